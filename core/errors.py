@@ -1,0 +1,41 @@
+"""Errors the domain raises. Each names the field and the reason, so a person can fix the input."""
+
+from __future__ import annotations
+
+
+class RevdeskError(Exception):
+    """Base for every error a user can cause and fix."""
+
+
+class InvalidInput(RevdeskError):
+    """Bad input: names the field and why; nothing was written."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(RevdeskError):
+    """A record the input names does not exist."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what}: no {what} {key!r}")
+        self.what = what
+        self.key = key
+
+
+class PlaybookError(RevdeskError):
+    """A playbook that cannot be used; every problem names its key and line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class SchemaTooNew(RevdeskError):
+    """The database was written by a newer revdesk."""
+
+
+class NothingToUndo(RevdeskError):
+    """There is no change of yours left to undo."""

@@ -1,0 +1,124 @@
+"""Times: the stored format, and the quick forms people type for follow-ups ("+2d", "tomorrow 9:00",
+"next monday"), resolved in a person's own timezone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core.errors import InvalidInput
+
+STORED = "%Y-%m-%dT%H:%M:%SZ"
+DEFAULT_HOUR = time(9, 0)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE = re.compile(r"^\+?\s*(\d+)\s*(m|min|h|d|w|bd)$")
+_AT = re.compile(r"^(.*?)(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?$")
+
+
+def to_stored(moment: datetime) -> str:
+    """A timezone-aware moment as the stored UTC text (sorts as time does)."""
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    return moment.astimezone(UTC).strftime(STORED)
+
+
+def from_stored(text: str) -> datetime:
+    return datetime.strptime(text, STORED).replace(tzinfo=UTC)
+
+
+def parse_moment(text: str, field: str, tz: ZoneInfo) -> datetime:
+    """An ISO date or date-time typed by a person; naive values are read in `tz`."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(field, f"{text!r} is not an ISO date or time (e.g. 2026-11-23T14:30)") from None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def parse_day(text: str, field: str = "date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(field, f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The start of `day` and of the next day, in `tz`, as aware moments."""
+    start = datetime.combine(day, time(0), tz)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tz)
+
+
+def add_business_days(day: date, count: int) -> date:
+    current = day
+    while count > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            count -= 1
+    return current
+
+
+def check_quick_form(text: str) -> None:
+    """Raise InvalidInput when `text` is not a quick form (used to validate the playbook)."""
+    resolve_quick_form(text, datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+
+
+def resolve_quick_form(text: str, now: datetime, field: str = "follow_up") -> datetime:
+    """Resolve a quick form against `now` (aware, in the person's timezone).
+
+    Forms: +30m, +3h, +2d, +1w, +2bd (business days), today 16:00, tomorrow, tomorrow 9:00,
+    monday, next monday 10:00, 2026-11-30, 2026-11-30 14:00. Day forms without a time use 9:00.
+    """
+    raw = text.strip().lower()
+    if not raw:
+        raise InvalidInput(field, "is empty; try +2d, tomorrow 9:00 or next monday")
+    relative = _RELATIVE.match(raw.replace("in ", "+"))
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        if unit == "bd":
+            day = add_business_days(now.date(), amount)
+            return datetime.combine(day, now.timetz().replace(tzinfo=None), now.tzinfo)
+        step = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1),
+                "d": timedelta(days=1), "w": timedelta(weeks=1)}[unit]
+        return now + amount * step
+    if re.match(r"^\d{4}-\d{2}-\d{2}", raw):
+        moment = parse_moment(raw.replace(" ", "T", 1), field, now.tzinfo)  # type: ignore[arg-type]
+        if len(raw) == 10:
+            moment = datetime.combine(moment.date(), DEFAULT_HOUR, now.tzinfo)
+        return moment
+    match = _AT.match(raw)
+    word = (match.group(1) if match else raw).strip()
+    at = DEFAULT_HOUR
+    if match and match.group(2):
+        hour, minute = int(match.group(2)), int(match.group(3) or 0)
+        if match.group(4) == "pm" and hour < 12:
+            hour += 12
+        if match.group(4) == "am" and hour == 12:
+            hour = 0
+        if hour > 23 or minute > 59:
+            raise InvalidInput(field, f"{text!r} has no such time of day")
+        at = time(hour, minute)
+    today = now.date()
+    if word in ("today", ""):
+        day = today
+    elif word == "tomorrow":
+        day = today + timedelta(days=1)
+    else:
+        name = word.removeprefix("next ").strip()
+        if name not in _WEEKDAYS:
+            raise InvalidInput(field, f"{text!r} is not understood; try +2d, tomorrow 9:00 or next monday")
+        ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7 or 7
+        day = today + timedelta(days=ahead)
+    return datetime.combine(day, at, now.tzinfo)
+
+
+def humanize_delta(delta: timedelta) -> str:
+    """'3 min', '2 h 5 min', '4 days' — short, for reasons in the queue."""
+    seconds = abs(int(delta.total_seconds()))
+    if seconds < 3600:
+        return f"{max(seconds // 60, 1)} min"
+    if seconds < 86400:
+        hours, minutes = divmod(seconds // 60, 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days = seconds // 86400
+    return "1 day" if days == 1 else f"{days} days"

@@ -1,0 +1,1 @@
+"""The cadence engine: sequence definitions, scheduling and enrollment rules. Pure Python, no I/O."""
