@@ -1,0 +1,52 @@
+"""KPI results: metric actuals beside their targets, for one person or a team, over a period."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from core.metrics import ACTIVITY_METRICS, ActivityCount, activity_metrics
+from core.models import User
+from core.playbook import Period, Playbook
+from core.targets import team_target
+
+
+class MetricValue(BaseModel):
+    actual: float
+    target: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.target else self.actual / self.target
+
+
+class KpiReport(BaseModel):
+    scope: str
+    period: Period
+    start: datetime
+    end: datetime
+    metrics: dict[str, MetricValue]
+
+    def to_json(self) -> dict:
+        return {
+            "scope": self.scope, "period": self.period,
+            "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "metrics": {k: {"actual": _num(v.actual), "target": _num(v.target)} for k, v in self.metrics.items()},
+        }
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def build_kpi(playbook: Playbook, scope: str, users: list[User], counts: list[ActivityCount], period: Period,
+              day: date, start: datetime, end: datetime) -> KpiReport:
+    actual = activity_metrics(counts, playbook)
+    metrics = {
+        name: MetricValue(actual=actual[name], target=team_target(playbook, users, name, period, day))
+        for name in ACTIVITY_METRICS
+    }
+    return KpiReport(scope=scope, period=period, start=start, end=end, metrics=metrics)

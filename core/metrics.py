@@ -1,0 +1,62 @@
+"""Metric definitions (one each, used by every screen, CLI command and report) and period bounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core.playbook import Period, Playbook
+
+ACTIVITY_METRICS = ("calls", "connects", "meetings_booked")
+TOUCH_KINDS = ("call", "email", "linkedin", "meeting")
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    """How many activities of one kind and outcome fall in a period (what db/ returns)."""
+
+    kind: str
+    outcome: str | None
+    count: int
+
+
+def activity_metrics(counts: list[ActivityCount], playbook: Playbook) -> dict[str, int]:
+    """calls: every call logged; connects: calls whose outcome counts as a conversation;
+    meetings_booked: activities whose outcome books a meeting."""
+    conversation = set(playbook.conversation_outcomes())
+    meeting = set(playbook.meeting_outcomes())
+    result = dict.fromkeys(ACTIVITY_METRICS, 0)
+    for row in counts:
+        if row.kind == "call":
+            result["calls"] += row.count
+            if row.outcome in conversation:
+                result["connects"] += row.count
+        if row.outcome in meeting:
+            result["meetings_booked"] += row.count
+    return result
+
+
+def period_bounds(period: Period, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of the period containing `day`, in `tz`. Weeks start on Monday."""
+    if period == "day":
+        first, after = day, day + timedelta(days=1)
+    elif period == "week":
+        first = day - timedelta(days=day.weekday())
+        after = first + timedelta(days=7)
+    elif period == "month":
+        first = day.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+    else:
+        first = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+        after = (first + timedelta(days=95)).replace(day=1)
+    return datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
+
+
+def working_days(start: date, end: date) -> int:
+    """Weekdays in [start, end)."""
+    days, current = 0, start
+    while current < end:
+        days += current.weekday() < 5
+        current += timedelta(days=1)
+    return days

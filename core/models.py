@@ -1,0 +1,142 @@
+"""Domain records as the rest of revdesk sees them (built by db/ repositories, shown by tui/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["sdr", "ae", "cs", "manager", "founder"]
+QueueKind = Literal["inbound", "call_back", "follow_up"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class User(Record):
+    id: int
+    handle: str
+    name: str
+    role: Role
+    team: str
+    timezone: str
+
+
+class Account(Record):
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    employees: int | None
+    country: str | None
+    timezone: str | None
+    owner_id: int | None
+    owner_name: str | None = None
+    icp_tier: str | None
+    growth_stage: str | None
+    committee_complexity: str | None
+    last_touch_at: datetime | None
+    lifetime_revenue: float = 0.0
+    status: Literal["prospect", "customer", "former customer"] = "prospect"
+
+
+class Contact(Record):
+    id: int
+    account_id: int | None
+    first_name: str
+    last_name: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    timezone: str | None
+    country: str | None
+    buying_role: str | None
+    lead_source: str | None
+    inbound: bool
+    lifecycle_stage: str
+    lead_status: str
+    score: int
+    owner_id: int | None
+    do_not_contact: bool
+    created_at: datetime
+    first_touch_at: datetime | None
+    last_touch_at: datetime | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Deal(Record):
+    id: int
+    account_id: int
+    name: str
+    amount: float | None
+    currency: str
+    recurring: bool
+    stage: str
+    owner_id: int | None
+    owner_name: str | None = None
+    expected_close_date: str | None
+    stage_entered_at: datetime
+
+
+class Activity(Record):
+    id: int
+    kind: Literal["call", "email", "linkedin", "meeting", "note"]
+    outcome: str | None
+    user_id: int
+    user_handle: str | None = None
+    contact_id: int | None
+    account_id: int | None
+    occurred_at: datetime
+    note: str | None
+
+
+class QueueCandidate(Record):
+    """A row the queue query returns before ranking: a task due, or an untouched inbound lead."""
+
+    source: Literal["task", "inbound"]
+    task_id: int | None
+    task_kind: str | None
+    task_note: str | None
+    due_at: datetime
+    created_at: datetime
+    contact_id: int
+    contact_name: str
+    contact_title: str | None
+    contact_timezone: str | None
+    lead_source: str | None
+    score: int
+    account_id: int | None
+    account_name: str | None
+
+
+class QueueItem(Record):
+    kind: QueueKind
+    reason: str
+    due_at: datetime
+    urgency: int
+    contact_id: int
+    contact_name: str
+    contact_title: str | None
+    account_id: int | None
+    account_name: str | None
+    task_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identifies the item across reloads (a task, or the inbound lead itself)."""
+        return ("task", self.task_id) if self.task_id is not None else ("contact", self.contact_id)
+
+
+class CallContext(Record):
+    """Everything call mode shows for one conversation."""
+
+    contact: Contact
+    account: Account | None
+    open_deal: Deal | None
+    recent: list[Activity]
+    owner_name: str | None = None

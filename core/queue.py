@@ -1,0 +1,87 @@
+"""The Today queue: what to work next, ranked, each item with a reason in plain words."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.models import QueueCandidate, QueueItem
+from core.playbook import Sla
+from core.when import humanize_delta
+
+# Lower urgency is worked first.
+INBOUND_PAST_SLA = 0
+CALL_BACK_DUE = 1
+INBOUND_WITHIN_SLA = 2
+FOLLOW_UP_OVERDUE = 3
+DUE_LATER_TODAY = 4
+CALL_BACK_WINDOW = timedelta(minutes=15)
+
+
+def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo) -> list[QueueItem]:
+    """Rank candidates: breached inbound SLAs, promised call-backs, fresh inbound, overdue, then the day."""
+    items = [_item(candidate, now, sla, user_tz) for candidate in candidates]
+    items.sort(key=lambda item: (item.urgency, item.due_at, item.contact_id))
+    return items
+
+
+def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> QueueItem:
+    if c.source == "inbound":
+        kind = "inbound"
+        urgency, reason = _inbound(c, now, sla)
+    elif c.task_kind == "call_back":
+        kind = "call_back"
+        urgency = CALL_BACK_DUE if c.due_at <= now + CALL_BACK_WINDOW else DUE_LATER_TODAY
+        reason = _call_back(c, now, user_tz)
+    else:
+        kind = "follow_up"
+        urgency = FOLLOW_UP_OVERDUE if c.due_at <= now else DUE_LATER_TODAY
+        reason = _follow_up(c, now, user_tz)
+    return QueueItem(
+        kind=kind, reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
+        contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
+        account_name=c.account_name, task_id=c.task_id,
+    )
+
+
+def _inbound(c: QueueCandidate, now: datetime, sla: Sla) -> tuple[int, str]:
+    source = c.lead_source or "inbound"
+    age = humanize_delta(now - c.created_at)
+    limit = humanize_delta(timedelta(minutes=sla.first_touch_minutes))
+    if now >= c.due_at:
+        late = humanize_delta(now - c.due_at)
+        return INBOUND_PAST_SLA, f"Inbound lead ({source}) {age} ago: {late} past the {limit} first-touch SLA"
+    left = humanize_delta(c.due_at - now)
+    near = (c.due_at - now) <= timedelta(minutes=sla.first_touch_minutes * (1 - sla.near_fraction))
+    urgency = INBOUND_PAST_SLA if near else INBOUND_WITHIN_SLA
+    return urgency, f"Inbound lead ({source}) {age} ago: {left} left of the {limit} first-touch SLA"
+
+
+def _clock(moment: datetime, tz: ZoneInfo, now: datetime) -> str:
+    local = moment.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%a %d %b %H:%M")
+
+
+def _their_time(c: QueueCandidate, user_tz: ZoneInfo, now: datetime) -> str:
+    if not c.contact_timezone or c.contact_timezone == str(user_tz):
+        return ""
+    return f" ({_clock(c.due_at, ZoneInfo(c.contact_timezone), now)} their time)"
+
+
+def _with_note(text: str, note: str | None) -> str:
+    return f"{text}: {note}" if note else text
+
+
+def _call_back(c: QueueCandidate, now: datetime, user_tz: ZoneInfo) -> str:
+    when = _clock(c.due_at, user_tz, now) + _their_time(c, user_tz, now)
+    if c.due_at < now - CALL_BACK_WINDOW:
+        return _with_note(f"Call back promised for {when}, {humanize_delta(now - c.due_at)} late", c.task_note)
+    return _with_note(f"Call back promised for {when}", c.task_note)
+
+
+def _follow_up(c: QueueCandidate, now: datetime, user_tz: ZoneInfo) -> str:
+    if c.due_at.astimezone(user_tz).date() < now.astimezone(user_tz).date():
+        return _with_note(f"Follow-up overdue by {humanize_delta(now - c.due_at)}", c.task_note)
+    return _with_note(f"Follow-up due {_clock(c.due_at, user_tz, now)}", c.task_note)

@@ -1,0 +1,32 @@
+"""The append-only change log: every service writes one record in the same transaction as its rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from core.when import to_stored
+
+
+def append_change(
+    conn: sqlite3.Connection, *, at: datetime, user_id: int | None, command: str, entity: str,
+    entity_id: int | None, payload: dict, undoes: int | None = None,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO changes (at, user_id, command, entity, entity_id, payload, undoes)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (to_stored(at), user_id, command, entity, entity_id, json.dumps(payload, sort_keys=True), undoes),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def last_undoable(conn: sqlite3.Connection, user_id: int, commands: tuple[str, ...]) -> sqlite3.Row | None:
+    """The user's latest change among `commands` that has not been undone."""
+    marks = ",".join("?" * len(commands))
+    return conn.execute(
+        f"SELECT c.* FROM changes c WHERE c.user_id = ? AND c.command IN ({marks})"
+        " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id)"
+        " ORDER BY c.id DESC LIMIT 1",
+        (user_id, *commands),
+    ).fetchone()

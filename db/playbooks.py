@@ -1,0 +1,43 @@
+"""The stored playbook: applying a checked file, and reading the one in force."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from core.errors import PlaybookError
+from core.playbook import Playbook, parse_playbook, playbook_from_json
+from core.when import to_stored
+from db.changes import append_change
+from db.connection import transaction
+
+
+def apply_playbook(
+    conn: sqlite3.Connection, source: str, origin: str, now: datetime, user_id: int | None = None,
+) -> Playbook:
+    """Validate `source` and make it the playbook in force (with a change record); nothing on error."""
+    playbook = parse_playbook(source, origin)
+    data = playbook.model_dump(mode="json")
+    with transaction(conn):
+        cursor = conn.execute(
+            "INSERT INTO playbooks (name, source, data, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)",
+            (playbook.name, source, json.dumps(data), to_stored(now), user_id),
+        )
+        append_change(
+            conn, at=now, user_id=user_id, command="apply_playbook", entity="playbook",
+            entity_id=cursor.lastrowid, payload={"name": playbook.name, "origin": origin},
+        )
+    return playbook
+
+
+def current_playbook(conn: sqlite3.Connection) -> Playbook:
+    row = conn.execute("SELECT data FROM playbooks ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        raise PlaybookError(["this database has no playbook yet: run `revdesk playbook apply FILE`"])
+    return playbook_from_json(json.loads(row["data"]))
+
+
+def current_playbook_source(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    row = conn.execute("SELECT source, applied_at FROM playbooks ORDER BY id DESC LIMIT 1").fetchone()
+    return (row["source"], row["applied_at"]) if row else None

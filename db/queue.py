@@ -1,0 +1,45 @@
+"""The Today queue's one query: tasks due through the end of the day and untouched inbound leads."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from core.models import QueueCandidate
+from core.playbook import Sla
+from core.when import from_stored, to_stored
+
+_QUERY = """
+SELECT 'task' AS source, t.id AS task_id, t.kind AS task_kind, t.note AS task_note, t.due_at AS due_at,
+       t.created_at AS created_at, c.id AS contact_id, c.first_name || ' ' || c.last_name AS contact_name,
+       c.title AS contact_title, c.timezone AS contact_timezone, c.lead_source AS lead_source,
+       c.score AS score, a.id AS account_id, a.name AS account_name
+FROM tasks t
+JOIN contacts c ON c.id = t.contact_id
+LEFT JOIN accounts a ON a.id = c.account_id
+WHERE t.user_id = :user AND t.status IN ('open', 'snoozed') AND t.due_at < :end AND c.do_not_contact = 0
+UNION ALL
+SELECT 'inbound', NULL, NULL, NULL, c.created_at, c.created_at, c.id, c.first_name || ' ' || c.last_name,
+       c.title, c.timezone, c.lead_source, c.score, a.id, a.name
+FROM contacts c
+LEFT JOIN accounts a ON a.id = c.account_id
+WHERE c.owner_id = :user AND c.lead_status = 'new' AND c.inbound = 1 AND c.created_at >= :window
+  AND c.created_at < :end AND c.first_touch_at IS NULL AND c.do_not_contact = 0
+"""
+
+
+def queue_candidates(
+    conn: sqlite3.Connection, user_id: int, now: datetime, end_of_day: datetime, sla: Sla,
+) -> list[QueueCandidate]:
+    """Everything that could be in the user's queue up to `end_of_day`, unranked."""
+    window = now - timedelta(days=sla.inbound_window_days)
+    rows = conn.execute(_QUERY, {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window)})
+    first_touch = timedelta(minutes=sla.first_touch_minutes)
+    result = []
+    for row in rows:
+        data = dict(row)
+        data["created_at"] = from_stored(data["created_at"])
+        due = from_stored(data["due_at"])
+        data["due_at"] = due + first_touch if data["source"] == "inbound" else due
+        result.append(QueueCandidate(**data))
+    return result

@@ -1,0 +1,94 @@
+"""The workbench: one user's view of one database, composing db/ queries with core/ rules. The CLI and the
+TUI both work through it, so every screen and command applies the same definitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from core.kpi import KpiReport, build_kpi
+from core.metrics import period_bounds
+from core.models import CallContext, QueueItem, User
+from core.playbook import Period, Playbook
+from core.queue import rank_queue
+from core.when import day_bounds
+from db import calls, kpi, queue, records, undo, users
+from db.connection import Store
+from db.playbooks import current_playbook
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class Workbench:
+    def __init__(self, store: Store, user: User, clock: Clock = system_clock) -> None:
+        self.store = store
+        self.user = user
+        self.clock = clock
+
+    @classmethod
+    def open(cls, store: Store, handle: str, clock: Clock = system_clock) -> Workbench:
+        return cls(store, users.user_by_handle(store.conn, handle), clock)
+
+    @cached_property
+    def playbook(self) -> Playbook:
+        return current_playbook(self.store.conn)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.user.timezone)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.tz)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def as_of(self, day: date | None) -> datetime:
+        """The moment the queue is computed for: now for today, else the end of that day."""
+        now = self.now()
+        if day is None or day == now.date():
+            return now
+        return day_bounds(day, self.tz)[1] - timedelta(seconds=1)
+
+    def queue(self, day: date | None = None) -> list[QueueItem]:
+        moment = self.as_of(day)
+        _, end = day_bounds(moment.date(), self.tz)
+        candidates = queue.queue_candidates(self.store.conn, self.user.id, moment, end, self.playbook.sla)
+        return rank_queue(candidates, moment, self.playbook.sla, self.tz)
+
+    def kpi(self, period: Period = "day", day: date | None = None, team: bool = False) -> KpiReport:
+        day = day or self.today()
+        members = users.team_members(self.store.conn, self.user.team) if team else [self.user]
+        scope = f"team:{self.user.team}" if team else self.user.handle
+        return kpi_for(self.store, self.playbook, scope, members, period, day, self.tz)
+
+    def call_context(self, contact_id: int) -> CallContext:
+        return records.call_context(self.store.conn, contact_id, self.now())
+
+    def log_call(self, contact_id: int, outcome: str, task_id: int | None = None,
+                 note: str | None = None) -> calls.Logged:
+        return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "call", outcome,
+                                  self.now(), note=note, task_id=task_id)
+
+    def add_note(self, contact_id: int, text: str) -> calls.Logged:
+        return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "note", None,
+                                  self.now(), note=text)
+
+    def follow_up(self, contact_id: int, when: str, note: str | None = None) -> tuple[int, datetime]:
+        return calls.schedule_follow_up(self.store.conn, self.user, contact_id, when, self.now(), note)
+
+    def undo(self) -> undo.Undone:
+        return undo.undo_last(self.store.conn, self.user, self.now())
+
+
+def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,
+            tz: ZoneInfo) -> KpiReport:
+    start, end = period_bounds(period, day, tz)
+    counts = kpi.activity_counts(store.conn, [m.id for m in members], start, end)
+    return build_kpi(playbook, scope, members, counts, period, day, start, end)
