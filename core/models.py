@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
-QueueKind = Literal["inbound", "call_back", "follow_up"]
+QueueKind = Literal["inbound", "call_back", "follow_up", "lookup"]
 
 
 class Record(BaseModel):

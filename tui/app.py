@@ -1,0 +1,81 @@
+"""The revdesk Textual app and the one factory that builds it for the CLI and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from core.kpi import KpiReport
+from db.connection import Store
+from db.workbench import Clock, Workbench, system_clock
+from tui.commands import APP_COMMANDS, Command, bindings
+
+
+class RevdeskApp(App[int]):
+    CSS_PATH = "revdesk.tcss"
+    TITLE = "revdesk"
+    BINDINGS = bindings(APP_COMMANDS)
+    kpi: reactive[KpiReport | None] = reactive(None)
+
+    def __init__(self, workbench: Workbench, exit_when_ready: bool = False) -> None:
+        super().__init__()
+        from tui.palette import ContactsProvider
+
+        self.COMMANDS = App.COMMANDS | {ContactsProvider}
+        self.workbench = workbench
+        self.exit_when_ready = exit_when_ready
+        self.sub_title = f"{workbench.user.name} · {workbench.user.role.upper()} · {workbench.user.team}"
+
+    def on_mount(self) -> None:
+        from tui.screens.today import TodayScreen
+
+        self.push_screen(TodayScreen())
+        self.refresh_kpi()
+
+    @work(thread=True, exclusive=True, group="kpi")
+    def refresh_kpi(self) -> None:
+        report = self.workbench.kpi("day")
+        self.call_from_thread(setattr, self, "kpi", report)
+
+    def ready(self) -> None:
+        """Called by the Today screen once its queue is on screen."""
+        if self.exit_when_ready:
+            self.exit(0)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def screen_commands(self, screen: Screen) -> list[Command]:
+        return list(getattr(screen, "COMMANDS_LIST", [])) + APP_COMMANDS
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Today", "Your queue and today's progress", self._go_today)
+        for command in getattr(screen, "COMMANDS_LIST", []):
+            yield SystemCommand(command.label, command.help, _runner(screen, command.action))
+        yield SystemCommand("Help", "Every key on this screen", self.action_help)
+        yield SystemCommand("Quit", "Leave revdesk", self.exit)
+
+    def _go_today(self) -> None:
+        from tui.screens.today import TodayScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TodayScreen):
+            self.pop_screen()
+
+
+def _runner(screen: Screen, action: str):
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run
+
+
+def build_app(store: Store, handle: str, clock: Clock = system_clock, exit_when_ready: bool = False) -> RevdeskApp:
+    """The app for `handle` on `store`; tests pass a fixed clock."""
+    return RevdeskApp(Workbench.open(store, handle, clock), exit_when_ready=exit_when_ready)

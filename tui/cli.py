@@ -1,0 +1,51 @@
+"""The `revdesk` command: global options, subcommands, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from core.errors import RevdeskError
+from tui import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tui.cli_commands import playbook, records, seed
+
+    parser = argparse.ArgumentParser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
+    parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: revdesk.db in the user data dir)")
+    parser.add_argument("--as", dest="as_user", metavar="HANDLE", help="who you are (a user handle)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    seed.register(sub)
+    playbook.register(sub)
+    records.register(sub)
+    sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
+    parser.set_defaults(handler=_open)
+    return parser
+
+
+def _open(args: argparse.Namespace) -> int:
+    from tui.cli_commands.common import open_store, resolve_handle
+    from tui.run import run_app
+
+    store = open_store(args)
+    handle = resolve_handle(args, store)
+    return run_app(store, handle)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except RevdeskError as exc:
+        print(f"revdesk: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

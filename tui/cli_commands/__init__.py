@@ -1,0 +1,1 @@
+"""Subcommands of the `revdesk` command line, one module per group."""

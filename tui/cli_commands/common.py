@@ -1,0 +1,50 @@
+"""Helpers every subcommand shares: the store, who I am, and printing tables or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.errors import InvalidInput, NotFound
+from db.connection import Store
+from tui.config import default_db_path, load_settings
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else default_db_path(load_settings())
+
+
+def open_store(args: argparse.Namespace, must_exist: bool = True) -> Store:
+    path = db_path(args)
+    if must_exist and not path.exists():
+        raise InvalidInput("--db", f"{path} does not exist; create one with `revdesk --db {path} seed demo`"
+                           " or try `revdesk demo`")
+    store = Store(path)
+    store.conn  # noqa: B018 - opens and migrates now, so a too-new database is refused up front
+    return store
+
+
+def resolve_handle(args: argparse.Namespace, store: Store) -> str:
+    from db.users import user_by_handle
+
+    handle = args.as_user or load_settings().user
+    if not handle:
+        raise InvalidInput("--as", "say who you are, e.g. --as HANDLE (see `revdesk users`)")
+    try:
+        user_by_handle(store.conn, handle)
+    except NotFound:
+        raise InvalidInput("--as", f"no user {handle!r} (see `revdesk users`)") from None
+    return handle
+
+
+def print_json(data: object) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def console():
+    from rich.console import Console
+
+    return Console()

@@ -1,0 +1,127 @@
+"""`revdesk users`, `queue`, `log` and `kpi`: the SDR's day from the command line."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.errors import InvalidInput
+from core.when import from_stored, parse_day, parse_moment, to_stored
+from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    users = sub.add_parser("users", help="list users (handle, name, role)")
+    users.add_argument("--json", action="store_true")
+    users.set_defaults(handler=_users)
+
+    queue = sub.add_parser("queue", help="print a user's Today queue")
+    queue.add_argument("--date", metavar="YYYY-MM-DD", help="the day to compute the queue for (default today)")
+    queue.add_argument("--json", action="store_true")
+    queue.set_defaults(handler=_queue)
+
+    log = sub.add_parser("log", help="log an activity on a contact")
+    log.add_argument("--contact", type=int, required=True, metavar="ID")
+    log.add_argument("--type", required=True, choices=["call", "email", "linkedin", "meeting", "note"])
+    log.add_argument("--outcome", metavar="OUTCOME", help="a playbook outcome key (required for calls)")
+    log.add_argument("--note", metavar="TEXT")
+    log.add_argument("--at", metavar="ISO", help="when it happened (default now; naive times are yours)")
+    log.add_argument("--json", action="store_true")
+    log.set_defaults(handler=_log)
+
+    kpi = sub.add_parser("kpi", help="activity metrics against targets")
+    scope = kpi.add_mutually_exclusive_group()
+    scope.add_argument("--team", action="store_true", help="the whole team of --as")
+    kpi.add_argument("--period", choices=["day", "week", "month", "quarter"], default="day")
+    kpi.add_argument("--date", metavar="YYYY-MM-DD")
+    kpi.add_argument("--json", action="store_true")
+    kpi.set_defaults(handler=_kpi)
+
+
+def _bench(args: argparse.Namespace):
+    from db.workbench import Workbench
+
+    store = open_store(args)
+    return Workbench.open(store, resolve_handle(args, store))
+
+
+def _users(args: argparse.Namespace) -> int:
+    from db.users import list_users
+
+    people = list_users(open_store(args).conn)
+    if args.json:
+        print_json([{"handle": u.handle, "name": u.name, "role": u.role, "team": u.team} for u in people])
+        return 0
+    from rich.table import Table
+
+    table = Table("handle", "name", "role", "team", title="Users")
+    for u in people:
+        table.add_row(u.handle, u.name, u.role, u.team)
+    console().print(table)
+    return 0
+
+
+def _queue(args: argparse.Namespace) -> int:
+    bench = _bench(args)
+    day = parse_day(args.date, "--date") if args.date else None
+    items = bench.queue(day)
+    if args.json:
+        print_json([
+            {"kind": i.kind, "reason": i.reason, "due_at": to_stored(i.due_at), "contact_id": i.contact_id,
+             "contact": i.contact_name, "account_id": i.account_id, "account": i.account_name, "task_id": i.task_id}
+            for i in items
+        ])
+        return 0
+    from rich.table import Table
+
+    table = Table("#", "kind", "due", "contact", "account", "reason",
+                  title=f"Today for {bench.user.name} — {len(items)} items")
+    for n, item in enumerate(items, 1):
+        due = item.due_at.astimezone(bench.tz).strftime("%a %H:%M")
+        table.add_row(str(n), item.kind.replace("_", " "), due, item.contact_name, item.account_name or "",
+                      item.reason)
+    console().print(table)
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    bench = _bench(args)
+    if args.type == "call" and not args.outcome:
+        raise InvalidInput("--outcome", "a call needs an outcome: " + ", ".join(o.key for o in bench.playbook.outcomes))
+    at = parse_moment(args.at, "--at", bench.tz) if args.at else None
+    from db.calls import log_activity
+
+    logged = log_activity(bench.store.conn, bench.playbook, bench.user, args.contact, args.type, args.outcome,
+                          bench.now(), at=at, note=args.note)
+    result = {"activity_id": logged.activity_id, "change_id": logged.change_id,
+              "follow_up_task_id": logged.follow_up_task_id,
+              "follow_up_due_at": to_stored(logged.follow_up_due_at) if logged.follow_up_due_at else None}
+    if args.json:
+        print_json(result)
+    else:
+        extra = ""
+        if logged.follow_up_due_at:
+            extra = f"; follow-up due {logged.follow_up_due_at.astimezone(bench.tz):%a %d %b %H:%M}"
+        console().print(f"Logged {args.type} #{logged.activity_id} on contact {args.contact}{extra}")
+    return 0
+
+
+def _kpi(args: argparse.Namespace) -> int:
+    bench = _bench(args)
+    day = parse_day(args.date, "--date") if args.date else None
+    report = bench.kpi(args.period, day, team=args.team)
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    from rich.table import Table
+
+    table = Table("metric", "actual", "target", "progress",
+                  title=f"{report.scope} — {report.period} from {report.start:%Y-%m-%d}")
+    for name, value in report.metrics.items():
+        pct = f"{value.ratio:.0%}" if value.ratio is not None else "—"
+        target = "—" if value.target is None else f"{value.target:g}"
+        table.add_row(name.replace("_", " "), f"{value.actual:g}", target, pct)
+    console().print(table)
+    return 0
+
+
+__all__ = ["register", "from_stored"]

@@ -1,0 +1,36 @@
+"""Command palette provider for records: type a name to open call mode on any contact of yours or others."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+
+from db.search import search_contacts
+
+
+class ContactsProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        if len(query.strip()) < 2:
+            return
+        bench = self.app.workbench  # type: ignore[attr-defined]
+        rows = await asyncio.to_thread(search_contacts, bench.store.conn, query.strip(), 30)
+        matcher = self.matcher(query)
+        for row in rows:
+            label = f"{row.name} — {row.account_name or 'no account'}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(self._open, row.contact_id),
+                          help=f"Contact · {row.title or ''}")
+
+    def _open(self, contact_id: int) -> None:
+        from tui.screens.call_mode import CallScreen
+
+        bench = self.app.workbench  # type: ignore[attr-defined]
+        items = bench.queue()
+        item = next((i for i in items if i.contact_id == contact_id), None)
+        if item is None:
+            item = bench.adhoc_item(contact_id)
+            items = [item, *items]
+        self.app.push_screen(CallScreen(items, item))

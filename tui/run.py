@@ -1,0 +1,15 @@
+"""Run the app for the CLI (the tests build it with tui.app.build_app and drive it with Pilot)."""
+
+from __future__ import annotations
+
+import os
+
+from db.connection import Store
+
+
+def run_app(store: Store, handle: str) -> int:
+    from tui.app import build_app
+
+    app = build_app(store, handle, exit_when_ready=bool(os.environ.get("REVDESK_EXIT_WHEN_READY")))
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""revdesk's screens, one per file."""

@@ -1,0 +1,208 @@
+"""Call mode: one queue item at a time with everything the conversation needs. An outcome key logs the
+call and the next item appears; n note, f follow-up, s skip, u undo, Esc back to Today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from core.errors import RevdeskError
+from core.kpi import KpiReport
+from core.models import CallContext, QueueItem
+from tui.commands import CALL_COMMANDS, bindings
+from tui.widgets.call_panels import account_panel, contact_panel, item_banner, recent_panel
+from tui.widgets.kpi_bar import KpiBar
+from tui.widgets.outcome_bar import OutcomeBar
+
+
+@dataclass
+class Shown:
+    items: list[QueueItem]
+    item: QueueItem | None
+    context: CallContext | None
+
+
+class CallScreen(Screen):
+    COMMANDS_LIST = CALL_COMMANDS
+    BINDINGS = bindings(CALL_COMMANDS)
+
+    def __init__(self, items: list[QueueItem], start: QueueItem) -> None:
+        super().__init__()
+        self.items = items
+        self.item: QueueItem | None = start
+        self.context: CallContext | None = None
+        self.skipped: set[tuple[str, int]] = set()
+        self.busy = False
+        self.logged = 0
+
+    def compose(self) -> ComposeResult:
+        outcomes = self.app.workbench.playbook.outcomes
+        for number, outcome in enumerate(outcomes, 1):
+            self._bindings.bind(f"{number},{outcome.letter}", f"outcome('{outcome.key}')", outcome.label, show=False)
+        yield Header()
+        yield KpiBar(id="kpi")
+        yield Static(id="banner")
+        with VerticalScroll(id="call-body"):
+            with Horizontal(id="panels"):
+                yield Static(id="contact", classes="panel")
+                yield Static(id="account", classes="panel")
+            yield Static(id="recent", classes="panel")
+        yield OutcomeBar(outcomes, id="outcomes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Call mode"
+        self.query_one("#contact").border_title = "Contact"
+        self.query_one("#account").border_title = "Account"
+        self.query_one("#recent").border_title = "Last activities"
+        if self.item is not None:
+            self._load(self.items, self.item)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _load(self, items: list[QueueItem], item: QueueItem) -> None:
+        context = self.app.workbench.call_context(item.contact_id)
+        self.app.call_from_thread(self.show, Shown(items, item, context))
+
+    def show(self, shown: Shown, kpi: KpiReport | None = None, message: str | None = None) -> None:
+        self.items, self.item, self.context = shown.items, shown.item, shown.context
+        if kpi is not None:
+            self.app.kpi = kpi
+        self.busy = False
+        bench = self.app.workbench
+        now = bench.now()
+        if self.item is None or self.context is None:
+            self.query_one("#banner", Static).update(Text(" Queue clear ", style="reverse green"))
+            self.query_one("#contact", Static).update(
+                Text(f"Nothing left to call today. {self.logged} logged in this session.\n"
+                     "Esc goes back to Today; u undoes the last outcome.", style="green"))
+            self.query_one("#account", Static).update("")
+            self.query_one("#recent", Static).update("")
+        else:
+            position = next((n for n, i in enumerate(self.items, 1) if i.key == self.item.key), 1)
+            self.query_one("#banner", Static).update(item_banner(self.item, position, len(self.items)))
+            self.query_one("#contact", Static).update(contact_panel(self.context, now))
+            self.query_one("#account", Static).update(account_panel(self.context, now))
+            self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz))
+        if message:
+            self.notify(message, timeout=3)
+
+    def _next_after(self, items: list[QueueItem], exclude: tuple[str, int] | None) -> QueueItem | None:
+        """The first item not skipped (and not `exclude`); when only skipped ones remain, start over."""
+        fresh = [i for i in items if i.key != exclude and i.key not in self.skipped]
+        if fresh:
+            return fresh[0]
+        self.skipped.clear()
+        rest = [i for i in items if i.key != exclude]
+        return rest[0] if rest else None
+
+    def _advance(self, items: list[QueueItem], exclude: tuple[str, int] | None, kpi: KpiReport | None,
+                 message: str | None) -> None:
+        """From a worker: show the next item, with the KPI and a message."""
+        nxt = self._next_after(items, exclude)
+        context = self.app.workbench.call_context(nxt.contact_id) if nxt else None
+        self.app.call_from_thread(self.show, Shown(items, nxt, context), kpi, message)
+
+    def _start(self) -> QueueItem | None:
+        """Claim the screen for one action; None (with a bell) while busy or when the queue is clear."""
+        if self.busy or self.item is None:
+            self.app.bell()
+            return None
+        self.busy = True
+        return self.item
+
+    def action_outcome(self, key: str) -> None:
+        item = self._start()
+        if item is not None:
+            self._log(item, key)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _log(self, item: QueueItem, key: str) -> None:
+        bench = self.app.workbench
+        try:
+            logged = bench.log_call(item.contact_id, key, task_id=item.task_id)
+        except RevdeskError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.logged += 1
+        label = bench.playbook.outcome(key).label
+        message = f"{label}: {item.contact_name}"
+        if logged.follow_up_due_at:
+            message += f" · follow-up {logged.follow_up_due_at.astimezone(bench.tz):%a %H:%M}"
+        self._advance(bench.queue(), item.key, bench.kpi("day"), message)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.notify(message, severity="error", timeout=6)
+
+    def action_skip(self) -> None:
+        item = self._start()
+        if item is None:
+            return
+        self.skipped.add(item.key)
+        self._skip(item)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _skip(self, item: QueueItem) -> None:
+        self._advance(self.items, item.key, None, f"Skipped {item.contact_name}")
+
+    def action_undo(self) -> None:
+        if self.busy:
+            self.app.bell()
+            return
+        self.busy = True
+        self._undo()
+
+    @work(thread=True, exclusive=True, group="call")
+    def _undo(self) -> None:
+        bench = self.app.workbench
+        try:
+            undone = bench.undo()
+        except RevdeskError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.logged = max(self.logged - 1, 0)
+        items = bench.queue()
+        back = next((i for i in items if i.contact_id == undone.contact_id), None)
+        if back is not None:
+            self.skipped.discard(back.key)
+        target = back or self._next_after(items, None)
+        context = bench.call_context(target.contact_id) if target else None
+        label = bench.playbook.outcome(undone.outcome).label if undone.outcome else "activity"
+        self.app.call_from_thread(self.show, Shown(items, target, context), bench.kpi("day"), f"Undid {label}")
+
+    def action_note(self) -> None:
+        if self.item is None:
+            return
+        from tui.screens.note_modal import NoteModal
+
+        item = self.item
+        self.app.push_screen(NoteModal(item.contact_name), lambda text: text and self._note(item, text))
+
+    @work(thread=True, exclusive=True, group="call")
+    def _note(self, item: QueueItem, text: str) -> None:
+        bench = self.app.workbench
+        try:
+            bench.add_note(item.contact_id, text)
+        except RevdeskError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        context = bench.call_context(item.contact_id)
+        self.app.call_from_thread(self.show, Shown(self.items, item, context), None, "Note saved")
+
+    def action_follow_up(self) -> None:
+        if self.item is None or self.context is None:
+            return
+        from tui.screens.follow_up_modal import FollowUpModal
+
+        item = self.item
+        modal = FollowUpModal(self.app.workbench, item.contact_id, item.contact_name, self.context.contact.timezone)
+        self.app.push_screen(modal, lambda result: result and self.notify(result, timeout=4))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,108 @@
+"""The Today screen: my ranked queue, each item with its reason and due time, and today's progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from core.models import QueueItem
+from tui.commands import TODAY_COMMANDS, bindings
+from tui.widgets.kpi_bar import KpiBar
+
+KIND_LABELS = {"inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up", "lookup": "Looked up"}
+KIND_STYLES = {"inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green", "lookup": "dim"}
+
+
+class TodayScreen(Screen):
+    COMMANDS_LIST = TODAY_COMMANDS
+    BINDINGS = bindings(TODAY_COMMANDS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[QueueItem] = []
+        self._first_load = True
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield KpiBar(id="kpi")
+        yield Static("Loading your queue…", id="queue-title")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Today"
+        self.load_queue()
+
+    def on_screen_resume(self) -> None:
+        if not self._first_load:
+            self.load_queue()
+
+    @work(thread=True, exclusive=True, group="queue")
+    def load_queue(self) -> None:
+        items = self.app.workbench.queue()
+        self.app.call_from_thread(self.show_queue, items)
+
+    def show_queue(self, items: list[QueueItem]) -> None:
+        bench = self.app.workbench
+        table = self.query_one("#queue", DataTable)
+        selected = self.items[table.cursor_row].key if self.items and table.cursor_row < len(self.items) else None
+        self.items = items
+        table.clear(columns=True)
+        fixed = {"#": 3, "Kind": 9, "Due": 10, "Contact": 24, "Account": 22}
+        for name, width in fixed.items():
+            table.add_column(name, width=width)
+        table.add_column("Reason", width=max(30, self.size.width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2))
+        for number, item in enumerate(items, 1):
+            due = item.due_at.astimezone(bench.tz)
+            due_text = due.strftime("%H:%M") if due.date() == bench.today() else due.strftime("%a %d %b")
+            table.add_row(
+                str(number), Text(KIND_LABELS[item.kind], style=KIND_STYLES[item.kind]), due_text,
+                Text(item.contact_name, style="bold") + Text(f"\n{item.contact_title or ''}", style="dim"),
+                item.account_name or "", Text(item.reason), height=2,
+            )
+        keys = [i.key for i in items]
+        if selected in keys:
+            table.move_cursor(row=keys.index(selected))
+        overdue = sum(1 for i in items if i.urgency <= 3)
+        title = self.query_one("#queue-title", Static)
+        if items:
+            title.update(Text.assemble(
+                (f"{len(items)} to work today", "bold"), (f"  ·  {overdue} urgent or overdue", "yellow"),
+                ("  ·  enter opens call mode", "dim"),
+            ))
+        else:
+            title.update(Text("Your queue is clear. New inbound leads and follow-ups will show up here.", "green"))
+        table.focus()
+        if self._first_load:
+            self._first_load = False
+            self.app.ready()
+
+    def on_resize(self) -> None:
+        if self.items:
+            self.show_queue(self.items)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_call()
+
+    def action_call(self) -> None:
+        if not self.items:
+            self.notify("Nothing to call: your queue is clear.")
+            return
+        from tui.screens.call_mode import CallScreen
+
+        row = self.query_one("#queue", DataTable).cursor_row
+        self.app.push_screen(CallScreen(self.items, self.items[max(row, 0)]))
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#queue", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#queue", DataTable).action_cursor_up()
+
+    def action_refresh(self) -> None:
+        self.load_queue()
+        self.app.refresh_kpi()

@@ -1,0 +1,44 @@
+"""Today's progress against my role's targets, on every screen; updates whenever the app's KPI changes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from core.kpi import KpiReport
+
+LABELS = {"calls": "Calls", "connects": "Connects", "meetings_booked": "Meetings"}
+BAR = 10
+
+
+def render_kpi(report: KpiReport | None) -> Text:
+    if report is None:
+        return Text("Today's progress: loading…", style="dim")
+    text = Text()
+    for name, value in report.metrics.items():
+        if text:
+            text.append("   ")
+        text.append(f"{LABELS.get(name, name)} ", style="bold")
+        target = value.target
+        text.append(f"{value.actual:g}")
+        if target:
+            text.append(f"/{target:g} ", style="dim")
+            ratio = min(value.actual / target, 1.0)
+            filled = round(ratio * BAR)
+            colour = "green" if ratio >= 1 else "yellow" if ratio >= 0.5 else "red"
+            text.append("█" * filled, style=colour)
+            text.append("░" * (BAR - filled), style="dim")
+            text.append(f" {value.actual / target:.0%}")
+        else:
+            text.append(" (no target)", style="dim")
+    return text
+
+
+class KpiBar(Static):
+    DEFAULT_CSS = "KpiBar { height: 1; padding: 0 1; }"
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "kpi", self._update_report, init=True)
+
+    def _update_report(self, report: KpiReport | None) -> None:
+        self.update(render_kpi(report))
