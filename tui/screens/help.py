@@ -33,7 +33,8 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(f"{number} / {outcome.letter}", f"Log “{outcome.label}” and go to the next item")
         with VerticalScroll(classes="dialog"):
             yield Label(f"Keys — {self.beneath.title or 'revdesk'}", classes="dialog-title")
-            yield Static(table)
+            self.table = table
+            yield Static(table, id="help-keys")
             yield Label("Esc closes", classes="hint")
 
     def action_dismiss_help(self) -> None:
