@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-
-from pydantic import BaseModel
 
 from core.metrics import ACTIVITY_METRICS, ActivityCount, activity_metrics
 from core.models import User
@@ -12,7 +11,8 @@ from core.playbook import Period, Playbook
 from core.targets import team_target
 
 
-class MetricValue(BaseModel):
+@dataclass(frozen=True)
+class MetricValue:
     actual: float
     target: float | None
 
@@ -21,7 +21,8 @@ class MetricValue(BaseModel):
         return None if not self.target else self.actual / self.target
 
 
-class KpiReport(BaseModel):
+@dataclass(frozen=True)
+class KpiReport:
     scope: str
     period: Period
     start: datetime

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 QueueKind = Literal["inbound", "call_back", "follow_up", "lookup"]
 
 
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True)
+record = dataclass(frozen=True, kw_only=True, slots=True)
 
 
-class User(Record):
+@record
+class User:
     id: int
     handle: str
     name: str
@@ -24,7 +23,8 @@ class User(Record):
     timezone: str
 
 
-class Account(Record):
+@record
+class Account:
     id: int
     name: str
     domain: str | None
@@ -42,7 +42,8 @@ class Account(Record):
     status: Literal["prospect", "customer", "former customer"] = "prospect"
 
 
-class Contact(Record):
+@record
+class Contact:
     id: int
     account_id: int | None
     first_name: str
@@ -69,7 +70,8 @@ class Contact(Record):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class Deal(Record):
+@record
+class Deal:
     id: int
     account_id: int
     name: str
@@ -83,7 +85,8 @@ class Deal(Record):
     stage_entered_at: datetime
 
 
-class Activity(Record):
+@record
+class Activity:
     id: int
     kind: Literal["call", "email", "linkedin", "meeting", "note"]
     outcome: str | None
@@ -95,7 +98,8 @@ class Activity(Record):
     note: str | None
 
 
-class QueueCandidate(Record):
+@record
+class QueueCandidate:
     """A row the queue query returns before ranking: a task due, or an untouched inbound lead."""
 
     source: Literal["task", "inbound"]
@@ -114,7 +118,8 @@ class QueueCandidate(Record):
     account_name: str | None
 
 
-class QueueItem(Record):
+@record
+class QueueItem:
     kind: QueueKind
     reason: str
     due_at: datetime
@@ -132,11 +137,12 @@ class QueueItem(Record):
         return ("task", self.task_id) if self.task_id is not None else ("contact", self.contact_id)
 
 
-class CallContext(Record):
+@record
+class CallContext:
     """Everything call mode shows for one conversation."""
 
     contact: Contact
     account: Account | None
     open_deal: Deal | None
-    recent: list[Activity]
+    recent: list[Activity] = field(default_factory=list)
     owner_name: str | None = None

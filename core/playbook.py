@@ -1,16 +1,12 @@
 """The playbook: every rule the team works by (stages, qualification, handoffs, targets, SLAs, dormancy,
-call outcomes), validated once with errors that name the key and its line."""
+call outcomes). Plain dataclasses at run time; `core.playbook_check` validates a TOML file against them
+with pydantic and reports each problem with its key and line."""
 
 from __future__ import annotations
 
 import re
-import tomllib
+from dataclasses import dataclass, field
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from core.errors import InvalidInput, PlaybookError
-from core.toml_lines import line_of
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 Metric = Literal[
@@ -20,121 +16,163 @@ Metric = Literal[
 Period = Literal["day", "week", "month", "quarter"]
 LeadStatus = Literal["new", "attempting", "connected", "qualified", "disqualified"]
 Lifecycle = Literal["lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "nurture"]
+RESERVED_KEYS = set("nfsujkq")
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+_STRICT = {"extra": "forbid"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def check(ok: bool, key: str, reason: str) -> None:
+    """Raise the error a validator reports: 'key: reason' (the checker turns key into a line)."""
+    if not ok:
+        raise ValueError(f"{key}: {reason}")
 
 
-class Stage(_Strict):
+def _snake(value: str) -> None:
+    check(bool(_SNAKE.match(value)), "key", "must be snake_case (lowercase letters, digits and _)")
+
+
+@dataclass(frozen=True)
+class Stage:
+    __pydantic_config__ = _STRICT
     key: str
     label: str
+    probability: float
     owner_role: Role = "ae"
-    probability: float = Field(ge=0, le=1)
-    stale_after_days: int | None = Field(default=None, gt=0)
-    exit_criteria: list[str] = []
-    entry_criteria: list[str] = []
+    stale_after_days: int | None = None
+    exit_criteria: list[str] = field(default_factory=list)
+    entry_criteria: list[str] = field(default_factory=list)
     closed: bool = False
     won: bool = False
 
-    @field_validator("key")
-    @classmethod
-    def _snake(cls, value: str) -> str:
-        if not _SNAKE.match(value):
-            raise ValueError("must be snake_case (lowercase letters, digits and _)")
-        return value
+    def __post_init__(self) -> None:
+        _snake(self.key)
+        check(0 <= self.probability <= 1, "probability", "must be between 0 and 1")
+        check(self.stale_after_days is None or self.stale_after_days > 0, "stale_after_days", "must be above 0")
 
 
-class FitRule(_Strict):
+@dataclass(frozen=True)
+class FitRule:
+    __pydantic_config__ = _STRICT
     name: str
     field: Literal["industry", "employees", "country", "title", "buying_role", "lead_source"]
+    points: int
     any_of: list[str] | None = None
     min: int | None = None
     max: int | None = None
     pattern: str | None = None
-    points: int
 
-    @field_validator("pattern")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
+    def __post_init__(self) -> None:
+        tests = (self.any_of, self.min, self.max, self.pattern)
+        check(any(t is not None for t in tests), "any_of", "a fit rule needs one of any_of, min/max or pattern")
+        if self.pattern is not None:
             try:
-                re.compile(value)
+                re.compile(self.pattern)
             except re.error as exc:
-                raise ValueError(f"is not a valid regular expression ({exc})") from exc
-        return value
-
-    @model_validator(mode="after")
-    def _one_test(self) -> FitRule:
-        if self.any_of is None and self.min is None and self.max is None and self.pattern is None:
-            raise ValueError("needs one of any_of, min/max or pattern")
-        return self
+                check(False, "pattern", f"is not a valid regular expression ({exc})")
 
 
-class EngagementRule(_Strict):
+@dataclass(frozen=True)
+class EngagementRule:
+    __pydantic_config__ = _STRICT
     name: str
     event: Literal["inbound_request", "reply", "meeting", "connect", "email_open"]
     points: int
 
 
-class Qualification(_Strict):
-    mql_threshold: int = Field(gt=0)
-    sql_threshold: int = Field(gt=0)
-    engagement_half_life_days: int = Field(default=30, gt=0)
-    fit_rules: list[FitRule] = []
-    engagement_rules: list[EngagementRule] = []
+@dataclass(frozen=True)
+class Qualification:
+    __pydantic_config__ = _STRICT
+    mql_threshold: int
+    sql_threshold: int
+    engagement_half_life_days: int = 30
+    fit_rules: list[FitRule] = field(default_factory=list)
+    engagement_rules: list[EngagementRule] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check(self.mql_threshold > 0, "mql_threshold", "must be above 0")
+        check(self.sql_threshold >= self.mql_threshold, "sql_threshold", "must not be below mql_threshold")
+        check(self.engagement_half_life_days > 0, "engagement_half_life_days", "must be above 0")
 
 
-class HandoffField(_Strict):
+@dataclass(frozen=True)
+class HandoffField:
+    __pydantic_config__ = _STRICT
     key: str
     label: str
     type: Literal["text", "contact", "date"] = "text"
 
 
-class HandoffKind(_Strict):
+@dataclass(frozen=True)
+class HandoffKind:
+    __pydantic_config__ = _STRICT
     kind: Literal["sdr_ae", "ae_cs"]
     label: str
-    fields: list[HandoffField] = Field(min_length=1)
+    fields: list[HandoffField]
+
+    def __post_init__(self) -> None:
+        check(bool(self.fields), "fields", "needs at least one field")
 
 
-class Handoff(_Strict):
-    placeholders: list[str] = []
-    min_length: int = Field(default=12, ge=1)
-    sla_hours: int = Field(default=24, gt=0)
-    kinds: list[HandoffKind] = Field(min_length=1)
+@dataclass(frozen=True)
+class Handoff:
+    __pydantic_config__ = _STRICT
+    kinds: list[HandoffKind]
+    placeholders: list[str] = field(default_factory=list)
+    min_length: int = 12
+    sla_hours: int = 24
+
+    def __post_init__(self) -> None:
+        check(bool(self.kinds), "kinds", "needs at least one handoff kind")
+        check(self.min_length >= 1, "min_length", "must be at least 1")
+        check(self.sla_hours > 0, "sla_hours", "must be above 0")
 
 
-class Target(_Strict):
-    role: Role | None = None
-    user: str | None = None
+@dataclass(frozen=True)
+class Target:
+    __pydantic_config__ = _STRICT
     metric: Metric
     period: Period
-    value: float = Field(ge=0)
+    value: float
+    role: Role | None = None
+    user: str | None = None
 
-    @model_validator(mode="after")
-    def _whose(self) -> Target:
-        if (self.role is None) == (self.user is None):
-            raise ValueError("give exactly one of role or user")
-        return self
-
-
-class Sla(_Strict):
-    first_touch_minutes: int = Field(gt=0)
-    near_fraction: float = Field(default=0.5, gt=0, lt=1)
-    inbound_window_days: int = Field(default=14, gt=0)
-    handoff_accept_hours: int = Field(default=24, gt=0)
+    def __post_init__(self) -> None:
+        check((self.role is None) != (self.user is None), "role", "give exactly one of role or user")
+        check(self.value >= 0, "value", "must not be negative")
 
 
-class Dormancy(_Strict):
-    days: int = Field(default=365, gt=0)
-    daily_cap: int = Field(default=5, ge=0)
+@dataclass(frozen=True)
+class Sla:
+    __pydantic_config__ = _STRICT
+    first_touch_minutes: int
+    near_fraction: float = 0.5
+    inbound_window_days: int = 14
+    handoff_accept_hours: int = 24
+
+    def __post_init__(self) -> None:
+        check(self.first_touch_minutes > 0, "first_touch_minutes", "must be above 0")
+        check(0 < self.near_fraction < 1, "near_fraction", "must be between 0 and 1")
+        check(self.inbound_window_days > 0, "inbound_window_days", "must be above 0")
+        check(self.handoff_accept_hours > 0, "handoff_accept_hours", "must be above 0")
 
 
-class Outcome(_Strict):
+@dataclass(frozen=True)
+class Dormancy:
+    __pydantic_config__ = _STRICT
+    days: int = 365
+    daily_cap: int = 5
+
+    def __post_init__(self) -> None:
+        check(self.days > 0, "days", "must be above 0")
+        check(self.daily_cap >= 0, "daily_cap", "must not be negative")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    __pydantic_config__ = _STRICT
     key: str
     label: str
-    letter: str = Field(min_length=1, max_length=1)
+    letter: str
     conversation: bool = False
     meeting: bool = False
     lead_status: LeadStatus | None = None
@@ -142,49 +180,44 @@ class Outcome(_Strict):
     follow_up: str | None = None
     follow_up_kind: Literal["follow_up", "call_back"] = "follow_up"
 
-    @field_validator("key")
-    @classmethod
-    def _snake(cls, value: str) -> str:
-        if not _SNAKE.match(value):
-            raise ValueError("must be snake_case (lowercase letters, digits and _)")
-        return value
-
-    @field_validator("follow_up")
-    @classmethod
-    def _quick(cls, value: str | None) -> str | None:
-        if value is not None:
+    def __post_init__(self) -> None:
+        _snake(self.key)
+        check(len(self.letter) == 1 and self.letter.isalpha() and self.letter.islower(), "letter",
+              "must be one lowercase letter")
+        check(self.letter not in RESERVED_KEYS, "letter",
+              f"{self.letter!r} is taken by call mode (n note, f follow-up, s skip, u undo, j/k, q)")
+        if self.follow_up is not None:
+            from core.errors import InvalidInput
             from core.when import check_quick_form
 
             try:
-                check_quick_form(value)
+                check_quick_form(self.follow_up)
             except InvalidInput as exc:
-                raise ValueError(exc.reason) from None
-        return value
+                check(False, "follow_up", exc.reason)
 
 
-class Playbook(_Strict):
-    name: str = "Playbook"
-    stages: list[Stage] = Field(min_length=1)
+def _repeated(values: list[str]) -> str:
+    return ", ".join(sorted({v for v in values if values.count(v) > 1}))
+
+
+@dataclass(frozen=True)
+class Playbook:
+    __pydantic_config__ = _STRICT
+    stages: list[Stage]
     qualification: Qualification
     handoff: Handoff
-    targets: list[Target] = []
     sla: Sla
-    dormancy: Dormancy = Dormancy()
-    outcomes: list[Outcome] = Field(min_length=1, max_length=9)
+    outcomes: list[Outcome]
+    name: str = "Playbook"
+    targets: list[Target] = field(default_factory=list)
+    dormancy: Dormancy = field(default_factory=Dormancy)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Playbook:
-        for name, keys in (
-            ("stages", [s.key for s in self.stages]),
-            ("outcomes", [o.key for o in self.outcomes]),
-            ("outcomes letter", [o.letter for o in self.outcomes]),
-        ):
-            seen = {k for k in keys if keys.count(k) > 1}
-            if seen:
-                raise ValueError(f"{name} must be unique; repeated: {', '.join(sorted(seen))}")
-        if self.qualification.sql_threshold < self.qualification.mql_threshold:
-            raise ValueError("qualification.sql_threshold must not be below mql_threshold")
-        return self
+    def __post_init__(self) -> None:
+        check(bool(self.stages), "stages", "needs at least one stage")
+        check(1 <= len(self.outcomes) <= 9, "outcomes", "needs between 1 and 9 outcomes (digits 1-9 log them)")
+        for key, values in (("stages", [s.key for s in self.stages]), ("outcomes", [o.key for o in self.outcomes]),
+                            ("outcomes", [o.letter for o in self.outcomes])):
+            check(not _repeated(values), key, f"must be unique; repeated: {_repeated(values)}")
 
     def outcome(self, key: str) -> Outcome:
         for item in self.outcomes:
@@ -206,27 +239,21 @@ class Playbook(_Strict):
         return [o.key for o in self.outcomes if o.meeting]
 
 
-def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
-    """Parse and validate playbook TOML; raise PlaybookError naming each bad key and its line."""
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlaybookError([f"{origin}: not valid TOML: {exc}"]) from exc
-    try:
-        return Playbook.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            key = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)
-            key = key.replace(".[", "[") or "(top level)"
-            line = line_of(source, loc)
-            where = f"{origin}:{line}" if line else origin
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {key}: {message}")
-        raise PlaybookError(problems) from exc
-
-
 def playbook_from_json(data: dict) -> Playbook:
-    """Rebuild a stored playbook (already validated when it was applied)."""
-    return Playbook.model_validate(data)
+    """Rebuild the stored playbook (it was validated when it was applied)."""
+    from core.structs import from_plain
+
+    return from_plain(Playbook, data)  # type: ignore[return-value]
+
+
+def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
+    """Validate playbook TOML (see core.playbook_check); errors name the key and line."""
+    from core.playbook_check import parse_playbook as parse
+
+    return parse(source, origin)
+
+
+def playbook_to_json(playbook: Playbook) -> dict:
+    import dataclasses
+
+    return dataclasses.asdict(playbook)

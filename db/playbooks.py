@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from core.errors import PlaybookError
-from core.playbook import Playbook, parse_playbook, playbook_from_json
+from core.playbook import Playbook, parse_playbook, playbook_from_json, playbook_to_json
 from core.when import to_stored
 from db.changes import append_change
 from db.connection import transaction
@@ -18,7 +18,7 @@ def apply_playbook(
 ) -> Playbook:
     """Validate `source` and make it the playbook in force (with a change record); nothing on error."""
     playbook = parse_playbook(source, origin)
-    data = playbook.model_dump(mode="json")
+    data = playbook_to_json(playbook)
     with transaction(conn):
         cursor = conn.execute(
             "INSERT INTO playbooks (name, source, data, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)",

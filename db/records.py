@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import datetime
 
@@ -9,6 +10,8 @@ from core.accounts import account_status
 from core.errors import NotFound
 from core.models import Account, Activity, CallContext, Contact, Deal
 from core.when import from_stored
+
+_DEAL_FIELDS = {f.name for f in dataclasses.fields(Deal)}
 
 
 def _time(value: str | None) -> datetime | None:
@@ -53,7 +56,7 @@ def open_deal_for(conn: sqlite3.Connection, account_id: int) -> Deal | None:
         return None
     data = dict(row)
     data["stage_entered_at"] = from_stored(data["stage_entered_at"])
-    return Deal(**{k: v for k, v in data.items() if k in Deal.model_fields})
+    return Deal(**{k: v for k, v in data.items() if k in _DEAL_FIELDS})
 
 
 def recent_activities(conn: sqlite3.Connection, contact_id: int, limit: int = 6) -> list[Activity]:

@@ -44,7 +44,7 @@ class RevdeskApp(App[int]):
     def ready(self) -> None:
         """Called by the Today screen once its queue is on screen."""
         if self.exit_when_ready:
-            self.exit(0)
+            self.call_after_refresh(self.exit, 0)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.errors import InvalidInput
 
 APP_NAME = "revdesk"
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(frozen=True)
+class Settings:
     user: str | None = None
     db: Path | None = None
 
@@ -47,9 +45,16 @@ def load_settings() -> Settings:
     if not path.exists():
         return Settings()
     try:
-        return Settings.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise InvalidInput(str(path), f"is not a valid revdesk config ({exc})") from None
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(str(path), f"is not valid TOML ({exc})") from None
+    unknown = set(data) - {"user", "db"}
+    if unknown:
+        raise InvalidInput(str(path), f"unknown keys {', '.join(sorted(unknown))} (known: user, db)")
+    for key in ("user", "db"):
+        if key in data and not isinstance(data[key], str):
+            raise InvalidInput(f"{path}: {key}", "must be a string")
+    return Settings(user=data.get("user"), db=Path(data["db"]).expanduser() if "db" in data else None)
 
 
 def default_db_path(settings: Settings) -> Path:

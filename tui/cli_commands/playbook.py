@@ -51,12 +51,13 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from core.playbook import playbook_to_json
     from db.playbooks import current_playbook, current_playbook_source
 
     store = open_store(args)
     playbook = current_playbook(store.conn)
     if args.json:
-        print_json(playbook.model_dump(mode="json"))
+        print_json(playbook_to_json(playbook))
         return 0
     stored = current_playbook_source(store.conn)
     if stored is None:

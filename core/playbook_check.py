@@ -1,0 +1,36 @@
+"""Validating playbook TOML with pydantic: every problem names its key and its line."""
+
+from __future__ import annotations
+
+import tomllib
+
+from core.errors import PlaybookError
+from core.playbook import Playbook
+from core.toml_lines import line_of
+
+
+def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
+    """Parse and validate playbook TOML; raise PlaybookError naming each bad key and its line."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlaybookError([f"{origin}: not valid TOML: {exc}"]) from exc
+    try:
+        return TypeAdapter(Playbook).validate_python(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "value_error" and ": " in message:
+                key, message = message.split(": ", 1)
+                loc = (*loc, key)
+            if error["type"] == "unexpected_keyword_argument":
+                message = "is not a known key"
+            name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+            line = line_of(source, loc)
+            where = f"{origin}:{line}" if line else origin
+            problems.append(f"{where}: {name or '(top level)'}: {message}")
+        raise PlaybookError(problems) from exc

@@ -1,0 +1,34 @@
+"""Rebuilding nested dataclasses from plain data (JSON) that was validated when it was stored.
+
+Start-up stays cheap this way: reading the playbook in force needs no validation library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from functools import cache
+
+
+@cache
+def _hints(cls: type) -> dict[str, object]:
+    return typing.get_type_hints(cls)
+
+
+def from_plain(cls: type, data: object) -> object:
+    """Build `cls` (a dataclass, list, optional or plain type) from `data`."""
+    origin = typing.get_origin(cls)
+    if dataclasses.is_dataclass(cls) and isinstance(data, dict):
+        hints = _hints(cls)
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
+        return cls(**{k: from_plain(hints[k], v) for k, v in data.items() if k in names})
+    if origin is list and isinstance(data, list):
+        (item,) = typing.get_args(cls)
+        return [from_plain(item, v) for v in data]
+    if origin in (typing.Union, types.UnionType):
+        if data is None:
+            return None
+        options = [a for a in typing.get_args(cls) if a is not type(None)]
+        return from_plain(options[0], data) if len(options) == 1 else data
+    return data

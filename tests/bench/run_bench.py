@@ -1,0 +1,166 @@
+"""Benchmarks on the bench-scale dataset, each against a floor measured in the same run.
+
+    python tests/bench/run_bench.py [--db PATH] [--runs N]
+
+Builds the bench database first when PATH does not exist (timing `revdesk seed bench`), then measures:
+start-up to an interactive Today screen vs a bare Textual app (both in a pseudo-terminal), the Today
+queue for several SDRs vs a trivial indexed query, and outcome key → next item rendered in call mode
+(Pilot) vs a key that only moves the table cursor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pty
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def in_pty(args: list[str], env: dict[str, str]) -> float:
+    """Run a program on a pseudo-terminal until it exits; return wall seconds."""
+    master, slave = pty.openpty()
+    os.set_blocking(master, False)
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT)
+    os.close(slave)
+    while proc.poll() is None:
+        try:
+            while os.read(master, 65536):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - start
+    os.close(master)
+    if proc.returncode != 0:
+        raise SystemExit(f"{args} exited with {proc.returncode}")
+    return elapsed
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def bench_seed(path: Path) -> float | None:
+    if path.exists():
+        print(f"seed: reusing {path} (delete it to time `revdesk seed bench`)")
+        return None
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(path), "seed", "bench"], cwd=ROOT, check=True)
+    seconds = time.perf_counter() - start
+    print(f"seed bench: {seconds:.1f} s (must be under 180 s)")
+    return seconds
+
+
+def bench_startup(path: Path, handle: str, runs: int) -> None:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "130", "LINES": "40"}
+    bare, revdesk = [], []
+    for _ in range(runs):
+        bare.append(in_pty([sys.executable, str(ROOT / "tests/bench/bare_app.py")], env))
+        revdesk.append(in_pty([sys.executable, "-m", "tui.cli", "--db", str(path), "--as", handle],
+                              {**env, "REVDESK_EXIT_WHEN_READY": "1"}))
+    ratio = median_ms(revdesk) / median_ms(bare)
+    print(f"start-up: bare Textual {median_ms(bare):.0f} ms, revdesk Today {median_ms(revdesk):.0f} ms "
+          f"(medians of {runs}); ratio {ratio:.2f} (must be ≤ 1.5)")
+
+
+def bench_queue(path: Path, runs: int) -> None:
+    from db.connection import Store
+    from db.users import list_users
+    from db.workbench import Workbench
+
+    store = Store(path)
+    sdrs = [u for u in list_users(store.conn) if u.role == "sdr"][:8]
+    floor, times, sizes = [], [], []
+    for user in sdrs:
+        bench = Workbench(store, user)
+        bench.queue()
+        for _ in range(runs):
+            start = time.perf_counter()
+            store.conn.execute("SELECT id, handle FROM users WHERE id = ?", (user.id,)).fetchall()
+            floor.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            items = bench.queue()
+            times.append(time.perf_counter() - start)
+        sizes.append(len(items))
+    print(f"today queue: median {median_ms(times):.1f} ms, max {max(times) * 1000:.1f} ms over {len(sdrs)} SDRs "
+          f"({min(sizes)}-{max(sizes)} items; must be ≤ 30 ms); trivial query floor {median_ms(floor):.3f} ms")
+
+
+async def _call_mode(path: Path, handle: str, presses: int) -> tuple[list[float], list[float]]:
+    from db.connection import Store
+    from tui.app import build_app
+    from tui.screens.call_mode import CallScreen
+
+    app = build_app(Store(path), handle)
+    outcome, cursor = [], []
+    async with app.run_test(size=(130, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(presses):
+            table = app.screen.query_one("DataTable")
+            before = table.cursor_row
+            start = time.perf_counter()
+            await pilot.press("j")
+            while table.cursor_row == before and table.row_count > 1:
+                await pilot.pause(0)
+            cursor.append(time.perf_counter() - start)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CallScreen)
+        for n in range(presses):
+            current = screen.item.key if screen.item else None
+            start = time.perf_counter()
+            await pilot.press("3" if n % 2 else "2")
+            while screen.item is not None and screen.item.key == current:
+                await pilot.pause(0)
+            await pilot.pause(0)  # the next item's render
+            outcome.append(time.perf_counter() - start)
+            if screen.item is None:
+                break
+    return outcome, cursor
+
+
+def bench_call_mode(path: Path, handle: str, presses: int) -> None:
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "bench.db"
+        shutil.copy(path, copy)
+        outcome, cursor = asyncio.run(_call_mode(copy, handle, presses))
+    print(f"call mode: outcome key → next item rendered median {median_ms(outcome):.1f} ms "
+          f"(p90 {sorted(outcome)[int(len(outcome) * 0.9) - 1] * 1000:.1f} ms, {len(outcome)} presses; "
+          f"must be ≤ 50 ms); cursor-move key floor {median_ms(cursor):.1f} ms; "
+          f"ratio {median_ms(outcome) / median_ms(cursor):.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=str(ROOT / "bench.db"))
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--as", dest="handle")
+    args = parser.parse_args()
+    path = Path(args.db)
+    bench_seed(path)
+    from db.connection import Store
+    from db.users import first_user_with_role
+
+    handle = args.handle or first_user_with_role(Store(path).conn, "sdr").handle
+    bench_queue(path, args.runs)
+    bench_startup(path, handle, args.runs)
+    bench_call_mode(path, handle, 30)
+
+
+if __name__ == "__main__":
+    main()
