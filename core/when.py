@@ -13,7 +13,7 @@ STORED = "%Y-%m-%dT%H:%M:%SZ"
 DEFAULT_HOUR = time(9, 0)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^\+?\s*(\d+)\s*(m|min|h|d|w|bd)$")
-_AT = re.compile(r"^(.*?)(?:\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?$")
+_AT = re.compile(r"^(.*?)(?:(?:^|\s+)(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?$")
 
 
 def to_stored(moment: datetime) -> str:
@@ -78,11 +78,13 @@ def resolve_quick_form(text: str, now: datetime, field: str = "follow_up") -> da
         if unit == "bd":
             day = add_business_days(now.date(), amount)
             return datetime.combine(day, now.timetz().replace(tzinfo=None), now.tzinfo)
-        step = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1),
-                "d": timedelta(days=1), "w": timedelta(weeks=1)}[unit]
-        return now + amount * step
+        if unit in ("m", "min", "h"):  # elapsed time: real minutes and hours, also across a DST change
+            step = timedelta(hours=1) if unit == "h" else timedelta(minutes=1)
+            return (now.astimezone(UTC) + amount * step).astimezone(now.tzinfo)
+        step = timedelta(weeks=1) if unit == "w" else timedelta(days=1)
+        return now + amount * step  # days and weeks keep the wall-clock time
     if re.match(r"^\d{4}-\d{2}-\d{2}", raw):
-        moment = parse_moment(raw.replace(" ", "T", 1), field, now.tzinfo)  # type: ignore[arg-type]
+        moment = parse_moment(text.strip().replace(" ", "T", 1), field, now.tzinfo)  # type: ignore[arg-type]
         if len(raw) == 10:
             moment = datetime.combine(moment.date(), DEFAULT_HOUR, now.tzinfo)
         return moment

@@ -115,7 +115,8 @@ def _touch(conn: sqlite3.Connection, playbook: Playbook, user: User, contact: sq
         account_before = row["last_touch_at"]
         conn.execute("UPDATE accounts SET last_touch_at = MAX(COALESCE(last_touch_at, ''), ?) WHERE id = ?",
                      (stamp, contact["account_id"]))
-    return {"contact_before": before, "account_before": account_before}
+    after = {"lead_status": status, "lifecycle_stage": lifecycle}
+    return {"contact_before": before, "contact_after": after, "account_before": account_before}
 
 
 def _close_tasks(conn: sqlite3.Connection, user: User, contact: sqlite3.Row, task_id: int | None,

@@ -30,3 +30,10 @@ def last_undoable(conn: sqlite3.Connection, user_id: int, commands: tuple[str, .
         " ORDER BY c.id DESC LIMIT 1",
         (user_id, *commands),
     ).fetchone()
+
+
+def latest_change(conn: sqlite3.Connection, command: str) -> tuple[str, dict] | None:
+    """When the latest change of `command` happened (stored UTC text) and its payload, or None."""
+    row = conn.execute("SELECT at, payload FROM changes WHERE command = ? ORDER BY id DESC LIMIT 1",
+                       (command,)).fetchone()
+    return (row[0], json.loads(row[1])) if row else None

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import SchemaTooNew
+from core.errors import InvalidInput, SchemaTooNew
 from db.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -22,9 +22,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA synchronous = NORMAL")
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
     return conn
+
+
+def enable_wal(conn: sqlite3.Connection) -> None:
+    """WAL lets workers read while the UI writes; set only once the schema version has been checked."""
+    conn.execute("PRAGMA journal_mode = WAL")
 
 
 @contextmanager
@@ -92,11 +95,22 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
-            with self._lock:
-                if not self._migrated:
-                    migrate(conn)
-                    self._migrated = True
+            try:
+                conn = connect(self.path)
+            except sqlite3.DatabaseError as exc:
+                raise InvalidInput("--db", f"{self.path} is not a revdesk database ({exc})") from None
+            try:
+                with self._lock:
+                    if not self._migrated:
+                        migrate(conn)
+                        self._migrated = True
+                enable_wal(conn)
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise InvalidInput("--db", f"{self.path} is not a revdesk database ({exc})") from None
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
         return conn
 

@@ -15,6 +15,7 @@ from db.connection import transaction
 from db.history import record_status_change
 
 UNDOABLE = ("log_activity",)
+_LIVE_TOUCH = "undone_at IS NULL AND kind IN ('call', 'email', 'linkedin', 'meeting')"
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,8 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime) -> Undone:
         stamp = to_stored(now)
         conn.execute("UPDATE activities SET undone_at = ? WHERE id = ?", (stamp, payload["activity_id"]))
         contact_id = payload["contact_id"]
-        before = payload.get("contact_before")
-        if before is not None:
-            _restore_contact(conn, user, contact_id, before, now)
+        if payload.get("contact_before") is not None:
+            _restore_contact(conn, user, contact_id, payload, now)
         closed = payload.get("closed_tasks", [])
         conn.executemany("UPDATE tasks SET status = 'open', closed_at = NULL WHERE id = ?", [(i,) for i in closed])
         if payload.get("created_task"):
@@ -50,25 +50,33 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime) -> Undone:
     return Undone(change_id, contact_id, payload.get("outcome"), closed)
 
 
-def _restore_contact(conn: sqlite3.Connection, user: User, contact_id: int, before: dict, now: datetime) -> None:
+def _restore_contact(conn: sqlite3.Connection, user: User, contact_id: int, payload: dict, now: datetime) -> None:
+    """Put statuses back only where nothing has moved them since; touch facts are recomputed from what
+    remains, so another person's later touch and dates from before the activity log both survive."""
+    before, after = payload["contact_before"], payload.get("contact_after", {})
     current = conn.execute("SELECT lead_status, lifecycle_stage, account_id FROM contacts WHERE id = ?",
                            (contact_id,)).fetchone()
-    # Touch facts are recomputed from what remains, so another person's later touch is kept.
+    status, lifecycle = current["lead_status"], current["lifecycle_stage"]
+    later = conn.execute(f"SELECT 1 FROM activities WHERE contact_id = ? AND id > ? AND {_LIVE_TOUCH} LIMIT 1",
+                         (contact_id, payload["activity_id"])).fetchone()
+    if later is not None:  # a later touch stands: the statuses it gave stay
+        after = {}
+    if status == after.get("lead_status", object()):
+        status = before["lead_status"]
+    if lifecycle == after.get("lifecycle_stage", object()):
+        lifecycle = before["lifecycle_stage"]
     touches = conn.execute(
-        "SELECT MIN(occurred_at), MAX(occurred_at) FROM activities WHERE contact_id = ? AND undone_at IS NULL"
-        " AND kind IN ('call', 'email', 'linkedin', 'meeting')", (contact_id,),
+        f"SELECT MIN(occurred_at), MAX(occurred_at) FROM activities WHERE contact_id = ? AND {_LIVE_TOUCH}",
+        (contact_id,),
     ).fetchone()
-    conn.execute(
-        "UPDATE contacts SET lead_status = ?, lifecycle_stage = ?, first_touch_at = ?, last_touch_at = ?"
-        " WHERE id = ?", (before["lead_status"], before["lifecycle_stage"], touches[0], touches[1], contact_id),
-    )
-    record_status_change(conn, contact_id, "lead_status", current["lead_status"], before["lead_status"],
-                         user.id, now, "undo")
-    record_status_change(conn, contact_id, "lifecycle", current["lifecycle_stage"], before["lifecycle_stage"],
-                         user.id, now, "undo")
+    first = min(filter(None, [touches[0], before["first_touch_at"]]), default=None)
+    last = max(filter(None, [touches[1], before["last_touch_at"]]), default=None)
+    conn.execute("UPDATE contacts SET lead_status = ?, lifecycle_stage = ?, first_touch_at = ?, last_touch_at = ?"
+                 " WHERE id = ?", (status, lifecycle, first, last, contact_id))
+    record_status_change(conn, contact_id, "lead_status", current["lead_status"], status, user.id, now, "undo")
+    record_status_change(conn, contact_id, "lifecycle", current["lifecycle_stage"], lifecycle, user.id, now, "undo")
     if current["account_id"]:
-        last = conn.execute(
-            "SELECT MAX(occurred_at) FROM activities WHERE account_id = ? AND undone_at IS NULL"
-            " AND kind IN ('call', 'email', 'linkedin', 'meeting')", (current["account_id"],),
-        ).fetchone()[0]
-        conn.execute("UPDATE accounts SET last_touch_at = ? WHERE id = ?", (last, current["account_id"]))
+        latest = conn.execute(f"SELECT MAX(occurred_at) FROM activities WHERE account_id = ? AND {_LIVE_TOUCH}",
+                              (current["account_id"],)).fetchone()[0]
+        last_account = max(filter(None, [latest, payload.get("account_before")]), default=None)
+        conn.execute("UPDATE accounts SET last_touch_at = ? WHERE id = ?", (last_account, current["account_id"]))

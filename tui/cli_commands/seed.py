@@ -48,6 +48,21 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seeded_before_today(path: Path) -> bool:
+    """A demo built on an earlier day has yesterday's queue: rebuild it. Anything else is never replaced."""
+    from db.changes import latest_change
+    from db.connection import Store
+
+    store = Store(path)
+    try:
+        seeded = latest_change(store.conn, "seed")
+    finally:
+        store.close()
+    if seeded is None or seeded[1].get("kind") != "demo":
+        raise InvalidInput("--db", f"{path} is not a demo database; `revdesk demo` will not replace it")
+    return seeded[0][:10] != datetime.now(UTC).strftime("%Y-%m-%d")
+
+
 def _demo(args: argparse.Namespace) -> int:
     from db.connection import Store
     from db.users import first_user_with_role
@@ -55,8 +70,7 @@ def _demo(args: argparse.Namespace) -> int:
     from tui.run import run_app
 
     path = Path(args.db) if args.db else demo_db_path()
-    stale = path.exists() and datetime.fromtimestamp(path.stat().st_mtime).date() != datetime.now().date()
-    if args.fresh or stale or not path.exists():
+    if not path.exists() or _seeded_before_today(path) or args.fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
