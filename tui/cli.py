@@ -5,15 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from core.errors import RevdeskError
 from tui import __version__
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line naming what is wrong, exit code 2 (like every other bad input)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tui.cli_commands import playbook, records, seed
 
-    parser = argparse.ArgumentParser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
+    parser = Parser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
     parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
     parser.add_argument("--db", metavar="PATH", help="database file (default: revdesk.db in the user data dir)")
     parser.add_argument("--as", dest="as_user", metavar="HANDLE", help="who you are (a user handle)")
