@@ -27,10 +27,4 @@ class ContactsProvider(Provider):
     def _open(self, contact_id: int) -> None:
         from tui.screens.call_mode import CallScreen
 
-        bench = self.app.workbench  # type: ignore[attr-defined]
-        items = bench.queue()
-        item = next((i for i in items if i.contact_id == contact_id), None)
-        if item is None:
-            item = bench.adhoc_item(contact_id)
-            items = [item, *items]
-        self.app.push_screen(CallScreen(items, item))
+        self.app.push_screen(CallScreen.for_contact(contact_id))

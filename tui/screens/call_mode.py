@@ -32,10 +32,11 @@ class CallScreen(Screen):
     COMMANDS_LIST = CALL_COMMANDS
     BINDINGS = bindings(CALL_COMMANDS)
 
-    def __init__(self, items: list[QueueItem], start: QueueItem) -> None:
+    def __init__(self, items: list[QueueItem], start: QueueItem | None, contact_id: int | None = None) -> None:
         super().__init__()
         self.items = items
         self.item: QueueItem | None = start
+        self.open_contact = contact_id
         self.context: CallContext | None = None
         self.skipped: set[tuple[str, int]] = set()
         self.busy = False
@@ -61,8 +62,26 @@ class CallScreen(Screen):
         self.query_one("#contact").border_title = "Contact"
         self.query_one("#account").border_title = "Account"
         self.query_one("#recent").border_title = "Last activities"
-        if self.item is not None:
+        if self.open_contact is not None:
+            self.busy = True
+            self._load_contact(self.open_contact)
+        elif self.item is not None:
             self._load(self.items, self.item)
+
+    @classmethod
+    def for_contact(cls, contact_id: int) -> CallScreen:
+        """Call mode on any contact (from search): its queue item if it has one, else the contact alone."""
+        return cls([], None, contact_id)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _load_contact(self, contact_id: int) -> None:
+        bench = self.app.workbench
+        items = bench.queue()
+        item = next((i for i in items if i.contact_id == contact_id), None)
+        if item is None:
+            item = bench.adhoc_item(contact_id)
+            items = [item, *items]
+        self.app.call_from_thread(self.show, Shown(items, item, bench.call_context(contact_id)))
 
     @work(thread=True, exclusive=True, group="call")
     def _load(self, items: list[QueueItem], item: QueueItem) -> None:
