@@ -12,6 +12,7 @@ from core.models import QueueItem
 from tui.commands import TODAY_COMMANDS, bindings
 from tui.widgets.kpi_bar import KpiBar
 
+REFRESH_SECONDS = 60
 KIND_LABELS = {"inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up", "lookup": "Looked up"}
 KIND_STYLES = {"inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green", "lookup": "dim"}
 
@@ -35,6 +36,12 @@ class TodayScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Today"
         self.load_queue()
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        """Keep reasons and SLAs current and pick up new inbound leads while the screen is open."""
+        if self.is_current:
+            self.action_refresh()
 
     def on_screen_resume(self) -> None:
         if not self._first_load:
@@ -70,7 +77,7 @@ class TodayScreen(Screen):
         title = self.query_one("#queue-title", Static)
         if items:
             title.update(Text.assemble(
-                (f"{len(items)} to work today", "bold"), (f"  ·  {overdue} urgent or overdue", "yellow"),
+                (f"{bench.now():%a %d %b}  ·  ", "dim"), (f"{len(items)} to work today", "bold"), (f"  ·  {overdue} urgent or overdue", "yellow"),
                 ("  ·  enter opens call mode", "dim"),
             ))
         else:
