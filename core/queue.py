@@ -13,16 +13,26 @@ from core.when import humanize_delta
 INBOUND_PAST_SLA = 0
 CALL_BACK_DUE = 1
 INBOUND_WITHIN_SLA = 2
-FOLLOW_UP_OVERDUE = 3
-DUE_LATER_TODAY = 4
+INBOUND_STALE = 3
+FOLLOW_UP_OVERDUE = 4
+DUE_LATER_TODAY = 5
 CALL_BACK_WINDOW = timedelta(minutes=15)
+STALE_INBOUND_AFTER = timedelta(hours=24)
 
 
 def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo) -> list[QueueItem]:
-    """Rank candidates: breached inbound SLAs, promised call-backs, fresh inbound, overdue, then the day."""
+    """Rank candidates: today's inbound leads at or near their SLA, promised call-backs, other fresh inbound,
+    inbound leads left untouched for over a day, overdue follow-ups, then the rest of the day by due time.
+
+    Inbound leads go newest first: the fresher the lead, the more a call now is worth.
+    """
     items = [_item(candidate, now, sla, user_tz) for candidate in candidates]
-    items.sort(key=lambda item: (item.urgency, item.due_at, item.contact_id))
+    items.sort(key=lambda item: (item.urgency, _order(item), item.contact_id))
     return items
+
+
+def _order(item: QueueItem) -> float:
+    return -item.due_at.timestamp() if item.kind == "inbound" else item.due_at.timestamp()
 
 
 def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> QueueItem:
@@ -48,6 +58,8 @@ def _inbound(c: QueueCandidate, now: datetime, sla: Sla) -> tuple[int, str]:
     source = c.lead_source or "inbound"
     age = humanize_delta(now - c.created_at)
     limit = humanize_delta(timedelta(minutes=sla.first_touch_minutes))
+    if now - c.created_at >= STALE_INBOUND_AFTER:
+        return INBOUND_STALE, f"Inbound lead ({source}) {age} ago, never touched: first-touch SLA was {limit}"
     if now >= c.due_at:
         late = humanize_delta(now - c.due_at)
         return INBOUND_PAST_SLA, f"Inbound lead ({source}) {age} ago: {late} past the {limit} first-touch SLA"

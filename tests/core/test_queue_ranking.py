@@ -13,6 +13,7 @@ from core.queue import (
     DUE_LATER_TODAY,
     FOLLOW_UP_OVERDUE,
     INBOUND_PAST_SLA,
+    INBOUND_STALE,
     INBOUND_WITHIN_SLA,
     rank_queue,
 )
@@ -108,10 +109,23 @@ def test_inbound_with_more_than_half_the_sla_left_is_not_near():
     assert item.urgency == INBOUND_WITHIN_SLA
 
 
-def test_breached_inbound_goes_before_one_only_near_it():
+def test_inbound_at_or_near_the_sla_goes_newest_first():
     past = inbound(9, timedelta(minutes=20))
     near = inbound(7, timedelta(minutes=12))
-    assert [i.contact_id for i in rank([near, past])] == [9, 7]
+    hours = inbound(6, timedelta(hours=5))
+    assert [i.contact_id for i in rank([hours, past, near])] == [7, 9, 6]
+
+
+def test_inbound_untouched_for_over_a_day_drops_below_call_backs_but_above_follow_ups():
+    old = inbound(5, timedelta(days=3))
+    older = inbound(4, timedelta(days=9))
+    items = rank([older, task(1, 1, "follow_up", -timedelta(days=1)), old, task(2, 2, "call_back", timedelta(0)),
+                  inbound(3, timedelta(hours=23))])
+    assert [i.contact_id for i in items] == [3, 2, 5, 4, 1]
+    assert [i.urgency for i in items] == [INBOUND_PAST_SLA, CALL_BACK_DUE, INBOUND_STALE, INBOUND_STALE,
+                                         FOLLOW_UP_OVERDUE]
+    assert items[2].reason == (
+        "Inbound lead (Website demo request) 3 days ago, never touched: first-touch SLA was 15 min")
 
 
 def test_inbound_reason_without_a_lead_source():

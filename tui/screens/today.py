@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core.models import QueueItem
+from core.queue import FOLLOW_UP_OVERDUE
 from tui.commands import TODAY_COMMANDS, bindings
 from tui.widgets.kpi_bar import KpiBar
 
@@ -73,11 +74,12 @@ class TodayScreen(Screen):
         keys = [i.key for i in items]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
-        overdue = sum(1 for i in items if i.urgency <= 3)
+        overdue = sum(1 for i in items if i.urgency <= FOLLOW_UP_OVERDUE)
         title = self.query_one("#queue-title", Static)
         if items:
             title.update(Text.assemble(
-                (f"{bench.now():%a %d %b}  ·  ", "dim"), (f"{len(items)} to work today", "bold"), (f"  ·  {overdue} urgent or overdue", "yellow"),
+                (f"{bench.now():%a %d %b}  ·  ", "dim"),
+                (f"{len(items)} to work today", "bold"), (f"  ·  {overdue} urgent or overdue", "yellow"),
                 ("  ·  enter opens call mode", "dim"),
             ))
         else:
