@@ -183,6 +183,15 @@ def test_kpi_for_the_team(capsys, db):
     assert code == 0 and "team:North" in out and "140" in out
 
 
+def test_kpi_for_everyone_without_as(capsys, db):
+    run(capsys, "--db", str(db), "--as", "ines", "log", "--contact", "1", "--type", "call", "--outcome", "no_answer")
+    code, out, err = run(capsys, "--db", str(db), "kpi", "--team", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["scope"] == "team:all"
+    assert report["metrics"]["calls"] == {"actual": 1, "target": 140}
+
+
 def test_kpi_for_a_week(capsys, db):
     code, out, _ = run(capsys, "--db", str(db), "--as", "maya", "kpi", "--period", "week", "--date", "2026-11-25",
                        "--json")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from core.errors import InvalidInput
-from core.when import from_stored, parse_day, parse_moment, to_stored
+from core.when import parse_day, parse_moment, to_stored
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.config import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     kpi = sub.add_parser("kpi", help="activity metrics against targets")
     scope = kpi.add_mutually_exclusive_group()
-    scope.add_argument("--team", action="store_true", help="the whole team of --as")
+    scope.add_argument("--team", action="store_true", help="the team of --as (without --as: everyone)")
     kpi.add_argument("--period", choices=["day", "week", "month", "quarter"], default="day")
     kpi.add_argument("--date", metavar="YYYY-MM-DD")
     kpi.add_argument("--json", action="store_true")
@@ -106,9 +107,11 @@ def _log(args: argparse.Namespace) -> int:
 
 
 def _kpi(args: argparse.Namespace) -> int:
-    bench = _bench(args)
     day = parse_day(args.date, "--date") if args.date else None
-    report = bench.kpi(args.period, day, team=args.team)
+    if args.team and not (args.as_user or load_settings().user):
+        report = _everyone_kpi(args, day)
+    else:
+        report = _bench(args).kpi(args.period, day, team=args.team)
     if args.json:
         print_json(report.to_json())
         return 0
@@ -124,4 +127,15 @@ def _kpi(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["register", "from_stored"]
+def _everyone_kpi(args: argparse.Namespace, day):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from db.playbooks import current_playbook
+    from db.users import list_users
+    from db.workbench import kpi_for
+
+    store = open_store(args)
+    day = day or datetime.now(UTC).date()
+    return kpi_for(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period, day,
+                   ZoneInfo("UTC"))
