@@ -134,7 +134,7 @@ def test_queue_for_a_given_day_is_fully_known(capsys, db):
     assert code == 0, err
     items = json.loads(out)
     assert [(i["kind"], i["contact_id"], i["task_id"]) for i in items] == [
-        ("inbound", 3, None), ("inbound", 4, None), ("call_back", 2, 2), ("follow_up", 1, 1), ("follow_up", 5, 3)]
+        ("inbound", 4, None), ("inbound", 3, None), ("call_back", 2, 2), ("follow_up", 1, 1), ("follow_up", 5, 3)]
     assert items[3]["reason"] == "Follow-up overdue by 2 days: Send the ROI sheet"
 
 
