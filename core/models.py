@@ -10,7 +10,7 @@ Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 QueueKind = Literal["inbound", "call_back", "follow_up", "lookup"]
 
 
-record = dataclass(frozen=True, kw_only=True, slots=True)
+record = dataclass(frozen=True, kw_only=True)
 
 
 @record

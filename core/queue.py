@@ -96,4 +96,7 @@ def _call_back(c: QueueCandidate, now: datetime, user_tz: ZoneInfo) -> str:
 def _follow_up(c: QueueCandidate, now: datetime, user_tz: ZoneInfo) -> str:
     if c.due_at.astimezone(user_tz).date() < now.astimezone(user_tz).date():
         return _with_note(f"Follow-up overdue by {humanize_delta(now - c.due_at)}", c.task_note)
+    if c.due_at <= now:
+        late = humanize_delta(now - c.due_at)
+        return _with_note(f"Follow-up due {_clock(c.due_at, user_tz, now)}, {late} ago", c.task_note)
     return _with_note(f"Follow-up due {_clock(c.due_at, user_tz, now)}", c.task_note)

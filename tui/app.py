@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable
 
 from textual import work
@@ -23,9 +25,7 @@ class RevdeskApp(App[int]):
 
     def __init__(self, workbench: Workbench, exit_when_ready: bool = False) -> None:
         super().__init__()
-        from tui.palette import ContactsProvider
-
-        self.COMMANDS = App.COMMANDS | {ContactsProvider}
+        self.COMMANDS = App.COMMANDS | {_contacts_provider}
         self.workbench = workbench
         self.exit_when_ready = exit_when_ready
         self.sub_title = f"{workbench.user.name} · {workbench.user.role.upper()} · {workbench.user.team}"
@@ -33,8 +33,10 @@ class RevdeskApp(App[int]):
     def on_mount(self) -> None:
         from tui.screens.today import TodayScreen
 
+        # Today's numbers for one person are a few milliseconds even at bench scale: draw them in the
+        # first frame; later refreshes run in a worker.
+        self.kpi = self.workbench.kpi("day")
         self.push_screen(TodayScreen())
-        self.refresh_kpi()
 
     @work(thread=True, exclusive=True, group="kpi")
     def refresh_kpi(self) -> None:
@@ -42,9 +44,16 @@ class RevdeskApp(App[int]):
         self.call_from_thread(setattr, self, "kpi", report)
 
     def ready(self) -> None:
-        """Called by the Today screen once its queue is on screen."""
+        """Called by the Today screen once its queue is on screen (start-up benchmarks hook in here)."""
         if self.exit_when_ready:
-            self.call_after_refresh(self.exit, 0)
+            self.call_after_refresh(self._ready_and_exit)
+
+    def _ready_and_exit(self) -> None:
+        ready_file = os.environ.get("REVDESK_READY_FILE")
+        if ready_file:
+            with open(ready_file, "w", encoding="utf-8") as out:
+                out.write(f"{time.time():.6f}\n")
+        self.exit(0)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -67,6 +76,13 @@ class RevdeskApp(App[int]):
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, TodayScreen):
             self.pop_screen()
+
+
+def _contacts_provider():
+    """Loaded when the palette first opens, not at start-up."""
+    from tui.palette import ContactsProvider
+
+    return ContactsProvider
 
 
 def _runner(screen: Screen, action: str):

@@ -1,5 +1,8 @@
 """The floor for start-up: a bare Textual app with a header, a table and a footer that exits once drawn."""
 
+import os
+import time
+
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
@@ -11,7 +14,14 @@ class Bare(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.exit)
+        self.call_after_refresh(self.ready)
+
+    def ready(self) -> None:
+        ready_file = os.environ.get("REVDESK_READY_FILE")
+        if ready_file:
+            with open(ready_file, "w", encoding="utf-8") as out:
+                out.write(f"{time.time():.6f}\n")
+        self.exit()
 
 
 if __name__ == "__main__":

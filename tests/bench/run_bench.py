@@ -12,23 +12,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import os
 import pty
 import statistics
+import struct
 import subprocess
 import sys
+import tempfile
+import termios
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+COLUMNS, ROWS = 130, 40  # a common terminal size
 sys.path.insert(0, str(ROOT))
 
 
 def in_pty(args: list[str], env: dict[str, str]) -> float:
-    """Run a program on a pseudo-terminal until it exits; return wall seconds."""
+    """Run a program on a pseudo-terminal; return wall seconds from launch until it reports itself ready
+    (first screen drawn, keys accepted), read from the file it writes; teardown is not counted."""
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
     os.set_blocking(master, False)
-    start = time.perf_counter()
+    ready_file = Path(tempfile.mkstemp(prefix="revdesk-ready-")[1])
+    env = {**env, "REVDESK_READY_FILE": str(ready_file)}
+    start = time.time()
     proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
     while proc.poll() is None:
@@ -38,11 +47,12 @@ def in_pty(args: list[str], env: dict[str, str]) -> float:
         except (BlockingIOError, OSError):
             pass
         time.sleep(0.002)
-    elapsed = time.perf_counter() - start
     os.close(master)
     if proc.returncode != 0:
         raise SystemExit(f"{args} exited with {proc.returncode}")
-    return elapsed
+    ready = float(ready_file.read_text())
+    ready_file.unlink()
+    return ready - start
 
 
 def median_ms(values: list[float]) -> float:
@@ -61,7 +71,7 @@ def bench_seed(path: Path) -> float | None:
 
 
 def bench_startup(path: Path, handle: str, runs: int) -> None:
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "130", "LINES": "40"}
+    env = {**os.environ, "TERM": "xterm-256color"}
     bare, revdesk = [], []
     for _ in range(runs):
         bare.append(in_pty([sys.executable, str(ROOT / "tests/bench/bare_app.py")], env))
@@ -105,12 +115,12 @@ async def _call_mode(path: Path, handle: str, presses: int) -> tuple[list[float]
     async with app.run_test(size=(130, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        for _ in range(presses):
-            table = app.screen.query_one("DataTable")
+        table = app.screen.query_one("DataTable")
+        for n in range(presses if table.row_count > 1 else 0):
             before = table.cursor_row
             start = time.perf_counter()
-            await pilot.press("j")
-            while table.cursor_row == before and table.row_count > 1:
+            await pilot.press("j" if n % 2 == 0 else "k")  # down and back up: the cursor always moves
+            while table.cursor_row == before:
                 await pilot.pause(0)
             cursor.append(time.perf_counter() - start)
         await pilot.press("enter")
@@ -133,7 +143,6 @@ async def _call_mode(path: Path, handle: str, presses: int) -> tuple[list[float]
 
 def bench_call_mode(path: Path, handle: str, presses: int) -> None:
     import shutil
-    import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "bench.db"

@@ -157,7 +157,7 @@ def test_a_call_back_shows_the_contacts_own_time_when_it_differs():
 def test_follow_up_due_earlier_today_is_overdue_but_not_by_days():
     (item,) = rank([task(1, 1, "follow_up", -timedelta(hours=1))])
     assert item.urgency == FOLLOW_UP_OVERDUE
-    assert item.reason == "Follow-up due 13:00"
+    assert item.reason == "Follow-up due 13:00, 1 h ago"
 
 
 def test_follow_up_from_yesterday_evening_is_overdue_in_hours():

@@ -120,7 +120,9 @@ async def test_today_lists_every_item_with_kind_and_reason(store):
         table = app.screen.query_one("#queue", DataTable)
         assert table.row_count == 5
         cells = [str(c) for c in table.get_row_at(0)]
-        assert cells[1] == "Inbound" and "first-touch SLA" in cells[5]
+        assert cells[0] == "Inbound\n13:35"
+        assert cells[1] == "Dana Brooks, VP Clinical Operations\nHarbor Health"
+        assert cells[2].startswith("Inbound lead (Website demo request) 40 min ago") and "first-touch" in cells[2]
         await pilot.press("question_mark")
         await pilot.pause()
         from rich.console import Console
