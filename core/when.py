@@ -124,3 +124,19 @@ def humanize_delta(delta: timedelta) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days = seconds // 86400
     return "1 day" if days == 1 else f"{days} days"
+
+
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(18, 0)
+
+
+def into_working_hours(moment: datetime) -> datetime:
+    """Move a moment outside 9:00-18:00 on a weekday (in its own timezone) to the next 9:00 on a weekday."""
+    day, clock = moment.date(), moment.timetz().replace(tzinfo=None)
+    if clock >= WORKDAY_END:
+        day, clock = day + timedelta(days=1), WORKDAY_START
+    elif clock < WORKDAY_START:
+        clock = WORKDAY_START
+    while day.weekday() >= 5:
+        day, clock = day + timedelta(days=1), WORKDAY_START
+    return datetime.combine(day, clock, moment.tzinfo)

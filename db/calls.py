@@ -13,7 +13,7 @@ from core.metrics import TOUCH_KINDS
 from core.models import User
 from core.playbook import Playbook
 from core.transitions import move_for_outcome
-from core.when import day_bounds, resolve_quick_form, to_stored
+from core.when import day_bounds, into_working_hours, resolve_quick_form, to_stored
 from db.changes import append_change
 from db.connection import transaction
 from db.history import record_status_change
@@ -80,7 +80,8 @@ def log_activity(
             payload["closed_tasks"] = _close_tasks(conn, user, contact, task_id, now)
         follow_id, follow_due = None, None
         if rule is not None and rule.follow_up:
-            follow_due = resolve_quick_form(rule.follow_up, now.astimezone(_contact_zone(contact, user)))
+            local_now = now.astimezone(_contact_zone(contact, user))
+            follow_due = into_working_hours(resolve_quick_form(rule.follow_up, local_now))
             follow_id = _insert_task(conn, user, contact, rule.follow_up_kind, follow_due, rule.label, now,
                                      activity_id)
             payload["created_task"] = follow_id

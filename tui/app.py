@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 
 from core.kpi import KpiReport
@@ -21,7 +21,7 @@ class RevdeskApp(App[int]):
     CSS_PATH = "revdesk.tcss"
     TITLE = "revdesk"
     BINDINGS = bindings(APP_COMMANDS)
-    kpi: reactive[KpiReport | None] = reactive(None)
+    kpi: var[KpiReport | None] = var(None)  # a var: watchers repaint only what shows it
 
     def __init__(self, workbench: Workbench, exit_when_ready: bool = False) -> None:
         super().__init__()

@@ -162,3 +162,19 @@ def test_stored_format_round_trips_and_needs_an_aware_moment():
 )
 def test_humanize_delta(delta, text):
     assert humanize_delta(delta) == text
+
+
+def test_into_working_hours_moves_evenings_nights_and_weekends_to_the_next_working_morning():
+    from core.when import into_working_hours
+
+    berlin = ZoneInfo("Europe/Berlin")
+    tuesday_evening = datetime(2026, 11, 24, 21, 40, tzinfo=berlin)
+    assert into_working_hours(tuesday_evening) == datetime(2026, 11, 25, 9, 0, tzinfo=berlin)
+    early = datetime(2026, 11, 24, 6, 15, tzinfo=berlin)
+    assert into_working_hours(early) == datetime(2026, 11, 24, 9, 0, tzinfo=berlin)
+    friday_late = datetime(2026, 11, 27, 19, 0, tzinfo=berlin)
+    assert into_working_hours(friday_late) == datetime(2026, 11, 30, 9, 0, tzinfo=berlin)
+    saturday_noon = datetime(2026, 11, 28, 12, 0, tzinfo=berlin)
+    assert into_working_hours(saturday_noon) == datetime(2026, 11, 30, 9, 0, tzinfo=berlin)
+    inside = datetime(2026, 11, 24, 14, 5, tzinfo=berlin)
+    assert into_working_hours(inside) == inside

@@ -49,6 +49,7 @@ class CallScreen(Screen):
         yield Header()
         yield KpiBar(id="kpi")
         yield Static(id="banner")
+        yield Static(id="last-action")
         with VerticalScroll(id="call-body"):
             with Horizontal(id="panels"):
                 yield Static(id="contact", classes="panel")
@@ -104,12 +105,14 @@ class CallScreen(Screen):
             self.query_one("#recent", Static).update("")
         else:
             position = next((n for n, i in enumerate(self.items, 1) if i.key == self.item.key), 1)
-            self.query_one("#banner", Static).update(item_banner(self.item, position, len(self.items)))
-            self.query_one("#contact", Static).update(contact_panel(self.context, now))
-            self.query_one("#account", Static).update(account_panel(self.context, now))
-            self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz))
+            # Fixed-size panels: repaint them without a relayout of the screen.
+            self.query_one("#banner", Static).update(item_banner(self.item, position, len(self.items)), layout=False)
+            self.query_one("#contact", Static).update(contact_panel(self.context, now), layout=False)
+            self.query_one("#account", Static).update(account_panel(self.context, now), layout=False)
+            self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz), layout=False)
         if message:
-            self.notify(message, timeout=3)
+            self.query_one("#last-action", Static).update(
+                Text.assemble(("✓ ", "green"), message, ("   u undoes", "dim")), layout=False)
 
     def _next_after(self, items: list[QueueItem], exclude: tuple[str, int] | None) -> QueueItem | None:
         """The first item not skipped (and not `exclude`); when only skipped ones remain, start over."""

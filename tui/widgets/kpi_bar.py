@@ -41,4 +41,4 @@ class KpiBar(Static):
         self.watch(self.app, "kpi", self._update_report, init=True)
 
     def _update_report(self, report: KpiReport | None) -> None:
-        self.update(render_kpi(report))
+        self.update(render_kpi(report), layout=False)
