@@ -1,20 +1,18 @@
-"""Domain records as the rest of revdesk sees them (built by db/ repositories, shown by tui/)."""
+"""Domain records as the rest of revdesk sees them (built by db/ repositories, shown by tui/).
+
+Immutable named tuples, always built with keywords: cheap to define and to create, which keeps start-up and
+the call-mode loop quick. Fields with defaults come last."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 QueueKind = Literal["inbound", "call_back", "follow_up", "lookup"]
 
 
-record = dataclass(frozen=True, kw_only=True)
-
-
-@record
-class User:
+class User(NamedTuple):
     id: int
     handle: str
     name: str
@@ -23,8 +21,7 @@ class User:
     timezone: str
 
 
-@record
-class Account:
+class Account(NamedTuple):
     id: int
     name: str
     domain: str | None
@@ -33,17 +30,16 @@ class Account:
     country: str | None
     timezone: str | None
     owner_id: int | None
-    owner_name: str | None = None
     icp_tier: str | None
     growth_stage: str | None
     committee_complexity: str | None
     last_touch_at: datetime | None
+    owner_name: str | None = None
     lifetime_revenue: float = 0.0
     status: Literal["prospect", "customer", "former customer"] = "prospect"
 
 
-@record
-class Contact:
+class Contact(NamedTuple):
     id: int
     account_id: int | None
     first_name: str
@@ -70,8 +66,7 @@ class Contact:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-@record
-class Deal:
+class Deal(NamedTuple):
     id: int
     account_id: int
     name: str
@@ -80,26 +75,24 @@ class Deal:
     recurring: bool
     stage: str
     owner_id: int | None
-    owner_name: str | None = None
     expected_close_date: str | None
     stage_entered_at: datetime
+    owner_name: str | None = None
 
 
-@record
-class Activity:
+class Activity(NamedTuple):
     id: int
     kind: Literal["call", "email", "linkedin", "meeting", "note"]
     outcome: str | None
     user_id: int
-    user_handle: str | None = None
     contact_id: int | None
     account_id: int | None
     occurred_at: datetime
     note: str | None
+    user_handle: str | None = None
 
 
-@record
-class QueueCandidate:
+class QueueCandidate(NamedTuple):
     """A row the queue query returns before ranking: a task due, or an untouched inbound lead."""
 
     source: Literal["task", "inbound"]
@@ -118,8 +111,7 @@ class QueueCandidate:
     account_name: str | None
 
 
-@record
-class QueueItem:
+class QueueItem(NamedTuple):
     kind: QueueKind
     reason: str
     due_at: datetime
@@ -137,12 +129,11 @@ class QueueItem:
         return ("task", self.task_id) if self.task_id is not None else ("contact", self.contact_id)
 
 
-@record
-class CallContext:
+class CallContext(NamedTuple):
     """Everything call mode shows for one conversation."""
 
     contact: Contact
     account: Account | None
     open_deal: Deal | None
-    recent: list[Activity] = field(default_factory=list)
+    recent: list[Activity]
     owner_name: str | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from datetime import datetime
 
@@ -11,7 +10,7 @@ from core.errors import NotFound
 from core.models import Account, Activity, CallContext, Contact, Deal
 from core.when import from_stored
 
-_DEAL_FIELDS = {f.name for f in dataclasses.fields(Deal)}
+_DEAL_FIELDS = set(Deal._fields)
 
 
 def _time(value: str | None) -> datetime | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.kpi import KpiReport, build_kpi
@@ -14,9 +15,13 @@ from core.models import CallContext, QueueItem, User
 from core.playbook import Period, Playbook
 from core.queue import rank_queue
 from core.when import day_bounds
-from db import calls, kpi, queue, records, undo, users
+from db import kpi, queue, records, users
 from db.connection import Store
 from db.playbooks import current_playbook
+
+if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
+    from db.calls import Logged
+    from db.undo import Undone
 
 Clock = Callable[[], datetime]
 
@@ -81,18 +86,26 @@ class Workbench:
         return records.call_context(self.store.conn, contact_id, self.now())
 
     def log_call(self, contact_id: int, outcome: str, task_id: int | None = None,
-                 note: str | None = None) -> calls.Logged:
+                 note: str | None = None) -> Logged:
+        from db import calls
+
         return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "call", outcome,
                                   self.now(), note=note, task_id=task_id)
 
-    def add_note(self, contact_id: int, text: str) -> calls.Logged:
+    def add_note(self, contact_id: int, text: str) -> Logged:
+        from db import calls
+
         return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "note", None,
                                   self.now(), note=text)
 
     def follow_up(self, contact_id: int, when: str, note: str | None = None) -> tuple[int, datetime]:
+        from db import calls
+
         return calls.schedule_follow_up(self.store.conn, self.user, contact_id, when, self.now(), note)
 
-    def undo(self) -> undo.Undone:
+    def undo(self) -> Undone:
+        from db import undo
+
         return undo.undo_last(self.store.conn, self.user, self.now())
 
 

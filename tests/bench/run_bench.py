@@ -157,6 +157,7 @@ def bench_call_mode(path: Path, handle: str, presses: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "bench.db"
         shutil.copy(path, copy)
+        os.sync()  # the copy's write-back must not land on the first commit measured
         outcome, cursor = asyncio.run(_call_mode(copy, handle, presses))
     print(f"call mode: outcome key → next item rendered median {median_ms(outcome):.1f} ms "
           f"(p90 {sorted(outcome)[int(len(outcome) * 0.9) - 1] * 1000:.1f} ms, {len(outcome)} outcomes; "
