@@ -22,8 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def seed_with_progress(path: Path, kind: str, seed: int) -> dict[str, int]:
-    from db.seed import seed_database
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from db.seed import seed_database
 
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console(), transient=False) as progress:
