@@ -196,8 +196,14 @@ class Outcome:
                 check(False, "follow_up", exc.reason)
 
 
-def _repeated(values: list[str]) -> str:
-    return ", ".join(sorted({v for v in values if values.count(v) > 1}))
+def _first_repeat(values: list[str]) -> int | None:
+    """Index of the first value that already appeared earlier, or None."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -215,9 +221,12 @@ class Playbook:
     def __post_init__(self) -> None:
         check(bool(self.stages), "stages", "needs at least one stage")
         check(1 <= len(self.outcomes) <= 9, "outcomes", "needs between 1 and 9 outcomes (digits 1-9 log them)")
-        for key, values in (("stages", [s.key for s in self.stages]), ("outcomes", [o.key for o in self.outcomes]),
-                            ("outcomes", [o.letter for o in self.outcomes])):
-            check(not _repeated(values), key, f"must be unique; repeated: {_repeated(values)}")
+        for table, name, values in (("stages", "key", [s.key for s in self.stages]),
+                                    ("outcomes", "key", [o.key for o in self.outcomes]),
+                                    ("outcomes", "letter", [o.letter for o in self.outcomes])):
+            index = _first_repeat(values)
+            check(index is None, f"{table}[{index}].{name}",
+                  f"{values[index] if index is not None else ''!r} is used twice; each {name} must be unique")
 
     def outcome(self, key: str) -> Outcome:
         for item in self.outcomes:

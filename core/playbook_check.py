@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 from core.errors import PlaybookError
 from core.playbook import Playbook
 from core.toml_lines import line_of
+
+
+def _path(key: str) -> tuple[str | int, ...]:
+    """'outcomes[5].letter' -> ('outcomes', 5, 'letter')."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", key))
 
 
 def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
@@ -26,7 +32,7 @@ def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "value_error" and ": " in message:
                 key, message = message.split(": ", 1)
-                loc = (*loc, key)
+                loc = (*loc, *_path(key))
             if error["type"] == "unexpected_keyword_argument":
                 message = "is not a known key"
             name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")

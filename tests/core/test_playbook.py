@@ -179,11 +179,9 @@ def test_a_negative_target_is_refused(tmp_path):
 
 def test_duplicate_outcome_letters_are_refused(tmp_path):
     source = _replace_once(SOURCE, 'letter = "a"', 'letter = "c"')
+    line = _line_in_block(SOURCE, "[[outcomes]]", 2, "letter")
     origin, problems = _problems(source, tmp_path)
-    assert len(problems) == 1, problems
-    assert re.match(rf"^{re.escape(origin)}:\d+: outcomes", problems[0]), problems
-    assert "unique" in problems[0]
-    assert "repeated: c" in problems[0]
+    assert problems == [f"{origin}:{line}: outcomes[2].letter: 'c' is used twice; each letter must be unique"]
 
 
 def test_an_outcome_letter_taken_by_call_mode_is_refused(tmp_path):
