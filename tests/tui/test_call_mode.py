@@ -6,7 +6,7 @@ from textual.widgets import DataTable
 
 from db.workbench import Workbench
 from tests.factories import fixed_clock
-from tests.tui.helpers import settle
+from tests.tui.helpers import open_call_mode, settle
 from tui.app import build_app
 from tui.screens.call_mode import CallScreen
 from tui.screens.today import TodayScreen
@@ -87,9 +87,7 @@ async def test_skip_moves_on_without_writing_and_note_is_saved(store):
 async def test_follow_up_form_schedules_in_the_contacts_time(store):
     app = build_app(store, "maya", clock=fixed_clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_call_mode(pilot)
         await pilot.press("f")
         await pilot.press(*"tomorrow 9:00")
         await pilot.press("enter")
@@ -102,9 +100,7 @@ async def test_follow_up_form_schedules_in_the_contacts_time(store):
 async def test_follow_up_form_refuses_nonsense_and_writes_nothing(store):
     app = build_app(store, "maya", clock=fixed_clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_call_mode(pilot)
         await pilot.press("f")
         await pilot.press(*"someday")
         await pilot.press("enter")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.factories import fixed_clock
-from tests.tui.helpers import settle
+from tests.tui.helpers import open_from_palette, settle
 from tui.app import build_app
 from tui.screens.call_mode import CallScreen
 
@@ -11,15 +11,7 @@ from tui.screens.call_mode import CallScreen
 async def test_palette_finds_a_contact_and_opens_call_mode(store):
     app = build_app(store, "maya", clock=fixed_clock)
     async with app.run_test(size=(130, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Busch")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if "Karl Busch" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt):
-                break
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_from_palette(pilot, "Karl Busch")
         screen = app.screen
         assert isinstance(screen, CallScreen)
         assert screen.item is not None and screen.item.contact_id == 5
@@ -30,15 +22,7 @@ async def test_palette_opens_a_contact_without_a_queue_item(store):
     store.conn.execute("UPDATE tasks SET status = 'done' WHERE contact_id = 5")
     app = build_app(store, "maya", clock=fixed_clock)
     async with app.run_test(size=(130, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Busch")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if "Karl Busch" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt):
-                break
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_from_palette(pilot, "Karl Busch")
         screen = app.screen
         assert isinstance(screen, CallScreen)
         assert screen.item.contact_id == 5 and screen.item.kind == "lookup"
