@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from core.playbook import Period, Playbook
 
 ACTIVITY_METRICS = ("calls", "connects", "meetings_booked")
-TOUCH_KINDS = ("call", "email", "linkedin", "meeting")
 
 
 @dataclass(frozen=True)

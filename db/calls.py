@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.activities import ACTIVITY_KINDS, OTHER_OUTCOMES, TOUCH_KINDS
 from core.errors import InvalidInput, NotFound
-from core.metrics import TOUCH_KINDS
 from core.models import User
 from core.playbook import Playbook
 from core.transitions import move_for_outcome
@@ -17,8 +17,6 @@ from core.when import day_bounds, into_working_hours, resolve_quick_form, to_sto
 from db.changes import append_change
 from db.connection import transaction
 from db.history import record_status_change
-
-ACTIVITY_KINDS = ("call", "email", "linkedin", "meeting", "note")
 
 
 @dataclass(frozen=True)
@@ -54,13 +52,16 @@ def log_activity(
     if kind not in ACTIVITY_KINDS:
         raise InvalidInput("type", f"{kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
     rule = None
-    if outcome is not None:
+    if kind == "call":
+        if outcome is None:
+            raise InvalidInput("outcome", "a call needs an outcome: " + ", ".join(o.key for o in playbook.outcomes))
         try:
             rule = playbook.outcome(outcome)
         except KeyError as exc:
             raise InvalidInput("outcome", str(exc.args[0])) from None
-    elif kind == "call":
-        raise InvalidInput("outcome", "a call needs an outcome: " + ", ".join(o.key for o in playbook.outcomes))
+    elif outcome is not None and outcome not in OTHER_OUTCOMES[kind]:
+        allowed = ", ".join(OTHER_OUTCOMES[kind]) or "none"
+        raise InvalidInput("outcome", f"{outcome!r} is not an outcome of {kind!r} (allowed: {allowed})")
     occurred = at or now
     if occurred > now + timedelta(minutes=5):
         raise InvalidInput("at", "is in the future; log what happened, schedule what will")

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.activities import TOUCH_KINDS
 from core.errors import NothingToUndo
 from core.models import User
 from core.when import to_stored
@@ -15,7 +16,7 @@ from db.connection import transaction
 from db.history import record_status_change
 
 UNDOABLE = ("log_activity",)
-_LIVE_TOUCH = "undone_at IS NULL AND kind IN ('call', 'email', 'linkedin', 'meeting')"
+_LIVE_TOUCH = "undone_at IS NULL AND kind IN ({})".format(", ".join(f"'{k}'" for k in TOUCH_KINDS))
 
 
 @dataclass(frozen=True)

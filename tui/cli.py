@@ -7,8 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from core.errors import RevdeskError
+from core.errors import InvalidInput, RevdeskError
 from tui import __version__
+
+_FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -31,7 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     records.register(sub)
     sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
     parser.set_defaults(handler=_open)
+    _accept_global_options(parser)
     return parser
+
+
+def _accept_global_options(parser: argparse.ArgumentParser) -> None:
+    """Let --db and --as also follow the subcommand (`revdesk queue --as maya`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="database file")
+                child.add_argument("--as", dest="as_user", metavar="HANDLE", default=argparse.SUPPRESS,
+                                   help="who you are (a user handle)")
+                _accept_global_options(child)
 
 
 def _open(args: argparse.Namespace) -> int:
@@ -48,11 +62,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except InvalidInput as exc:
+        # Name the option the person typed: the service's field "at" is the CLI's --at.
+        field = f"--{exc.field}" if exc.field in _FLAG_FIELDS else exc.field
+        print(f"revdesk: error: {field}: {exc.reason}", file=sys.stderr)
+        return 2
     except RevdeskError as exc:
         print(f"revdesk: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `revdesk ... --json | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
