@@ -21,14 +21,15 @@ def append_change(
     return int(cursor.lastrowid or 0)
 
 
-def last_undoable(conn: sqlite3.Connection, user_id: int, commands: tuple[str, ...]) -> sqlite3.Row | None:
-    """The user's latest change among `commands` that has not been undone."""
-    marks = ",".join("?" * len(commands))
+def last_undoable(conn: sqlite3.Connection, user_id: int, command: str, kind: str, since: datetime,
+                  ) -> sqlite3.Row | None:
+    """The user's latest `command` change about a `kind` activity since `since` not yet undone."""
     return conn.execute(
-        f"SELECT c.* FROM changes c WHERE c.user_id = ? AND c.command IN ({marks})"
+        "SELECT c.* FROM changes c WHERE c.user_id = ? AND c.command = ? AND c.at >= ?"
+        " AND json_extract(c.payload, '$.kind') = ?"
         " AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id)"
         " ORDER BY c.id DESC LIMIT 1",
-        (user_id, *commands),
+        (user_id, command, to_stored(since), kind),
     ).fetchone()
 
 

@@ -6,16 +6,16 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from core.activities import TOUCH_KINDS
 from core.errors import NothingToUndo
 from core.models import User
-from core.when import to_stored
+from core.when import day_bounds, to_stored
 from db.changes import append_change, last_undoable
 from db.connection import transaction
 from db.history import record_status_change
 
-UNDOABLE = ("log_activity",)
 _LIVE_TOUCH = "undone_at IS NULL AND kind IN ({})".format(", ".join(f"'{k}'" for k in TOUCH_KINDS))
 
 
@@ -28,12 +28,15 @@ class Undone:
 
 
 def undo_last(conn: sqlite3.Connection, user: User, now: datetime) -> Undone:
-    """Undo the user's latest logged activity: the activity is marked undone (never deleted), statuses and
-    touch facts go back, closed tasks reopen and a scheduled follow-up is cancelled."""
+    """Undo the user's latest call outcome logged today (their day): the activity is marked undone (never
+    deleted), statuses and touch facts go back, closed tasks reopen and a scheduled follow-up is cancelled.
+    Earlier days' calls are history and stay as they are."""
+    tz = ZoneInfo(user.timezone)
+    start_of_day, _ = day_bounds(now.astimezone(tz).date(), tz)
     with transaction(conn):
-        change = last_undoable(conn, user.id, UNDOABLE)
+        change = last_undoable(conn, user.id, "log_activity", "call", start_of_day)
         if change is None:
-            raise NothingToUndo("nothing to undo: you have no logged activity left to take back")
+            raise NothingToUndo("nothing to undo: no call outcome of yours from today is left to take back")
         payload = json.loads(change["payload"])
         stamp = to_stored(now)
         conn.execute("UPDATE activities SET undone_at = ? WHERE id = ?", (stamp, payload["activity_id"]))
