@@ -122,6 +122,7 @@ class QueueItem(NamedTuple):
     account_id: int | None
     account_name: str | None
     task_id: int | None = None
+    contact_timezone: str | None = None
 
     @property
     def key(self) -> tuple[str, int]:

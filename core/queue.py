@@ -50,7 +50,7 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
     return QueueItem(
         kind=kind, reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
         contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
-        account_name=c.account_name, task_id=c.task_id,
+        account_name=c.account_name, task_id=c.task_id, contact_timezone=c.contact_timezone,
     )
 
 

@@ -130,9 +130,16 @@ WORKDAY_START = time(9, 0)
 WORKDAY_END = time(18, 0)
 
 
-def into_working_hours(moment: datetime) -> datetime:
-    """Move a moment outside 9:00-18:00 on a weekday (in its own timezone) to the next 9:00 on a weekday."""
+def into_working_hours(moment: datetime, not_before: datetime | None = None) -> datetime:
+    """Move a moment outside 9:00-18:00 on a weekday (in its own timezone) to the next 9:00 on a weekday.
+
+    With `not_before`, an evening moment goes to that same day's 9:00 when that is still ahead: "+1d"
+    logged at 22:00 on Monday means Tuesday morning, not Wednesday.
+    """
     day, clock = moment.date(), moment.timetz().replace(tzinfo=None)
+    morning = datetime.combine(day, WORKDAY_START, moment.tzinfo)
+    if clock >= WORKDAY_END and not_before is not None and morning > not_before and day.weekday() < 5:
+        return morning
     if clock >= WORKDAY_END:
         day, clock = day + timedelta(days=1), WORKDAY_START
     elif clock < WORKDAY_START:

@@ -79,7 +79,7 @@ class Workbench:
         return QueueItem(
             kind="lookup", reason="Opened from search", due_at=self.now(), urgency=9, contact_id=contact_id,
             contact_name=ctx.contact.name, contact_title=ctx.contact.title, account_id=ctx.contact.account_id,
-            account_name=ctx.account.name if ctx.account else None,
+            account_name=ctx.account.name if ctx.account else None, contact_timezone=ctx.contact.timezone,
         )
 
     def call_context(self, contact_id: int) -> CallContext:

@@ -15,9 +15,11 @@ class Command:
     help: str
     footer: bool = True
     key_display: str | None = None
+    priority: bool = False
 
     def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.label, show=self.footer, key_display=self.key_display)
+        return Binding(self.keys, self.action, self.label, show=self.footer, key_display=self.key_display,
+                       priority=self.priority)
 
 
 APP_COMMANDS = [
@@ -27,7 +29,7 @@ APP_COMMANDS = [
 ]
 
 TODAY_COMMANDS = [
-    Command("enter", "call", "Call", "Open call mode on the selected item"),
+    Command("enter", "call", "Call", "Open call mode on the selected item", priority=True),
     Command("j,down", "cursor_down", "Down", "Next item", footer=False),
     Command("k,up", "cursor_up", "Up", "Previous item", footer=False),
     Command("r", "refresh", "Refresh", "Reload the queue and today's progress"),
@@ -36,6 +38,10 @@ TODAY_COMMANDS = [
 CALL_COMMANDS = [
     Command("n", "note", "Note", "Add a note to this contact"),
     Command("f", "follow_up", "Follow-up", "Schedule a follow-up (+2d, tomorrow 9:00, next monday)"),
+    Command("N", "note_last", "Note on last", "Add a note to the person you just logged a call for", footer=False,
+            key_display="shift+n"),
+    Command("F", "follow_up_last", "Follow-up on last", "Schedule a follow-up for the person you just called",
+            footer=False, key_display="shift+f"),
     Command("s", "skip", "Skip", "Skip to the next item (it stays in your queue)"),
     Command("u", "undo", "Undo", "Take back the last outcome you logged"),
     Command("escape", "back", "Today", "Back to the Today screen", key_display="esc"),

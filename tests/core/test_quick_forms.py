@@ -178,3 +178,15 @@ def test_into_working_hours_moves_evenings_nights_and_weekends_to_the_next_worki
     assert into_working_hours(saturday_noon) == datetime(2026, 11, 30, 9, 0, tzinfo=berlin)
     inside = datetime(2026, 11, 24, 14, 5, tzinfo=berlin)
     assert into_working_hours(inside) == inside
+
+
+def test_an_evening_plus_one_day_follow_up_lands_the_next_morning_not_the_day_after():
+    from core.when import into_working_hours
+
+    berlin = ZoneInfo("Europe/Berlin")
+    monday_night = datetime(2026, 11, 23, 22, 15, tzinfo=berlin)
+    due = into_working_hours(resolve_quick_form("+1d", monday_night), not_before=monday_night)
+    assert due == datetime(2026, 11, 24, 9, 0, tzinfo=berlin)
+    late_afternoon = datetime(2026, 11, 24, 17, 0, tzinfo=berlin)
+    due = into_working_hours(resolve_quick_form("+3h", late_afternoon), not_before=late_afternoon)
+    assert due == datetime(2026, 11, 25, 9, 0, tzinfo=berlin)

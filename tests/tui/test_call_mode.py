@@ -127,3 +127,19 @@ async def test_today_lists_every_item_with_kind_and_reason(store):
         console.print(app.screen.table)
         text = console.export_text()
         assert "enter" in text and "Open call mode on the selected item" in text and "f1 / ?" in text
+
+
+async def test_shift_n_notes_the_person_just_called_after_the_screen_moved_on(store):
+    app = build_app(store, "maya", clock=fixed_clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_call_mode(pilot)
+        await pilot.press("2")  # voicemail on Dana; Lea is on screen now
+        await settle(pilot)
+        assert app.screen.item.contact_id == 2
+        await pilot.press("N")
+        await pilot.press(*"Left a voicemail about the pilot")
+        await pilot.press("enter")
+        await settle(pilot)
+        note = store.conn.execute("SELECT contact_id, note FROM activities WHERE kind = 'note'").fetchone()
+        assert tuple(note) == (3, "Left a voicemail about the pilot")
+        assert app.screen.item.contact_id == 2, "the screen stays on the person to call next"

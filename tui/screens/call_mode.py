@@ -4,6 +4,8 @@ call and the next item appears; n note, f follow-up, s skip, u undo, Esc back to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -19,6 +21,20 @@ from tui.commands import CALL_COMMANDS, bindings
 from tui.widgets.call_panels import account_panel, contact_panel, item_banner, recent_panel
 from tui.widgets.kpi_bar import KpiBar
 from tui.widgets.outcome_bar import OutcomeBar
+
+LAST_HINT = "   N note · F follow-up on them · u undo"
+
+
+def _when(moment: datetime, mine: ZoneInfo) -> str:
+    """A follow-up time in the contact's own time, with mine beside it when the two differ."""
+    theirs = f"{moment:%a %H:%M}"
+    if moment.utcoffset() == moment.astimezone(mine).utcoffset():
+        return theirs
+    return f"{theirs} their time ({moment.astimezone(mine):%H:%M} yours)"
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, RevdeskError) else f"Could not save: {type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -41,6 +57,7 @@ class CallScreen(Screen):
         self.skipped: set[tuple[str, int]] = set()
         self.busy = False
         self.logged = 0
+        self.last_logged: QueueItem | None = None
 
     def compose(self) -> ComposeResult:
         outcomes = self.app.workbench.playbook.outcomes
@@ -111,8 +128,11 @@ class CallScreen(Screen):
             self.query_one("#account", Static).update(account_panel(self.context, now), layout=False)
             self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz), layout=False)
         if message:
-            self.query_one("#last-action", Static).update(
-                Text.assemble(("✓ ", "green"), message, ("   u undoes", "dim")), layout=False)
+            text, _, hint = message.partition(LAST_HINT)
+            line = Text.assemble(("✓ ", "green"), text)
+            if _:
+                line.append(LAST_HINT, style="dim")
+            self.query_one("#last-action", Static).update(line, layout=False)
 
     def _next_after(self, items: list[QueueItem], exclude: tuple[str, int] | None) -> QueueItem | None:
         """The first item not skipped (and not `exclude`); when only skipped ones remain, start over."""
@@ -148,15 +168,14 @@ class CallScreen(Screen):
         bench = self.app.workbench
         try:
             logged = bench.log_call(item.contact_id, key, task_id=item.task_id)
-        except RevdeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.logged += 1
-        label = bench.playbook.outcome(key).label
-        message = f"{label}: {item.contact_name}"
-        if logged.follow_up_due_at:
-            message += f" · follow-up {logged.follow_up_due_at.astimezone(bench.tz):%a %H:%M}"
-        self._advance(bench.queue(), item.key, bench.kpi("day"), message)
+            self.logged += 1
+            self.last_logged = item
+            message = f"{bench.playbook.outcome(key).label}: {item.contact_name}"
+            if logged.follow_up_due_at:
+                message += f" · follow-up {_when(logged.follow_up_due_at, bench.tz)}"
+            self._advance(bench.queue(), item.key, bench.kpi("day"), message + LAST_HINT)
+        except Exception as exc:  # noqa: BLE001 - the SDR keeps working; the reason is shown
+            self.app.call_from_thread(self._failed, _reason(exc))
 
     def _failed(self, message: str) -> None:
         self.busy = False
@@ -182,13 +201,16 @@ class CallScreen(Screen):
 
     @work(thread=True, exclusive=True, group="call")
     def _undo(self) -> None:
-        bench = self.app.workbench
         try:
-            undone = bench.undo()
-        except RevdeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+            self._undo_and_show()
+        except Exception as exc:  # noqa: BLE001 - the SDR keeps working; the reason is shown
+            self.app.call_from_thread(self._failed, _reason(exc))
+
+    def _undo_and_show(self) -> None:
+        bench = self.app.workbench
+        undone = bench.undo()
         self.logged = max(self.logged - 1, 0)
+        self.last_logged = None
         items = bench.queue()
         back = next((i for i in items if i.contact_id == undone.contact_id), None)
         if back is not None:
@@ -198,32 +220,46 @@ class CallScreen(Screen):
         label = bench.playbook.outcome(undone.outcome).label if undone.outcome else "activity"
         self.app.call_from_thread(self.show, Shown(items, target, context), bench.kpi("day"), f"Undid {label}")
 
-    def action_note(self) -> None:
-        if self.item is None:
+    def action_note(self, item: QueueItem | None = None) -> None:
+        item = item or self.item
+        if item is None:
             return
         from tui.screens.note_modal import NoteModal
 
-        item = self.item
         self.app.push_screen(NoteModal(item.contact_name), lambda text: text and self._note(item, text))
+
+    def action_note_last(self) -> None:
+        """A note on the person just called (the screen has already moved on)."""
+        if self.last_logged is None:
+            self.notify("No call logged yet in this session: n adds a note to the person on screen.")
+            return
+        self.action_note(self.last_logged)
+
+    def action_follow_up_last(self) -> None:
+        if self.last_logged is None:
+            self.notify("No call logged yet in this session: f schedules a follow-up for the person on screen.")
+            return
+        self.action_follow_up(self.last_logged)
 
     @work(thread=True, exclusive=True, group="call")
     def _note(self, item: QueueItem, text: str) -> None:
         bench = self.app.workbench
         try:
             bench.add_note(item.contact_id, text)
-        except RevdeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        context = bench.call_context(item.contact_id)
-        self.app.call_from_thread(self.show, Shown(self.items, item, context), None, "Note saved")
+            current = self.item  # the note may be on the person just called, not the one on screen
+            context = bench.call_context(current.contact_id) if current else None
+            message = f"Note saved on {item.contact_name}"
+            self.app.call_from_thread(self.show, Shown(self.items, current, context), None, message)
+        except Exception as exc:  # noqa: BLE001 - the SDR keeps working; the reason is shown
+            self.app.call_from_thread(self._failed, _reason(exc))
 
-    def action_follow_up(self) -> None:
-        if self.item is None or self.context is None:
+    def action_follow_up(self, item: QueueItem | None = None) -> None:
+        item = item or self.item
+        if item is None:
             return
         from tui.screens.follow_up_modal import FollowUpModal
 
-        item = self.item
-        modal = FollowUpModal(self.app.workbench, item.contact_id, item.contact_name, self.context.contact.timezone)
+        modal = FollowUpModal(self.app.workbench, item.contact_id, item.contact_name, item.contact_timezone)
         self.app.push_screen(modal, lambda result: result and self.notify(result, timeout=4))
 
     def action_back(self) -> None:

@@ -12,10 +12,10 @@ def render_outcomes(outcomes: list[Outcome]) -> Text:
     text = Text()
     for number, outcome in enumerate(outcomes, 1):
         if text:
-            text.append("  ")
-        text.append(f" {number} ", style="bold reverse")
+            text.append("   ")
+        text.append(str(number), style="bold reverse")
         text.append(f" {outcome.label} ")
-        text.append(f"[{outcome.letter}]", style="dim")
+        text.append(outcome.letter, style="bold cyan")
     return text
 
 
