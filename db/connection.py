@@ -85,8 +85,10 @@ def _statements(script: str) -> list[str]:
 class Store:
     """One database file; each thread gets its own migrated connection on first use."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """`create=False` refuses a file without revdesk's schema instead of writing the schema into it."""
         self.path = Path(path)
+        self.create = create
         self._local = threading.local()
         self._lock = threading.Lock()
         self._migrated = False
@@ -102,6 +104,8 @@ class Store:
             try:
                 with self._lock:
                     if not self._migrated:
+                        if not self.create and schema_version(conn) == 0:
+                            raise InvalidInput("--db", f"{self.path} is not a revdesk database (nothing was changed)")
                         migrate(conn)
                         self._migrated = True
                 enable_wal(conn)

@@ -19,3 +19,38 @@ def test_as_and_db_after_the_subcommand(capsys, tmp_path):
                  "meeting_booked"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("revdesk: error: --outcome: 'meeting_booked' is not an outcome of 'note'")
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_alone(capsys, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other_app.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert main(["--db", str(path), "users"]) == 2
+    assert "is not a revdesk database" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert main(["--db", str(empty), "--as", "maya", "queue"]) == 2
+    assert empty.stat().st_size == 0
+
+
+def test_playbook_apply_starts_a_new_team_database(capsys, tmp_path):
+    from fixtures import DEFAULT_PLAYBOOK
+
+    path = tmp_path / "team.db"
+    assert main(["--db", str(path), "playbook", "apply", str(DEFAULT_PLAYBOOK)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(path), "playbook", "show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "Default playbook"
+
+
+def test_seeding_leaves_only_the_finished_file(capsys, tmp_path):
+    path = tmp_path / "demo.db"
+    assert main(["--db", str(path), "seed", "demo"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("data", "config"))) == ["demo.db"]

@@ -16,12 +16,14 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_db_path(load_settings())
 
 
-def open_store(args: argparse.Namespace, must_exist: bool = True) -> Store:
+def open_store(args: argparse.Namespace, create: bool = False) -> Store:
+    """The database of --db; only commands that create one (`playbook apply`) may start a new file."""
     path = db_path(args)
-    if must_exist and not path.exists():
+    if not create and not path.exists():
         raise InvalidInput("--db", f"{path} does not exist; create one with `revdesk --db {path} seed demo`"
                            " or try `revdesk demo`")
-    store = Store(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(path, create=create)
     store.conn  # noqa: B018 - opens and migrates now, so a too-new database is refused up front
     return store
 

@@ -44,7 +44,7 @@ def _apply(args: argparse.Namespace) -> int:
     from db.workbench import system_clock
 
     source = _read(args.file)
-    store = open_store(args)
+    store = open_store(args, create=True)  # applying a playbook is how a new team database starts
     playbook = apply_playbook(store.conn, source, args.file, system_clock())
     console().print(f"Applied {playbook.name!r} from {args.file}")
     return 0

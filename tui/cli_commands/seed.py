@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def seed_with_progress(path: Path, kind: str, seed: int) -> dict[str, int]:
+    """Seed into a temporary file beside `path` and rename it at the end: a killed seed leaves no half
+    database behind."""
+    partial = path.with_name(f".{path.name}.seeding")
+    _remove(partial)
+    try:
+        counts = _seed_file(partial, kind, seed)
+        _remove(path)
+        os.replace(partial, path)
+    finally:
+        _remove(partial)
+    return counts
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _seed_file(path: Path, kind: str, seed: int) -> dict[str, int]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from db.seed import seed_database
@@ -51,17 +71,22 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _seeded_before_today(path: Path) -> bool:
     """A demo built on an earlier day has yesterday's queue: rebuild it. Anything else is never replaced."""
+    from core.when import from_stored
     from db.changes import latest_change
     from db.connection import Store
 
-    store = Store(path)
+    store = Store(path, create=False)
     try:
         seeded = latest_change(store.conn, "seed")
     finally:
         store.close()
     if seeded is None or seeded[1].get("kind") != "demo":
         raise InvalidInput("--db", f"{path} is not a demo database; `revdesk demo` will not replace it")
-    return seeded[0][:10] != datetime.now(UTC).strftime("%Y-%m-%d")
+    built = from_stored(seeded[0]).astimezone().date()
+    if built == datetime.now().astimezone().date():
+        return False
+    console().print(f"The demo database is from {built:%a %d %b}; building a fresh one for today.")
+    return True
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -72,8 +97,6 @@ def _demo(args: argparse.Namespace) -> int:
 
     path = Path(args.db) if args.db else demo_db_path()
     if not path.exists() or _seeded_before_today(path) or args.fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         seed_with_progress(path, "demo", args.seed)
     store = Store(path)
