@@ -28,7 +28,9 @@ def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_t
     """
     items = [_item(candidate, now, sla, user_tz) for candidate in candidates]
     items.sort(key=lambda item: (item.urgency, _order(item), item.contact_id))
-    return items
+    # One item per person: the most urgent reason to call them (logging the call closes the rest).
+    seen: set[int] = set()
+    return [item for item in items if not (item.contact_id in seen or seen.add(item.contact_id))]
 
 
 def _order(item: QueueItem) -> float:

@@ -28,11 +28,15 @@ def move_for_outcome(lead_status: str, lifecycle_stage: str, outcome: Outcome, b
     if wanted in _STATUS_RANK:
         if status in _STATUS_RANK and _STATUS_RANK[wanted] > _STATUS_RANK[status]:
             status = wanted
-    elif status not in ("qualified",):
+        elif status == "disqualified" and outcome.meeting:
+            status = wanted  # they came back and booked a meeting: the lead is alive again
+    elif status != "qualified":
         status = wanted
     lifecycle = lifecycle_stage
     if by_role == "sdr" and lifecycle in _PRE_SALES:
         lifecycle = "sal"
-    if outcome.lifecycle and lifecycle not in ("opportunity", "customer"):
+    if outcome.lifecycle and lifecycle not in ("opportunity", "customer") and status != "qualified":
         lifecycle = outcome.lifecycle
+    elif status != lead_status and lead_status == "disqualified" and lifecycle in ("nurture", "disqualified"):
+        lifecycle = "sal"
     return ContactMove(lead_status=status, lifecycle_stage=lifecycle)

@@ -199,3 +199,17 @@ def test_an_ae_touch_does_not_set_sal(lifecycle):
 
 def test_an_sdr_touch_leaves_later_lifecycles_alone():
     assert move("attempting", "sql", "connected") == ("connected", "sql")
+
+
+def test_a_disqualified_lead_who_books_a_meeting_comes_back():
+    from core.playbook import parse_playbook
+    from core.transitions import move_for_outcome
+    from fixtures import DEFAULT_PLAYBOOK
+
+    playbook = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))
+    move = move_for_outcome("disqualified", "nurture", playbook.outcome("meeting_booked"), "sdr")
+    assert (move.lead_status, move.lifecycle_stage) == ("connected", "sal")
+    stays = move_for_outcome("disqualified", "nurture", playbook.outcome("no_answer"), "sdr")
+    assert (stays.lead_status, stays.lifecycle_stage) == ("disqualified", "nurture")
+    qualified = move_for_outcome("qualified", "sql", playbook.outcome("not_interested"), "sdr")
+    assert (qualified.lead_status, qualified.lifecycle_stage) == ("qualified", "sql")

@@ -174,3 +174,10 @@ def test_ties_break_by_due_time_then_contact():
 
 def test_an_empty_queue():
     assert rank([]) == []
+
+
+def test_one_item_per_person_the_most_urgent_reason():
+    items = rank([task(2, 7, "follow_up", -timedelta(days=1), "Old follow-up"), task(2, 8, "call_back", timedelta(0)),
+                  inbound(2, timedelta(minutes=5))])
+    assert len(items) == 1
+    assert items[0].kind == "call_back" and items[0].task_id == 8

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from core.models import CallContext, QueueItem
+from core.when import WORKDAY_END, WORKDAY_START
 
 ROLE_LABELS = {
     "decision_maker": "Decision maker", "approver": "Approver", "champion": "Champion",
@@ -41,7 +42,7 @@ def local_time(tz_name: str | None, now: datetime) -> Text:
     local = now.astimezone(ZoneInfo(tz_name))
     text = Text(local.strftime("%H:%M %a"), style="bold")
     text.append(f"  {tz_name}", style="dim")
-    if local.weekday() >= 5 or not 8 <= local.hour < 18:
+    if local.weekday() >= 5 or not WORKDAY_START <= local.time() < WORKDAY_END:
         text.append("  outside office hours", style="yellow")
     return text
 
