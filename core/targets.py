@@ -20,7 +20,12 @@ def _days_in(period: Period, day: date) -> int:
 
 
 def target_for(playbook: Playbook, user: User, metric: str, period: Period, day: date) -> float | None:
-    """The user's target for `metric` over the `period` containing `day`, or None when none is set."""
+    """The user's target for `metric` over the `period` containing `day`, or None when none is set.
+
+    Targets count working days: a day target does not apply on a Saturday or Sunday, and derived targets
+    of counted metrics are whole numbers."""
+    if period == "day" and day.weekday() >= 5:
+        return None
     own = [t for t in playbook.targets if t.metric == metric and t.user == user.handle]
     role = [t for t in playbook.targets if t.metric == metric and t.role == user.role]
     for pool in (own, role):
@@ -31,7 +36,8 @@ def target_for(playbook: Playbook, user: User, metric: str, period: Period, day:
             return exact.value
         source = min(pool, key=lambda t: abs(_PREFERENCE.index(t.period) - _PREFERENCE.index(period)))
         per_day = source.value / _days_in(source.period, day)
-        return round(per_day * _days_in(period, day), 1)
+        derived = per_day * _days_in(period, day)
+        return round(derived, 2) if metric == "revenue_won" else float(round(derived))
     return None
 
 

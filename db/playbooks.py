@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from core.errors import PlaybookError
+from core.errors import InvalidInput, PlaybookError
 from core.playbook import Playbook, parse_playbook, playbook_from_json, playbook_to_json
 from core.when import to_stored
 from db.changes import append_change
@@ -18,6 +18,10 @@ def apply_playbook(
 ) -> Playbook:
     """Validate `source` and make it the playbook in force (with a change record); nothing on error."""
     playbook = parse_playbook(source, origin)
+    handles = {row[0] for row in conn.execute("SELECT handle FROM users")}
+    for index, target in enumerate(playbook.targets):
+        if handles and target.user is not None and target.user not in handles:
+            raise InvalidInput(f"{origin}: targets[{index}].user", f"no user {target.user!r} in this database")
     data = playbook_to_json(playbook)
     with transaction(conn):
         cursor = conn.execute(

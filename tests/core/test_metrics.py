@@ -126,8 +126,12 @@ def test_a_month_target_is_derived_by_working_days_in_that_month():
     assert target_for(PLAYBOOK, MAYA, "calls", "month", MONDAY) == 60 * 21
 
 
-def test_a_day_target_is_derived_from_a_week_target():
-    assert target_for(PLAYBOOK, TOM, "meetings_booked", "day", MONDAY) == pytest.approx(1.2)
+def test_a_day_target_is_derived_from_a_week_target_in_whole_meetings():
+    assert target_for(PLAYBOOK, TOM, "meetings_booked", "day", MONDAY) == 1  # 6 a week / 5 days, rounded
+
+
+def test_day_targets_do_not_apply_at_the_weekend():
+    assert target_for(PLAYBOOK, MAYA, "calls", "day", date(2026, 11, 28)) is None
 
 
 def test_a_users_own_target_overrides_the_role():

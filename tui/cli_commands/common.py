@@ -6,10 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import InvalidInput, NotFound
 from db.connection import Store
 from tui.config import default_db_path, load_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -46,7 +50,7 @@ def print_json(data: object) -> None:
     sys.stdout.write("\n")
 
 
-def console():
+def console() -> Console:
     from rich.console import Console
 
     return Console()

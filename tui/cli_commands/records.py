@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
+from typing import TYPE_CHECKING
 
 from core.activities import ACTIVITY_KINDS
+from core.kpi import KpiReport
 from core.when import parse_day, parse_moment, to_stored
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 from tui.config import load_settings
+
+if TYPE_CHECKING:
+    from db.workbench import Workbench
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     kpi.set_defaults(handler=_kpi)
 
 
-def _bench(args: argparse.Namespace):
+def _bench(args: argparse.Namespace) -> Workbench:
     from db.workbench import Workbench
 
     store = open_store(args)
@@ -77,7 +83,8 @@ def _queue(args: argparse.Namespace) -> int:
     table = Table("#", "kind", "due", "contact", "account", "reason",
                   title=f"Today for {bench.user.name} — {len(items)} items")
     for n, item in enumerate(items, 1):
-        due = item.due_at.astimezone(bench.tz).strftime("%a %H:%M")
+        local = item.due_at.astimezone(bench.tz)
+        due = local.strftime("%H:%M") if local.date() == bench.today() else local.strftime("%a %d %b %H:%M")
         table.add_row(str(n), item.kind.replace("_", " "), due, item.contact_name, item.account_name or "",
                       item.reason)
     console().print(table)
@@ -125,15 +132,15 @@ def _kpi(args: argparse.Namespace) -> int:
     return 0
 
 
-def _everyone_kpi(args: argparse.Namespace, day):
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
+def _everyone_kpi(args: argparse.Namespace, day: date | None) -> KpiReport:
+    """Everyone's numbers, in this computer's timezone (no --as: no person's timezone to use)."""
+    from datetime import datetime
 
     from db.playbooks import current_playbook
     from db.users import list_users
     from db.workbench import kpi_for
 
     store = open_store(args)
-    day = day or datetime.now(UTC).date()
-    return kpi_for(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period, day,
-                   ZoneInfo("UTC"))
+    local = datetime.now().astimezone()
+    return kpi_for(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period,
+                   day or local.date(), local.tzinfo)  # type: ignore[arg-type]

@@ -46,6 +46,7 @@ class Shown:
 
 class CallScreen(Screen):
     COMMANDS_LIST = CALL_COMMANDS
+    LOGS_OUTCOMES = True  # the help screen lists the playbook's outcome keys too
     BINDINGS = bindings(CALL_COMMANDS)
 
     def __init__(self, items: list[QueueItem], start: QueueItem | None, contact_id: int | None = None) -> None:

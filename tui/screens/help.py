@@ -28,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for command in self.app.screen_commands(self.beneath):
             table.add_row(_keys(command.keys, command.key_display), command.help)
-        if getattr(self.beneath, "COMMANDS_LIST", None) is not None and hasattr(self.beneath, "skipped"):
+        if getattr(self.beneath, "LOGS_OUTCOMES", False):
             for number, outcome in enumerate(self.app.workbench.playbook.outcomes, 1):
                 table.add_row(f"{number} / {outcome.letter}", f"Log “{outcome.label}” and go to the next item")
         with VerticalScroll(classes="dialog"):
