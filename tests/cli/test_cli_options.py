@@ -54,3 +54,18 @@ def test_seeding_leaves_only_the_finished_file(capsys, tmp_path):
     path = tmp_path / "demo.db"
     assert main(["--db", str(path), "seed", "demo"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("data", "config"))) == ["demo.db"]
+
+
+def test_a_target_for_a_user_who_does_not_exist_is_refused(capsys, tmp_path):
+    from fixtures import DEFAULT_PLAYBOOK
+
+    path = tmp_path / "team.db"
+    make_store(path).close()
+    source = DEFAULT_PLAYBOOK.read_text(encoding="utf-8") + (
+        '\n[[targets]]\nuser = "ghost"\nmetric = "calls"\nperiod = "day"\nvalue = 10\n')
+    playbook = tmp_path / "ghost.toml"
+    playbook.write_text(source, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--db", str(path), "playbook", "apply", str(playbook)]) == 2
+    err = capsys.readouterr().err
+    assert "targets[7].user" in err and "no user 'ghost'" in err
