@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Literal
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
@@ -148,12 +149,31 @@ class Sla:
     near_fraction: float = 0.5
     inbound_window_days: int = 14
     handoff_accept_hours: int = 24
+    call_back_window_minutes: int = 15
+    stale_inbound_hours: int = 24
 
     def __post_init__(self) -> None:
         check(self.first_touch_minutes > 0, "first_touch_minutes", "must be above 0")
+        check(self.call_back_window_minutes >= 0, "call_back_window_minutes", "must not be negative")
+        check(self.stale_inbound_hours > 0, "stale_inbound_hours", "must be above 0")
         check(0 < self.near_fraction < 1, "near_fraction", "must be between 0 and 1")
         check(self.inbound_window_days > 0, "inbound_window_days", "must be above 0")
         check(self.handoff_accept_hours > 0, "handoff_accept_hours", "must be above 0")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    __pydantic_config__ = _STRICT
+    start: str = "09:00"
+    end: str = "18:00"
+
+    def __post_init__(self) -> None:
+        for key in ("start", "end"):
+            check(bool(re.match(r"^([01]\d|2[0-3]):[0-5]\d$", getattr(self, key))), key, "must be a time like 09:00")
+        check(self.start < self.end, "end", "must be after start")
+
+    def bounds(self) -> tuple[time, time]:
+        return time.fromisoformat(self.start), time.fromisoformat(self.end)
 
 
 @dataclass(frozen=True)
@@ -217,6 +237,7 @@ class Playbook:
     name: str = "Playbook"
     targets: list[Target] = field(default_factory=list)
     dormancy: Dormancy = field(default_factory=Dormancy)
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
 
     def __post_init__(self) -> None:
         check(bool(self.stages), "stages", "needs at least one stage")

@@ -16,8 +16,6 @@ INBOUND_WITHIN_SLA = 2
 INBOUND_STALE = 3
 FOLLOW_UP_OVERDUE = 4
 DUE_LATER_TODAY = 5
-CALL_BACK_WINDOW = timedelta(minutes=15)
-STALE_INBOUND_AFTER = timedelta(hours=24)
 
 
 def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo) -> list[QueueItem]:
@@ -43,8 +41,9 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
         urgency, reason = _inbound(c, now, sla)
     elif c.task_kind == "call_back":
         kind = "call_back"
-        urgency = CALL_BACK_DUE if c.due_at <= now + CALL_BACK_WINDOW else DUE_LATER_TODAY
-        reason = _call_back(c, now, user_tz)
+        window = timedelta(minutes=sla.call_back_window_minutes)
+        urgency = CALL_BACK_DUE if c.due_at <= now + window else DUE_LATER_TODAY
+        reason = _call_back(c, now, user_tz, window)
     else:
         kind = "follow_up"
         urgency = FOLLOW_UP_OVERDUE if c.due_at <= now else DUE_LATER_TODAY
@@ -60,7 +59,7 @@ def _inbound(c: QueueCandidate, now: datetime, sla: Sla) -> tuple[int, str]:
     source = c.lead_source or "inbound"
     age = humanize_delta(now - c.created_at)
     limit = humanize_delta(timedelta(minutes=sla.first_touch_minutes))
-    if now - c.created_at >= STALE_INBOUND_AFTER:
+    if now - c.created_at >= timedelta(hours=sla.stale_inbound_hours):
         return INBOUND_STALE, f"Inbound lead ({source}) {age} ago, never touched: first-touch SLA was {limit}"
     if now >= c.due_at:
         late = humanize_delta(now - c.due_at)
@@ -88,9 +87,9 @@ def _with_note(text: str, note: str | None) -> str:
     return f"{text}: {note}" if note else text
 
 
-def _call_back(c: QueueCandidate, now: datetime, user_tz: ZoneInfo) -> str:
+def _call_back(c: QueueCandidate, now: datetime, user_tz: ZoneInfo, window: timedelta) -> str:
     when = _clock(c.due_at, user_tz, now) + _their_time(c, user_tz, now)
-    if c.due_at < now - CALL_BACK_WINDOW:
+    if c.due_at < now - window:
         return _with_note(f"Call back promised for {when}, {humanize_delta(now - c.due_at)} late", c.task_note)
     return _with_note(f"Call back promised for {when}", c.task_note)
 

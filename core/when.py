@@ -126,24 +126,26 @@ def humanize_delta(delta: timedelta) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-WORKDAY_START = time(9, 0)
+WORKDAY_START = time(9, 0)  # defaults; the playbook's [working_hours] is what revdesk applies
 WORKDAY_END = time(18, 0)
 
 
-def into_working_hours(moment: datetime, not_before: datetime | None = None) -> datetime:
+def into_working_hours(moment: datetime, not_before: datetime | None = None,
+                       hours: tuple[time, time] = (WORKDAY_START, WORKDAY_END)) -> datetime:
     """Move a moment outside 9:00-18:00 on a weekday (in its own timezone) to the next 9:00 on a weekday.
 
     With `not_before`, an evening moment goes to that same day's 9:00 when that is still ahead: "+1d"
     logged at 22:00 on Monday means Tuesday morning, not Wednesday.
     """
+    start, end = hours
     day, clock = moment.date(), moment.timetz().replace(tzinfo=None)
-    morning = datetime.combine(day, WORKDAY_START, moment.tzinfo)
-    if clock >= WORKDAY_END and not_before is not None and morning > not_before and day.weekday() < 5:
+    morning = datetime.combine(day, start, moment.tzinfo)
+    if clock >= end and not_before is not None and morning > not_before and day.weekday() < 5:
         return morning
-    if clock >= WORKDAY_END:
-        day, clock = day + timedelta(days=1), WORKDAY_START
-    elif clock < WORKDAY_START:
-        clock = WORKDAY_START
+    if clock >= end:
+        day, clock = day + timedelta(days=1), start
+    elif clock < start:
+        clock = start
     while day.weekday() >= 5:
-        day, clock = day + timedelta(days=1), WORKDAY_START
+        day, clock = day + timedelta(days=1), start
     return datetime.combine(day, clock, moment.tzinfo)

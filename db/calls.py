@@ -82,7 +82,8 @@ def log_activity(
         follow_id, follow_due = None, None
         if rule is not None and rule.follow_up:
             local_now = now.astimezone(_contact_zone(contact, user))
-            follow_due = into_working_hours(resolve_quick_form(rule.follow_up, local_now), not_before=local_now)
+            follow_due = into_working_hours(resolve_quick_form(rule.follow_up, local_now), not_before=local_now,
+                                            hours=playbook.working_hours.bounds())
             follow_id = _insert_task(conn, user, contact, rule.follow_up_kind, follow_due, rule.label, now,
                                      activity_id)
             payload["created_task"] = follow_id

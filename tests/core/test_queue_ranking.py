@@ -181,3 +181,10 @@ def test_one_item_per_person_the_most_urgent_reason():
                   inbound(2, timedelta(minutes=5))])
     assert len(items) == 1
     assert items[0].kind == "call_back" and items[0].task_id == 8
+
+
+def test_the_call_back_window_and_stale_inbound_cut_off_come_from_the_playbook():
+    wide = Sla(first_touch_minutes=15, call_back_window_minutes=60, stale_inbound_hours=2)
+    items = rank_queue([task(1, 1, "call_back", timedelta(minutes=45)), inbound(2, timedelta(hours=3))], NOW, wide,
+                       BERLIN)
+    assert [(i.contact_id, i.urgency) for i in items] == [(1, CALL_BACK_DUE), (2, INBOUND_STALE)]

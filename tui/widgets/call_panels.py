@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from rich.console import Group
@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from core.models import CallContext, QueueItem
-from core.when import WORKDAY_END, WORKDAY_START
 
 ROLE_LABELS = {
     "decision_maker": "Decision maker", "approver": "Approver", "champion": "Champion",
@@ -36,18 +35,18 @@ def _ago(moment: datetime | None, now: datetime) -> str:
     return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
-def local_time(tz_name: str | None, now: datetime) -> Text:
+def local_time(tz_name: str | None, now: datetime, hours: tuple[time, time]) -> Text:
     if not tz_name:
         return Text("unknown timezone", style="dim")
     local = now.astimezone(ZoneInfo(tz_name))
     text = Text(local.strftime("%H:%M %a"), style="bold")
     text.append(f"  {tz_name}", style="dim")
-    if local.weekday() >= 5 or not WORKDAY_START <= local.time() < WORKDAY_END:
+    if local.weekday() >= 5 or not hours[0] <= local.time() < hours[1]:
         text.append("  outside office hours", style="yellow")
     return text
 
 
-def contact_panel(ctx: CallContext, now: datetime) -> Group:
+def contact_panel(ctx: CallContext, now: datetime, hours: tuple[time, time]) -> Group:
     c = ctx.contact
     head = Text(c.name, style="bold")
     if c.do_not_contact:
@@ -56,7 +55,7 @@ def contact_panel(ctx: CallContext, now: datetime) -> Group:
     grid.add_row("Title", c.title or "—")
     grid.add_row("Role", ROLE_LABELS.get(c.buying_role or "", c.buying_role or "—"))
     grid.add_row("Phone", Text(c.phone or "no phone", style="bold green" if c.phone else "red"))
-    grid.add_row("Local", local_time(c.timezone, now))
+    grid.add_row("Local", local_time(c.timezone, now, hours))
     grid.add_row("Email", c.email or "—")
     grid.add_row("Status", f"{c.lead_status} · lifecycle {c.lifecycle_stage} · score {c.score}")
     grid.add_row("Source", (c.lead_source or "—") + ("  (inbound)" if c.inbound else ""))
