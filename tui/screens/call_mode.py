@@ -107,7 +107,8 @@ class CallScreen(Screen):
         context = self.app.workbench.call_context(item.contact_id)
         self.app.call_from_thread(self.show, Shown(items, item, context))
 
-    def show(self, shown: Shown, kpi: KpiReport | None = None, message: str | None = None) -> None:
+    def show(self, shown: Shown, kpi: KpiReport | None = None, message: str | None = None,
+             after_call: bool = False) -> None:
         self.items, self.item, self.context = shown.items, shown.item, shown.context
         if kpi is not None:
             self.app.kpi = kpi
@@ -130,9 +131,8 @@ class CallScreen(Screen):
             self.query_one("#account", Static).update(account_panel(self.context, now), layout=False)
             self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz), layout=False)
         if message:
-            text, _, hint = message.partition(LAST_HINT)
-            line = Text.assemble(("✓ ", "green"), text)
-            if _:
+            line = Text.assemble(("✓ ", "green"), message)
+            if after_call:
                 line.append(LAST_HINT, style="dim")
             self.query_one("#last-action", Static).update(line, layout=False)
 
@@ -146,11 +146,11 @@ class CallScreen(Screen):
         return rest[0] if rest else None
 
     def _advance(self, items: list[QueueItem], exclude: tuple[str, int] | None, kpi: KpiReport | None,
-                 message: str | None) -> None:
+                 message: str | None, after_call: bool = False) -> None:
         """From a worker: show the next item, with the KPI and a message."""
         nxt = self._next_after(items, exclude)
         context = self.app.workbench.call_context(nxt.contact_id) if nxt else None
-        self.app.call_from_thread(self.show, Shown(items, nxt, context), kpi, message)
+        self.app.call_from_thread(self.show, Shown(items, nxt, context), kpi, message, after_call)
 
     def _start(self) -> QueueItem | None:
         """Claim the screen for one action; None (with a bell) while busy or when the queue is clear."""
@@ -175,7 +175,7 @@ class CallScreen(Screen):
             message = f"{bench.playbook.outcome(key).label}: {item.contact_name}"
             if logged.follow_up_due_at:
                 message += f" · follow-up {_when(logged.follow_up_due_at, bench.tz)}"
-            self._advance(bench.queue(), item.key, bench.kpi("day"), message + LAST_HINT)
+            self._advance(bench.queue(), item.key, bench.kpi("day"), message, after_call=True)
         except Exception as exc:  # noqa: BLE001 - the SDR keeps working; the reason is shown
             self.app.call_from_thread(self._failed, _reason(exc))
 
