@@ -73,11 +73,10 @@ class Workbench:
         scope = f"team:{self.user.team}" if team else self.user.handle
         return kpi_for(self.store, self.playbook, scope, members, period, day, self.tz)
 
-    def adhoc_item(self, contact_id: int) -> QueueItem:
+    def adhoc_item(self, ctx: CallContext) -> QueueItem:
         """A contact opened from search rather than from the queue."""
-        ctx = self.call_context(contact_id)
         return QueueItem(
-            kind="lookup", reason="Opened from search", due_at=self.now(), urgency=9, contact_id=contact_id,
+            kind="lookup", reason="Opened from search", due_at=self.now(), urgency=9, contact_id=ctx.contact.id,
             contact_name=ctx.contact.name, contact_title=ctx.contact.title, account_id=ctx.contact.account_id,
             account_name=ctx.account.name if ctx.account else None, contact_timezone=ctx.contact.timezone,
         )

@@ -96,11 +96,12 @@ class CallScreen(Screen):
     def _load_contact(self, contact_id: int) -> None:
         bench = self.app.workbench
         items = bench.queue()
+        context = bench.call_context(contact_id)
         item = next((i for i in items if i.contact_id == contact_id), None)
         if item is None:
-            item = bench.adhoc_item(contact_id)
+            item = bench.adhoc_item(context)
             items = [item, *items]
-        self.app.call_from_thread(self.show, Shown(items, item, bench.call_context(contact_id)))
+        self.app.call_from_thread(self.show, Shown(items, item, context))
 
     @work(thread=True, exclusive=True, group="call")
     def _load(self, items: list[QueueItem], item: QueueItem) -> None:
