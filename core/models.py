@@ -60,6 +60,8 @@ class Contact(NamedTuple):
     created_at: datetime
     first_touch_at: datetime | None
     last_touch_at: datetime | None
+    score_detail: str | None = None  # JSON of the score's parts as of score_at (see core.scoring)
+    score_at: datetime | None = None
 
     @property
     def name(self) -> str:

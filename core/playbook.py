@@ -28,6 +28,16 @@ def check(ok: bool, key: str, reason: str) -> None:
         raise ValueError(f"{key}: {reason}")
 
 
+def _first_repeat(values: list[str]) -> int | None:
+    """Index of the first value that already appeared earlier, or None."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
+
+
 def _snake(value: str) -> None:
     check(bool(_SNAKE.match(value)), "key", "must be snake_case (lowercase letters, digits and _)")
 
@@ -109,9 +119,32 @@ class HandoffKind:
     kind: Literal["sdr_ae", "ae_cs"]
     label: str
     fields: list[HandoffField]
+    sla_hours: int | None = None  # time to accept or reject; default: sla.handoff_accept_hours
 
     def __post_init__(self) -> None:
         check(bool(self.fields), "fields", "needs at least one field")
+        check(self.sla_hours is None or self.sla_hours > 0, "sla_hours", "must be above 0")
+        index = _first_repeat([f.key for f in self.fields])
+        check(index is None, f"fields[{index}].key", "is used twice; each field key must be unique")
+
+
+@dataclass(frozen=True)
+class RejectReason:
+    __pydantic_config__ = _STRICT
+    key: str
+    label: str
+    then: Literal["return", "nurture", "disqualify"] = "return"  # what happens to the lead
+
+    def __post_init__(self) -> None:
+        _snake(self.key)
+
+
+def _default_reject_reasons() -> list[RejectReason]:
+    return [RejectReason("incomplete_context", "Context incomplete"),
+            RejectReason("not_decision_maker", "Not the right person"),
+            RejectReason("bad_fit", "Not a fit for us", "disqualify"),
+            RejectReason("no_budget", "No budget", "nurture"),
+            RejectReason("too_early", "Too early: no project yet", "nurture")]
 
 
 @dataclass(frozen=True)
@@ -120,12 +153,27 @@ class Handoff:
     kinds: list[HandoffKind]
     placeholders: list[str] = field(default_factory=list)
     min_length: int = 12
-    sla_hours: int = 24
+    reject_reasons: list[RejectReason] = field(default_factory=_default_reject_reasons)
 
     def __post_init__(self) -> None:
         check(bool(self.kinds), "kinds", "needs at least one handoff kind")
         check(self.min_length >= 1, "min_length", "must be at least 1")
-        check(self.sla_hours > 0, "sla_hours", "must be above 0")
+        check(bool(self.reject_reasons), "reject_reasons", "needs at least one reason")
+        index = _first_repeat([r.key for r in self.reject_reasons])
+        check(index is None, f"reject_reasons[{index}].key", "is used twice; each reason key must be unique")
+
+    def kind(self, key: str) -> HandoffKind:
+        for item in self.kinds:
+            if item.kind == key:
+                return item
+        raise KeyError(f"the playbook defines no {key!r} handoff")
+
+    def reason(self, key: str) -> RejectReason:
+        for item in self.reject_reasons:
+            if item.key == key:
+                return item
+        raise KeyError(f"{key!r} is not a reject reason; the playbook has: "
+                       + ", ".join(r.key for r in self.reject_reasons))
 
 
 @dataclass(frozen=True)
@@ -216,16 +264,6 @@ class Outcome:
                 check(False, "follow_up", exc.reason)
 
 
-def _first_repeat(values: list[str]) -> int | None:
-    """Index of the first value that already appeared earlier, or None."""
-    seen: set[str] = set()
-    for index, value in enumerate(values):
-        if value in seen:
-            return index
-        seen.add(value)
-    return None
-
-
 @dataclass(frozen=True)
 class Playbook:
     __pydantic_config__ = _STRICT
@@ -261,6 +299,12 @@ class Playbook:
             if item.key == key:
                 return item
         raise KeyError(f"unknown stage {key!r}")
+
+    def open_stages(self) -> list[Stage]:
+        return [s for s in self.stages if not s.closed]
+
+    def handoff_sla_hours(self, kind: str) -> int:
+        return self.handoff.kind(kind).sla_hours or self.sla.handoff_accept_hours
 
     def conversation_outcomes(self) -> list[str]:
         return [o.key for o in self.outcomes if o.conversation]

@@ -17,6 +17,7 @@ from core.when import day_bounds, into_working_hours, resolve_quick_form, to_sto
 from db.changes import append_change
 from db.connection import transaction
 from db.history import record_status_change
+from db.scoring import score_activity
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ def log_activity(
         if kind in TOUCH_KINDS:
             payload.update(_touch(conn, playbook, user, contact, rule, stamp, now))
             payload["closed_tasks"] = _close_tasks(conn, user, contact, task_id, now)
+            score_before = score_activity(conn, playbook, contact_id, kind, outcome, occurred, user.id, now)
+            if score_before is not None:
+                payload["score_before"] = score_before
+                payload["contact_after"]["lifecycle_stage"] = conn.execute(
+                    "SELECT lifecycle_stage FROM contacts WHERE id = ?", (contact_id,)).fetchone()[0]
         follow_id, follow_due = None, None
         if rule is not None and rule.follow_up:
             local_now = now.astimezone(_contact_zone(contact, user))

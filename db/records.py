@@ -22,7 +22,7 @@ def get_contact(conn: sqlite3.Connection, contact_id: int) -> Contact:
     if row is None:
         raise NotFound("contact", contact_id)
     data = dict(row)
-    for key in ("created_at", "first_touch_at", "last_touch_at"):
+    for key in ("created_at", "first_touch_at", "last_touch_at", "score_at"):
         data[key] = _time(data[key])
     return Contact(**data)
 

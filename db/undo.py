@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from core.activities import TOUCH_KINDS
 from core.errors import NothingToUndo
 from core.models import User
+from core.playbook import Playbook
 from core.when import day_bounds, to_stored
 from db.changes import append_change, last_undoable
 from db.connection import transaction
 from db.history import record_status_change
+from db.scoring import rescore
 
 _LIVE_TOUCH = "undone_at IS NULL AND kind IN ({})".format(", ".join(f"'{k}'" for k in TOUCH_KINDS))
 
@@ -27,7 +29,7 @@ class Undone:
     reopened_tasks: list[int]
 
 
-def undo_last(conn: sqlite3.Connection, user: User, now: datetime) -> Undone:
+def undo_last(conn: sqlite3.Connection, user: User, now: datetime, playbook: Playbook | None = None) -> Undone:
     """Undo the user's latest call outcome logged today (their day): the activity is marked undone (never
     deleted), statuses and touch facts go back, closed tasks reopen and a scheduled follow-up is cancelled.
     Earlier days' calls are history and stay as they are."""
@@ -43,6 +45,8 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime) -> Undone:
         contact_id = payload["contact_id"]
         if payload.get("contact_before") is not None:
             _restore_contact(conn, user, contact_id, payload, now)
+        if payload.get("score_before") is not None and playbook is not None:
+            rescore(conn, playbook, now, [contact_id], user.id)  # the undone activity no longer counts
         closed = payload.get("closed_tasks", [])
         conn.executemany("UPDATE tasks SET status = 'open', closed_at = NULL WHERE id = ?", [(i,) for i in closed])
         if payload.get("created_task"):

@@ -105,7 +105,7 @@ class Workbench:
     def undo(self) -> Undone:
         from db import undo
 
-        return undo.undo_last(self.store.conn, self.user, self.now())
+        return undo.undo_last(self.store.conn, self.user, self.now(), self.playbook)
 
 
 def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,
