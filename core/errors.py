@@ -16,6 +16,19 @@ class InvalidInput(RevdeskError):
         self.reason = reason
 
 
+class InvalidFields(InvalidInput):
+    """Several fields are wrong at once (a handoff's context, a stage's exit criteria): each names its
+    field and reason, so the form or the command can show all of them together."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems[0][0], problems[0][1])
+        self.args = ("; ".join(f"{field}: {reason}" for field, reason in problems),)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class NotFound(RevdeskError):
     """A record the input names does not exist."""
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal, NamedTuple
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
-QueueKind = Literal["inbound", "call_back", "follow_up", "lookup"]
+QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "lookup"]
 
 
 class User(NamedTuple):
@@ -95,9 +95,10 @@ class Activity(NamedTuple):
 
 
 class QueueCandidate(NamedTuple):
-    """A row the queue query returns before ranking: a task due, or an untouched inbound lead."""
+    """A row the queue query returns before ranking: a task due, an untouched inbound lead, or a handoff
+    awaiting my decision (task_id is then the handoff's id, task_kind its kind, task_note its sender)."""
 
-    source: Literal["task", "inbound"]
+    source: Literal["task", "inbound", "handoff"]
     task_id: int | None
     task_kind: str | None
     task_note: str | None
@@ -125,10 +126,13 @@ class QueueItem(NamedTuple):
     account_name: str | None
     task_id: int | None = None
     contact_timezone: str | None = None
+    handoff_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
-        """Identifies the item across reloads (a task, or the inbound lead itself)."""
+        """Identifies the item across reloads (a handoff, a task, or the inbound lead itself)."""
+        if self.handoff_id is not None:
+            return ("handoff", self.handoff_id)
         return ("task", self.task_id) if self.task_id is not None else ("contact", self.contact_id)
 
 
@@ -140,3 +144,30 @@ class CallContext(NamedTuple):
     open_deal: Deal | None
     recent: list[Activity]
     owner_name: str | None = None
+
+
+class HandoffSummary(NamedTuple):
+    """A handoff as the inbox, the CLI and the team view show it."""
+
+    id: int
+    kind: str
+    status: str
+    from_user_id: int
+    from_name: str
+    to_user_id: int
+    to_name: str
+    contact_id: int | None
+    contact_name: str | None
+    account_id: int
+    account_name: str
+    deal_id: int | None
+    context: dict[str, str]
+    created_at: datetime
+    sla_due_at: datetime | None
+    decided_at: datetime | None
+    reject_reason: str | None
+    reject_note: str | None
+
+    def past_sla(self, now: datetime) -> bool:
+        """Still pending after its SLA: it stands out in the AE's queue and the team view."""
+        return self.status == "pending" and self.sla_due_at is not None and now > self.sla_due_at

@@ -10,6 +10,8 @@ from core.playbook import Sla
 from core.when import humanize_delta
 
 # Lower urgency is worked first.
+HANDOFF_PAST_SLA = -2
+HANDOFF_PENDING = -1
 INBOUND_PAST_SLA = 0
 CALL_BACK_DUE = 1
 INBOUND_WITHIN_SLA = 2
@@ -19,7 +21,8 @@ DUE_LATER_TODAY = 5
 
 
 def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo) -> list[QueueItem]:
-    """Rank candidates: today's inbound leads at or near their SLA, promised call-backs, other fresh inbound,
+    """Rank candidates: handoffs awaiting my decision (past their SLA first), today's inbound leads at or
+    near their SLA, promised call-backs, other fresh inbound,
     inbound leads left untouched for over a day, overdue follow-ups, then the rest of the day by due time.
 
     Inbound leads go newest first: the fresher the lead, the more a call now is worth.
@@ -36,6 +39,8 @@ def _order(item: QueueItem) -> float:
 
 
 def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> QueueItem:
+    if c.source == "handoff":
+        return _handoff(c, now)
     if c.source == "inbound":
         kind = "inbound"
         urgency, reason = _inbound(c, now, sla)
@@ -52,6 +57,21 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
         kind=kind, reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
         contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
         account_name=c.account_name, task_id=c.task_id, contact_timezone=c.contact_timezone,
+    )
+
+
+def _handoff(c: QueueCandidate, now: datetime) -> QueueItem:
+    what = "Handoff" if c.task_kind == "sdr_ae" else "Customer handoff"
+    if c.due_at <= now:
+        urgency = HANDOFF_PAST_SLA
+        reason = f"{what} from {c.task_note}, {humanize_delta(now - c.due_at)} past its SLA: accept or reject"
+    else:
+        urgency = HANDOFF_PENDING
+        reason = f"{what} from {c.task_note}: {humanize_delta(c.due_at - now)} left to accept or reject"
+    return QueueItem(
+        kind="handoff", reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
+        contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
+        account_name=c.account_name, contact_timezone=c.contact_timezone, handoff_id=c.task_id,
     )
 
 

@@ -1,4 +1,5 @@
-"""The Today queue's one query: tasks due through the end of the day and untouched inbound leads."""
+"""The Today queue's one query: handoffs awaiting my decision, tasks due through the end of the day and
+untouched inbound leads."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ FROM contacts c
 LEFT JOIN accounts a ON a.id = c.account_id
 WHERE c.owner_id = :user AND c.lead_status = 'new' AND c.inbound = 1 AND c.created_at >= :window
   AND c.created_at < :end AND c.first_touch_at IS NULL AND c.do_not_contact = 0
+UNION ALL
+SELECT 'handoff', h.id, h.kind, u.name, h.sla_due_at, h.created_at, c.id, c.first_name || ' ' || c.last_name,
+       c.title, c.timezone, c.lead_source, c.score, a.id, a.name
+FROM handoffs h
+JOIN users u ON u.id = h.from_user_id
+JOIN contacts c ON c.id = h.contact_id
+JOIN accounts a ON a.id = h.account_id
+WHERE h.to_user_id = :user AND h.status = 'pending'
 """
 
 

@@ -25,3 +25,23 @@ def search_contacts(conn: sqlite3.Connection, query: str, limit: int = 30) -> li
         {"q": like, "limit": limit},
     ).fetchall()
     return [ContactHit(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+@dataclass(frozen=True)
+class AccountHit:
+    account_id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    country: str | None
+
+
+def search_accounts(conn: sqlite3.Connection, query: str, limit: int = 30) -> list[AccountHit]:
+    """Accounts whose name, a word of the name, or domain starts with the query, by name."""
+    text = query.replace("%", "").replace("_", "")
+    rows = conn.execute(
+        "SELECT id, name, domain, industry, country FROM accounts"
+        " WHERE name LIKE :q OR name LIKE :word OR domain LIKE :q ORDER BY name LIMIT :limit",
+        {"q": text + "%", "word": "% " + text + "%", "limit": limit},
+    ).fetchall()
+    return [AccountHit(r[0], r[1], r[2], r[3], r[4]) for r in rows]

@@ -20,7 +20,11 @@ from db.connection import Store
 from db.playbooks import current_playbook
 
 if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
+    from core.scoring import Score
     from db.calls import Logged
+    from db.deals import Moved
+    from db.handoff_drafts import HandoffDraft
+    from db.handoffs import HandoffResult
     from db.undo import Undone
 
 Clock = Callable[[], datetime]
@@ -106,6 +110,41 @@ class Workbench:
         from db import undo
 
         return undo.undo_last(self.store.conn, self.user, self.now(), self.playbook)
+
+    # -- qualification, handoffs and the pipeline -----------------------------------------------------
+    def score(self, contact_id: int) -> Score:
+        from db.scoring import contact_score
+
+        return contact_score(self.store.conn, self.playbook, contact_id, self.now())
+
+    def handoff_draft(self, kind: str, contact_id: int | None = None, deal_id: int | None = None) -> HandoffDraft:
+        from db.handoff_drafts import handoff_draft
+
+        return handoff_draft(self.store.conn, self.playbook, kind, self.now(), contact_id=contact_id,
+                             deal_id=deal_id)
+
+    def send_handoff(self, kind: str, to_user_id: int | None, context: dict[str, object],
+                     contact_id: int | None = None, deal_id: int | None = None) -> HandoffResult:
+        from db import handoffs
+
+        return handoffs.send_handoff(self.store.conn, self.playbook, self.user, kind, to_user_id, context,
+                                     self.now(), contact_id=contact_id, deal_id=deal_id)
+
+    def accept_handoff(self, handoff_id: int) -> HandoffResult:
+        from db import handoffs
+
+        return handoffs.accept_handoff(self.store.conn, self.playbook, self.user, handoff_id, self.now())
+
+    def reject_handoff(self, handoff_id: int, reason: str, note: str) -> HandoffResult:
+        from db import handoffs
+
+        return handoffs.reject_handoff(self.store.conn, self.playbook, self.user, handoff_id, reason, note,
+                                       self.now())
+
+    def move_deal(self, deal_id: int, stage: str, fields: dict[str, str]) -> Moved:
+        from db import deals
+
+        return deals.move_deal(self.store.conn, self.playbook, self.user, deal_id, stage, fields, self.now())
 
 
 def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,

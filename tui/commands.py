@@ -50,3 +50,14 @@ CALL_COMMANDS = [
 
 def bindings(commands: list[Command]) -> list[Binding]:
     return [c.binding() for c in commands]
+
+
+ACCOUNT_COMMANDS = [
+    Command("enter", "call", "Call", "Open call mode on the selected contact"),
+    Command("j,down", "cursor_down", "Down", "Next row", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous row", footer=False),
+    Command("tab", "app.focus_next", "Next panel", "Move between contacts, deals and the history tabs"),
+    Command("t", "next_tab", "History tab", "Switch between timeline, handoffs and owner history"),
+    Command("r", "refresh", "Refresh", "Reload the account"),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]

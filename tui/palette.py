@@ -1,4 +1,5 @@
-"""Command palette provider for records: type a name to open call mode on any contact of yours or others."""
+"""Command palette providers for records: type a name to open call mode on any contact of yours or others,
+or a company name or domain to open its Account 360 view."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from db.search import search_contacts
+from db.search import search_accounts, search_contacts
 
 
 class ContactsProvider(Provider):
@@ -28,3 +29,24 @@ class ContactsProvider(Provider):
         from tui.screens.call_mode import CallScreen
 
         self.app.push_screen(CallScreen.for_contact(contact_id))
+
+
+class AccountsProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        if len(query.strip()) < 2:
+            return
+        bench = self.app.workbench  # type: ignore[attr-defined]
+        rows = await asyncio.to_thread(search_accounts, bench.store.conn, query.strip(), 30)
+        matcher = self.matcher(query)
+        for row in rows:
+            label = f"{row.name} — {row.domain}" if row.domain else row.name
+            score = matcher.match(label)
+            if score > 0:
+                where = " · ".join(p for p in (row.industry, row.country) if p)
+                yield Hit(score, matcher.highlight(label), partial(self._open, row.account_id),
+                          help=f"Account 360 · {where}" if where else "Account 360")
+
+    def _open(self, account_id: int) -> None:
+        from tui.screens.account_360 import AccountScreen
+
+        self.app.push_screen(AccountScreen(account_id))

@@ -110,7 +110,8 @@ class CallScreen(Screen):
 
     def show(self, shown: Shown, kpi: KpiReport | None = None, message: str | None = None,
              after_call: bool = False) -> None:
-        self.items, self.item, self.context = shown.items, shown.item, shown.context
+        self.items = [i for i in shown.items if i.kind != "handoff"]
+        self.item, self.context = shown.item, shown.context
         if kpi is not None:
             self.app.kpi = kpi
         self.busy = False
@@ -139,6 +140,7 @@ class CallScreen(Screen):
 
     def _next_after(self, items: list[QueueItem], exclude: tuple[str, int] | None) -> QueueItem | None:
         """The first item not skipped (and not `exclude`); when only skipped ones remain, start over."""
+        items = [i for i in items if i.kind != "handoff"]  # handoffs are decided in their own screen
         fresh = [i for i in items if i.key != exclude and i.key not in self.skipped]
         if fresh:
             return fresh[0]

@@ -11,13 +11,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core.models import QueueItem
-from core.queue import FOLLOW_UP_OVERDUE
+from core.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
 from tui.commands import TODAY_COMMANDS, bindings
 from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60
-KIND_LABELS = {"inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up", "lookup": "Looked up"}
-KIND_STYLES = {"inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green", "lookup": "dim"}
+KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up",
+               "lookup": "Looked up"}
+KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
+               "lookup": "dim"}
 
 
 def _cut(text: str, width: int) -> str:
@@ -93,8 +95,9 @@ class TodayScreen(Screen):
             due = item.due_at.astimezone(bench.tz)
             due_text = due.strftime("%H:%M") if due.date() == today else due.strftime("%a %d %b")
             who = f"{item.contact_name}, {item.contact_title}" if item.contact_title else item.contact_name
+            style = "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
             table.add_row(
-                Text.assemble((KIND_LABELS[item.kind], KIND_STYLES[item.kind]), "\n", (due_text, "dim")),
+                Text.assemble((KIND_LABELS[item.kind], style), "\n", (due_text, "dim")),
                 Text.assemble((_cut(who, fixed["Who"]), "bold"), "\n", _cut(item.account_name or "", fixed["Who"])),
                 _two_lines(item.reason, reason_width), height=2,
             )
@@ -127,10 +130,16 @@ class TodayScreen(Screen):
         if not self.items:
             self.notify("Nothing to call: your queue is clear.")
             return
+        row = self.query_one("#queue", DataTable).cursor_row
+        item = self.items[max(row, 0)]
+        if item.handoff_id is not None:
+            from tui.screens.handoff_review import HandoffReviewScreen
+
+            self.app.push_screen(HandoffReviewScreen(item.handoff_id))
+            return
         from tui.screens.call_mode import CallScreen
 
-        row = self.query_one("#queue", DataTable).cursor_row
-        self.app.push_screen(CallScreen(self.items, self.items[max(row, 0)]))
+        self.app.push_screen(CallScreen(self.items, item))
 
     def action_cursor_down(self) -> None:
         self.query_one("#queue", DataTable).action_cursor_down()

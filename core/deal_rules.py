@@ -1,0 +1,114 @@
+"""Stage moves (pure): which fields a move requires by the playbook's exit and entry criteria, and the
+parsing of field values typed as text (`--field amount=12,500`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+from core.playbook import Playbook
+
+COLUMN_FIELDS = {
+    "amount": "a positive amount, like 12500 or 12,500.00",
+    "expected_close_date": "a date like 2027-01-31",
+    "primary_contact_id": "the id of a contact at the account",
+    "lost_reason": "why the deal was lost, in words",
+    "currency": "a three-letter currency code, like EUR",
+    "name": "the deal's name",
+}
+MIN_REASON = 4
+
+
+def required_fields(playbook: Playbook, from_stage: str, to_stage: str) -> list[tuple[str, str]]:
+    """(field, why) a move needs: moving forward needs the exit criteria of the stage it leaves and of
+    every stage it skips; any move needs the entry criteria of the stage it enters. Moving back and
+    losing a deal need no exit criteria."""
+    order = [s.key for s in playbook.stages]
+    source, target = playbook.stage(from_stage), playbook.stage(to_stage)
+    needed: dict[str, str] = {}
+    forward = order.index(to_stage) > order.index(from_stage)
+    if forward and not source.closed and not (target.closed and not target.won):
+        for key in order[order.index(from_stage):order.index(to_stage)]:
+            stage = playbook.stage(key)
+            if stage.closed:
+                continue
+            for item in stage.exit_criteria:
+                needed.setdefault(item, f"is required to leave {stage.label}")
+    for item in target.entry_criteria:
+        needed.setdefault(item, f"is required to enter {target.label}")
+    return list(needed.items())
+
+
+def known_fields(playbook: Playbook) -> set[str]:
+    """Fields a deal can be given: its own columns and every criterion the playbook names."""
+    named = {f for s in playbook.stages for f in (*s.exit_criteria, *s.entry_criteria)}
+    return set(COLUMN_FIELDS) | named
+
+
+def parse_amount(raw: str) -> float | None:
+    """12500, 12,500.00, €12.500,00, 12 500 → 12500.0; None if it is not an amount."""
+    text = re.sub(r"[^\d.,-]", "", raw.replace("\u00a0", " ").replace(" ", ""))
+    if not text or text.startswith("-"):
+        return None
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif "," in text:
+        head, _, tail = text.rpartition(",")
+        text = text.replace(",", "") if len(tail) == 3 else head.replace(",", "") + "." + tail
+    elif text.count(".") > 1 or (text.count(".") == 1 and len(text.rpartition(".")[2]) == 3):
+        text = text.replace(".", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def parse_fields(playbook: Playbook, raw: Mapping[str, str], today: date, placeholders: list[str],
+                 ) -> tuple[dict[str, object], list[tuple[str, str]]]:
+    """Typed values from text, and a (field, reason) for each value that is wrong."""
+    values: dict[str, object] = {}
+    problems: list[tuple[str, str]] = []
+    known = known_fields(playbook)
+    fillers = {p.casefold() for p in placeholders}
+    for key, text in raw.items():
+        text = text.strip()
+        if key not in known:
+            problems.append((key, f"is not a deal field (fields: {', '.join(sorted(known))})"))
+        elif not text or text.casefold() in fillers:
+            problems.append((key, f"needs a real value: {COLUMN_FIELDS.get(key, 'in words')}"))
+        elif key == "amount":
+            amount = parse_amount(text)
+            if amount is None:
+                problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))
+            values[key] = amount
+        elif key == "expected_close_date":
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))
+                continue
+            if day < today:
+                problems.append((key, f"{text} is in the past"))
+            values[key] = day.isoformat()
+        elif key == "primary_contact_id":
+            if not text.isdigit():
+                problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))
+            values[key] = int(text) if text.isdigit() else None
+        elif key == "currency":
+            if not re.fullmatch(r"[A-Za-z]{3}", text):
+                problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))
+            values[key] = text.upper()
+        elif len(text) < MIN_REASON:
+            problems.append((key, f"is too short; say it in words ({MIN_REASON} characters at least)"))
+        else:
+            values[key] = text
+    return values, problems
+
+
+def missing_fields(required: list[tuple[str, str]], current: Mapping[str, object],
+                   given: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The required fields that neither the deal has nor the move gives."""
+    return [(key, why) for key, why in required if given.get(key) in (None, "") and current.get(key) in (None, "")]

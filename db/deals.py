@@ -1,0 +1,109 @@
+"""Moving a deal through the playbook's stages: exit and entry criteria enforced, history and a change record
+written in one transaction, a won deal's contact made a customer. Nothing here changes a deal's owner:
+owners change only when a handoff is accepted (db/handoffs.py)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.deal_rules import COLUMN_FIELDS, missing_fields, parse_fields, required_fields
+from core.errors import InvalidFields, InvalidInput, NotFound
+from core.models import User
+from core.playbook import Playbook
+from core.when import to_stored
+from db.changes import append_change
+from db.connection import transaction
+from db.history import record_status_change
+
+ACTS_ON_ANY_DEAL = ("manager", "founder")
+
+
+@dataclass(frozen=True)
+class Moved:
+    change_id: int
+    deal_id: int
+    from_stage: str
+    to_stage: str
+    won: bool  # the deal was just won: customer success should get a handoff
+
+
+def _deal(conn: sqlite3.Connection, deal_id: int) -> sqlite3.Row:
+    row = conn.execute("SELECT d.*, u.name AS owner_name FROM deals d LEFT JOIN users u ON u.id = d.owner_id"
+                       " WHERE d.id = ?", (deal_id,)).fetchone()
+    if row is None:
+        raise NotFound("deal", deal_id)
+    return row
+
+
+def deal_values(row: sqlite3.Row) -> dict[str, object]:
+    """The deal's field values: its columns plus the extra criteria kept in `details`."""
+    values: dict[str, object] = dict(json.loads(row["details"] or "{}"))
+    values.update({k: row[k] for k in COLUMN_FIELDS})
+    return values
+
+
+def move_deal(conn: sqlite3.Connection, playbook: Playbook, user: User, deal_id: int, stage: str,
+              fields: dict[str, str], now: datetime) -> Moved:
+    """Move a deal to `stage`, giving the fields the move requires; every missing or wrong field is named
+    at once and nothing is written until all of them are right."""
+    try:
+        target = playbook.stage(stage)
+    except KeyError:
+        raise InvalidInput("stage", f"{stage!r} is not a stage; the playbook has: "
+                           + ", ".join(s.key for s in playbook.stages)) from None
+    row = _deal(conn, deal_id)
+    if row["owner_id"] != user.id and user.role not in ACTS_ON_ANY_DEAL:
+        raise InvalidInput("as", f"deal {deal_id} is {row['owner_name'] or 'unowned'}'s; only its owner, a manager"
+                           " or a founder moves it")
+    if row["stage"] == stage:
+        raise InvalidInput("stage", f"deal {deal_id} is already in {target.label}")
+    given, problems = parse_fields(playbook, fields, now.date(), playbook.handoff.placeholders)
+    current = deal_values(row)
+    contact_id = given.get("primary_contact_id")
+    if contact_id is not None:
+        at = conn.execute("SELECT account_id FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        if at is None or at[0] != row["account_id"]:
+            problems.append(("primary_contact_id", f"contact {contact_id} is not at this deal's account"))
+    bad = {key for key, _ in problems}
+    problems += [p for p in missing_fields(required_fields(playbook, row["stage"], stage), current, given)
+                 if p[0] not in bad]
+    if problems:
+        raise InvalidFields(problems)
+    with transaction(conn):
+        _write_fields(conn, row, given)
+        closed_at = to_stored(now) if target.closed else None
+        won = (1 if target.won else 0) if target.closed else None
+        conn.execute("UPDATE deals SET stage = ?, stage_entered_at = ?, closed_at = ?, won = ? WHERE id = ?",
+                     (target.key, to_stored(now), closed_at, won, deal_id))
+        conn.execute("INSERT INTO stage_history (deal_id, from_stage, to_stage, changed_by, changed_at, reason)"
+                     " VALUES (?, ?, ?, ?, ?, ?)",
+                     (deal_id, row["stage"], target.key, user.id, to_stored(now),
+                      str(given.get("lost_reason") or "") or None))
+        if target.won and row["primary_contact_id"] is not None:
+            _make_customer(conn, row["primary_contact_id"], user, now, row["name"])
+        change = append_change(conn, at=now, user_id=user.id, command="move_deal", entity="deal", entity_id=deal_id,
+                               payload={"from": row["stage"], "to": target.key, "fields": given,
+                                        "before": {k: current.get(k) for k in given}})
+    return Moved(change, deal_id, row["stage"], target.key, bool(target.closed and target.won))
+
+
+def _write_fields(conn: sqlite3.Connection, row: sqlite3.Row, given: dict[str, object]) -> None:
+    """Write the given field values: columns directly, other criteria into `details`."""
+    columns = {k: v for k, v in given.items() if k in COLUMN_FIELDS}
+    extra = {k: v for k, v in given.items() if k not in COLUMN_FIELDS}
+    if columns:
+        sets = ", ".join(f"{k} = ?" for k in columns)
+        conn.execute(f"UPDATE deals SET {sets} WHERE id = ?", (*columns.values(), row["id"]))
+    if extra:
+        details = dict(json.loads(row["details"] or "{}"), **extra)
+        conn.execute("UPDATE deals SET details = ? WHERE id = ?", (json.dumps(details, sort_keys=True), row["id"]))
+
+
+def _make_customer(conn: sqlite3.Connection, contact_id: int, user: User, now: datetime, deal_name: str) -> None:
+    before = conn.execute("SELECT lifecycle_stage FROM contacts WHERE id = ?", (contact_id,)).fetchone()[0]
+    if before != "customer":
+        conn.execute("UPDATE contacts SET lifecycle_stage = 'customer' WHERE id = ?", (contact_id,))
+        record_status_change(conn, contact_id, "lifecycle", before, "customer", user.id, now, f"Won: {deal_name}")
