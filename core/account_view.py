@@ -127,6 +127,14 @@ def intelligence_line(account: Account) -> str:
     return " · ".join(parts) if parts else "no company intelligence yet"
 
 
+def ago(moment: datetime | None, now: datetime) -> str:
+    """'today', 'yesterday', '12 days ago' or 'never'."""
+    if moment is None:
+        return "never"
+    days = (now - moment).days
+    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
 def open_pipeline(deals: list[AccountDealRow]) -> float:
     """The amounts of the account's open deals (deals without an amount count as nothing)."""
     return sum(d.amount or 0.0 for d in deals if d.is_open)

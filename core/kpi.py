@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.metrics import ACTIVITY_METRICS, ActivityCount, activity_metrics
+from core.metrics import (
+    ACTIVITY_METRICS,
+    HANDOFF_METRICS,
+    ActivityCount,
+    HandoffCount,
+    activity_metrics,
+    handoff_metrics,
+)
 from core.models import User
 from core.playbook import Period, Playbook
 from core.targets import team_target
@@ -44,10 +51,10 @@ def _num(value: float | None) -> float | int | None:
 
 
 def build_kpi(playbook: Playbook, scope: str, users: list[User], counts: list[ActivityCount], period: Period,
-              day: date, start: datetime, end: datetime) -> KpiReport:
-    actual = activity_metrics(counts, playbook)
+              day: date, start: datetime, end: datetime, handoffs: HandoffCount | None = None) -> KpiReport:
+    actual = activity_metrics(counts, playbook) | handoff_metrics(handoffs or HandoffCount())
     metrics = {
         name: MetricValue(actual=actual[name], target=team_target(playbook, users, name, period, day))
-        for name in ACTIVITY_METRICS
+        for name in (*ACTIVITY_METRICS, *HANDOFF_METRICS)
     }
     return KpiReport(scope=scope, period=period, start=start, end=end, metrics=metrics)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from core.playbook import Period, Playbook
 
 ACTIVITY_METRICS = ("calls", "connects", "meetings_booked")
+HANDOFF_METRICS = ("opportunities_created", "opportunities_accepted")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,20 @@ def activity_metrics(counts: list[ActivityCount], playbook: Playbook) -> dict[st
         if row.outcome in meeting:
             result["meetings_booked"] += row.count
     return result
+
+
+@dataclass(frozen=True)
+class HandoffCount:
+    """SDR-to-AE handoffs a person sent in a period, and those of theirs an AE accepted in it."""
+
+    sent: int = 0
+    accepted: int = 0
+
+
+def handoff_metrics(counts: HandoffCount) -> dict[str, int]:
+    """opportunities_created: handoffs sent (by created time); opportunities_accepted: handoffs accepted
+    (by decision time), credited to the sender."""
+    return {"opportunities_created": counts.sent, "opportunities_accepted": counts.accepted}
 
 
 def period_bounds(period: Period, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

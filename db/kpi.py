@@ -1,11 +1,11 @@
-"""Counting activities for the metrics: grouped by kind and outcome, so core applies the definitions."""
+"""Counting activities and handoffs for the metrics: db/ counts, core applies the definitions."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
 
-from core.metrics import ActivityCount
+from core.metrics import ActivityCount, HandoffCount
 from core.when import to_stored
 
 
@@ -22,3 +22,17 @@ def activity_counts(
         (*user_ids, to_stored(start), to_stored(end)),
     ).fetchall()
     return [ActivityCount(kind=r[0], outcome=r[1], count=r[2]) for r in rows]
+
+
+def handoff_counts(conn: sqlite3.Connection, user_ids: list[int], start: datetime, end: datetime) -> HandoffCount:
+    """SDR-to-AE handoffs the users sent in [start, end), and theirs accepted in it."""
+    if not user_ids:
+        return HandoffCount()
+    marks = ",".join("?" * len(user_ids))
+    bounds = (to_stored(start), to_stored(end))
+    sent = conn.execute(f"SELECT COUNT(*) FROM handoffs WHERE from_user_id IN ({marks}) AND kind = 'sdr_ae'"
+                        " AND created_at >= ? AND created_at < ?", (*user_ids, *bounds)).fetchone()[0]
+    accepted = conn.execute(f"SELECT COUNT(*) FROM handoffs WHERE from_user_id IN ({marks}) AND kind = 'sdr_ae'"
+                            " AND status = 'accepted' AND decided_at >= ? AND decided_at < ?",
+                            (*user_ids, *bounds)).fetchone()[0]
+    return HandoffCount(sent, accepted)

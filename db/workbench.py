@@ -150,5 +150,7 @@ class Workbench:
 def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,
             tz: ZoneInfo) -> KpiReport:
     start, end = period_bounds(period, day, tz)
-    counts = kpi.activity_counts(store.conn, [m.id for m in members], start, end)
-    return build_kpi(playbook, scope, members, counts, period, day, start, end)
+    ids = [m.id for m in members]
+    counts = kpi.activity_counts(store.conn, ids, start, end)
+    return build_kpi(playbook, scope, members, counts, period, day, start, end,
+                     kpi.handoff_counts(store.conn, ids, start, end))

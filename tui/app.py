@@ -25,7 +25,7 @@ class RevdeskApp(App[int]):
 
     def __init__(self, workbench: Workbench, exit_when_ready: bool = False) -> None:
         super().__init__()
-        self.COMMANDS = App.COMMANDS | {_contacts_provider}
+        self.COMMANDS = App.COMMANDS | {_contacts_provider, _accounts_provider}
         self.workbench = workbench
         self.exit_when_ready = exit_when_ready
         self.sub_title = f"{workbench.user.name} · {workbench.user.role.upper()} · {workbench.user.team}"
@@ -83,6 +83,12 @@ def _contacts_provider():
     from tui.palette import ContactsProvider
 
     return ContactsProvider
+
+
+def _accounts_provider():
+    from tui.palette import AccountsProvider
+
+    return AccountsProvider
 
 
 def _runner(screen: Screen, action: str):

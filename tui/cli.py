@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from core.errors import InvalidInput, RevdeskError
+from core.errors import InvalidFields, InvalidInput, RevdeskError
 from tui import __version__
 
-_FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note"}
+_FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -21,7 +21,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.cli_commands import playbook, records, seed
+    from tui.cli_commands import handoffs, playbook, records, seed
 
     parser = Parser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
     parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.register(sub)
     playbook.register(sub)
     records.register(sub)
+    handoffs.register(sub)
     sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
     parser.set_defaults(handler=_open)
     _accept_global_options(parser)
@@ -57,15 +58,23 @@ def _open(args: argparse.Namespace) -> int:
     return run_app(store, handle)
 
 
+def _flag(field: str) -> str:
+    return f"--{field}" if field in _FLAG_FIELDS else field
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except InvalidFields as exc:
+        print(f"revdesk: error: refused, nothing was written; {len(exc.problems)} to fix:", file=sys.stderr)
+        for field, reason in exc.problems:
+            print(f"  {_flag(field)}: {reason}", file=sys.stderr)
+        return 2
     except InvalidInput as exc:
         # Name the option the person typed: the service's field "at" is the CLI's --at.
-        field = f"--{exc.field}" if exc.field in _FLAG_FIELDS else exc.field
-        print(f"revdesk: error: {field}: {exc.reason}", file=sys.stderr)
+        print(f"revdesk: error: {_flag(exc.field)}: {exc.reason}", file=sys.stderr)
         return 2
     except RevdeskError as exc:
         print(f"revdesk: error: {exc}", file=sys.stderr)

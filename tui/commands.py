@@ -45,6 +45,7 @@ CALL_COMMANDS = [
     Command("s", "skip", "Skip", "Skip to the next item (it stays in your queue)"),
     Command("u", "undo", "Undo", "Take back the last outcome you logged"),
     Command("escape", "back", "Today", "Back to the Today screen", key_display="esc"),
+    Command("A", "account", "Account", "Open the account's 360 view", footer=False, key_display="shift+a"),
 ]
 
 

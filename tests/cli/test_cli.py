@@ -159,7 +159,8 @@ def test_log_then_kpi(capsys, db):
     assert report["scope"] == "maya" and report["period"] == "day"
     start, end = datetime.fromisoformat(report["start"]), datetime.fromisoformat(report["end"])
     assert timedelta(hours=23) <= end - start <= timedelta(hours=25)
-    assert set(report["metrics"]) == {"calls", "connects", "meetings_booked"}
+    assert set(report["metrics"]) == {"calls", "connects", "meetings_booked", "opportunities_created",
+                                      "opportunities_accepted"}
     assert report["metrics"]["calls"] == {"actual": 1, "target": 60}
     assert report["metrics"]["connects"] == {"actual": 0, "target": 12}
     assert report["metrics"]["meetings_booked"] == {"actual": 0, "target": 2}

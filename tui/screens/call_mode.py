@@ -269,3 +269,12 @@ class CallScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_account(self) -> None:
+        account_id = self.context.contact.account_id if self.context else None
+        if account_id is None:
+            self.notify("No account")
+            return
+        from tui.screens.account_360 import AccountScreen
+
+        self.app.push_screen(AccountScreen(account_id))

@@ -16,6 +16,8 @@ def render_kpi(report: KpiReport | None) -> Text:
         return Text("Today's progress: loading…", style="dim")
     text = Text()
     for name, value in report.metrics.items():
+        if name not in LABELS:
+            continue  # the bar is the day's activity; the other metrics are in `revdesk kpi`
         if text:
             text.append("   ")
         text.append(f"{LABELS.get(name, name)} ", style="bold")

@@ -1,0 +1,224 @@
+"""`revdesk score`, `deal move` and `handoff send|list|accept|reject`: qualification, the pipeline and
+handoffs from the command line. Refusals name every field at once and exit with code 2."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.errors import InvalidInput, NotFound
+from core.when import to_stored
+from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.config import load_settings
+
+if TYPE_CHECKING:
+    from core.models import HandoffSummary
+    from db.workbench import Workbench
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    score = sub.add_parser("score", help="a contact's qualification score and why")
+    score.add_argument("--contact", type=int, required=True, metavar="ID")
+    score.add_argument("--json", action="store_true")
+    score.set_defaults(handler=_score)
+
+    deal = sub.add_parser("deal", help="work a deal").add_subparsers(dest="deal_command", metavar="ACTION",
+                                                                      required=True)
+    move = deal.add_parser("move", help="move a deal to a stage, giving the fields the stage requires")
+    move.add_argument("deal_id", type=int, metavar="ID")
+    move.add_argument("--stage", required=True, metavar="STAGE", help="a stage key from the playbook")
+    move.add_argument("--field", action="append", default=[], metavar="KEY=VALUE", help="e.g. amount=12500")
+    move.add_argument("--json", action="store_true")
+    move.set_defaults(handler=_deal_move)
+
+    handoff = sub.add_parser("handoff", help="hand work to the next person, with its context").add_subparsers(
+        dest="handoff_command", metavar="ACTION", required=True)
+    send = handoff.add_parser("send", help="send a handoff (SDR to AE about a contact, AE to CS about a won deal)")
+    about = send.add_mutually_exclusive_group(required=True)
+    about.add_argument("--contact", type=int, metavar="ID", help="the lead an AE should take (SDR to AE)")
+    about.add_argument("--deal", type=int, metavar="ID", help="the won deal customer success takes over")
+    send.add_argument("--to", metavar="HANDLE", help="who receives it (default: the suggested AE or CS)")
+    send.add_argument("--field", action="append", default=[], metavar="KEY=VALUE", help="a context field")
+    send.add_argument("--context", type=Path, metavar="FILE.toml", help="context fields as TOML key = value")
+    send.add_argument("--json", action="store_true")
+    send.set_defaults(handler=_send)
+
+    listing = handoff.add_parser("list", help="handoffs to and from you (everyone's without --as)")
+    listing.add_argument("--status", choices=["pending", "accepted", "rejected"])
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    accept = handoff.add_parser("accept", help="accept a handoff addressed to you")
+    accept.add_argument("handoff_id", type=int, metavar="ID")
+    accept.add_argument("--json", action="store_true")
+    accept.set_defaults(handler=_accept)
+
+    reject = handoff.add_parser("reject", help="reject a handoff with a reason category and a note")
+    reject.add_argument("handoff_id", type=int, metavar="ID")
+    reject.add_argument("--reason", required=True, metavar="CATEGORY", help="a reject reason from the playbook")
+    reject.add_argument("--note", required=True, metavar="TEXT")
+    reject.add_argument("--json", action="store_true")
+    reject.set_defaults(handler=_reject)
+
+
+def _bench(args: argparse.Namespace) -> Workbench:
+    from db.workbench import Workbench
+
+    store = open_store(args)
+    return Workbench.open(store, resolve_handle(args, store))
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(option, f"{item!r} is not KEY=VALUE")
+        values[key.strip()] = value
+    return values
+
+
+def _score(args: argparse.Namespace) -> int:
+    from db.playbooks import current_playbook
+    from db.scoring import contact_score
+    from db.workbench import system_clock
+
+    store = open_store(args)  # a read anyone may run: no --as needed
+    score = contact_score(store.conn, current_playbook(store.conn), args.contact, system_clock())
+    if args.json:
+        print_json({"contact_id": args.contact, **score.to_json()})
+        return 0
+    out = console()
+    out.print(f"[bold]Contact {args.contact}[/]: score [bold]{score.total}[/] ({score.level})")
+    for line in score.explain():
+        out.print("  " + line, highlight=False)
+    return 0
+
+
+def _deal_move(args: argparse.Namespace) -> int:
+    bench = _bench(args)
+    moved = bench.move_deal(args.deal_id, args.stage, _pairs(args.field, "--field"))
+    label = bench.playbook.stage(moved.to_stage).label
+    if args.json:
+        print_json({"deal_id": moved.deal_id, "from": moved.from_stage, "to": moved.to_stage, "won": moved.won,
+                    "change_id": moved.change_id})
+        return 0
+    console().print(f"Deal {moved.deal_id} moved from {bench.playbook.stage(moved.from_stage).label} to {label}.")
+    if moved.won:
+        console().print(f"Hand it to customer success: revdesk handoff send --deal {moved.deal_id} --to HANDLE"
+                        " --field success_criteria=... (see `revdesk playbook show`)", highlight=False)
+    return 0
+
+
+def _context(args: argparse.Namespace) -> dict[str, object]:
+    context: dict[str, object] = {}
+    if args.context is not None:
+        try:
+            data = tomllib.loads(args.context.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InvalidInput("--context", f"cannot read {args.context}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput("--context", f"{args.context} is not valid TOML: {exc}") from None
+        context.update({k: str(v) for k, v in data.items()})
+    context.update(_pairs(args.field, "--field"))
+    return context
+
+
+def _send(args: argparse.Namespace) -> int:
+    from db.users import user_by_handle
+
+    bench = _bench(args)
+    kind = "sdr_ae" if args.contact is not None else "ae_cs"
+    if args.to:
+        try:
+            to = user_by_handle(bench.store.conn, args.to)
+        except NotFound:
+            raise InvalidInput("--to", f"no user {args.to!r} (see `revdesk users`)") from None
+        why = "chosen"
+    else:
+        draft = bench.handoff_draft(kind, contact_id=args.contact, deal_id=args.deal)
+        if draft.suggested is None:
+            raise InvalidInput("--to", "nobody can receive this handoff: add a user with the right role")
+        to, why = draft.suggested
+    result = bench.send_handoff(kind, to.id, _context(args), contact_id=args.contact, deal_id=args.deal)
+    if args.json:
+        print_json({"handoff_id": result.handoff_id, "kind": kind, "to": to.handle,
+                    "sla_due_at": to_stored(result.sla_due_at) if result.sla_due_at else None})
+        return 0
+    due = result.sla_due_at.astimezone(bench.tz).strftime("%a %d %b %H:%M") if result.sla_due_at else "-"
+    console().print(f"Handoff {result.handoff_id} sent to {to.name} ({why}); they accept or reject by {due}.")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from db.handoff_queries import list_handoffs
+    from db.users import user_by_handle
+    from db.workbench import system_clock
+
+    store = open_store(args)
+    user_id = None
+    if args.as_user or load_settings().user:
+        user_id = user_by_handle(store.conn, resolve_handle(args, store)).id
+    rows = list_handoffs(store.conn, to_user_id=user_id, from_user_id=user_id, status=args.status)
+    now = system_clock()
+    if args.json:
+        print_json([_row_json(h, now) for h in rows])
+        return 0
+    _table(rows, now)
+    return 0
+
+
+def _row_json(h: HandoffSummary, now: datetime) -> dict:
+    return {
+        "id": h.id, "kind": h.kind, "status": h.status, "from": h.from_name, "to": h.to_name,
+        "contact_id": h.contact_id, "contact": h.contact_name, "account_id": h.account_id, "account": h.account_name,
+        "deal_id": h.deal_id, "context": h.context, "created_at": to_stored(h.created_at),
+        "sla_due_at": to_stored(h.sla_due_at) if h.sla_due_at else None, "past_sla": h.past_sla(now),
+        "decided_at": to_stored(h.decided_at) if h.decided_at else None,
+        "reject_reason": h.reject_reason, "reject_note": h.reject_note,
+    }
+
+
+def _table(rows: list[HandoffSummary], now: datetime) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} handoffs", title_justify="left")
+    for name in ("ID", "Status", "Kind", "From", "To", "Contact", "Account", "Sent"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis")
+    table.add_column("Note", overflow="fold")
+    for h in rows:
+        status = "[bold red]past SLA[/]" if h.past_sla(now) else h.status
+        note = f"{h.reject_reason}: {h.reject_note}" if h.status == "rejected" else ""
+        table.add_row(str(h.id), status, "SDR→AE" if h.kind == "sdr_ae" else "AE→CS", h.from_name, h.to_name,
+                      h.contact_name or "", h.account_name, f"{h.created_at:%Y-%m-%d %H:%M}", note)
+    console().print(table)
+
+
+def _accept(args: argparse.Namespace) -> int:
+    bench = _bench(args)
+    result = bench.accept_handoff(args.handoff_id)
+    if args.json:
+        print_json({"handoff_id": result.handoff_id, "deal_id": result.deal_id, "status": "accepted"})
+        return 0
+    if result.deal_id is not None:
+        first = next(s for s in bench.playbook.stages if not s.closed)
+        console().print(f"Handoff {result.handoff_id} accepted: deal {result.deal_id} is yours, in {first.label}.")
+    else:
+        console().print(f"Handoff {result.handoff_id} accepted: the account is yours.")
+    return 0
+
+
+def _reject(args: argparse.Namespace) -> int:
+    bench = _bench(args)
+    result = bench.reject_handoff(args.handoff_id, args.reason, args.note)
+    rule = bench.playbook.handoff.reason(args.reason)
+    then = {"return": "the lead is back in the sender's queue with your reason",
+            "nurture": "the lead goes to nurture", "disqualify": "the lead is disqualified"}[rule.then]
+    if args.json:
+        print_json({"handoff_id": result.handoff_id, "status": "rejected", "reason": rule.key, "then": rule.then})
+        return 0
+    console().print(f"Handoff {result.handoff_id} rejected ({rule.label}): {then}.")
+    return 0

@@ -1,0 +1,289 @@
+"""Account 360: one company at a glance. A header with its facts, revenue and company intelligence; its
+contacts by buying role; its deals; and tabs with the activity timeline, handoffs and owner history.
+Enter on a contact opens call mode on them; Esc goes back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from core.account_view import AccountView, ago, intelligence_line, role_label
+from core.errors import RevdeskError
+from db.account_view import account_view
+from tui.commands import ACCOUNT_COMMANDS, bindings
+
+ROLE_STYLES = {
+    "decision_maker": "bold magenta", "approver": "bold yellow", "champion": "bold green",
+    "influencer": "cyan", "user": "", "blocker": "bold red",
+}
+STATUS_STYLES = {"customer": "bold green", "former customer": "yellow", "prospect": "cyan"}
+HANDOFF_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
+TABS = ["tab-timeline", "tab-handoffs", "tab-owners"]
+NOTE_WIDTH = 70
+TIMELINE_LIMIT = 60
+
+
+def _money(amount: float | None, currency: str | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{amount:,.0f} {currency}" if currency else f"{amount:,.0f} (mixed currencies)"
+
+
+def _cut(text: str | None, width: int) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _day(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%d %b %Y") if moment else "—"
+
+
+def header_panel(view: AccountView, now: datetime) -> Group:
+    """Name and status, the intelligence line, then the company's facts in two columns."""
+    a = view.account
+    head = Text(a.name, style="bold")
+    head.append(f"  {a.status}", style=STATUS_STYLES.get(a.status, ""))
+    intel = Text(intelligence_line(a), style="bold magenta")
+    grid = Table.grid(padding=(0, 1))
+    for style in ("dim", "", "dim", ""):
+        grid.add_column(style=style, no_wrap=True)
+    size = f"{a.employees:,} employees" if a.employees else "size unknown"
+    grid.add_row("Domain", a.domain or "—", "Owner", Text(a.owner_name or "unowned",
+                                                          style="" if a.owner_name else "yellow"))
+    grid.add_row("Industry", f"{a.industry or '—'} · {size}", "Country", f"{a.country or '—'} · {a.timezone or '—'}")
+    grid.add_row("Revenue", Text(f"{_money(view.lifetime_revenue, view.currency or 'EUR')} lifetime", style="bold"),
+                 "Pipeline", f"{_money(view.open_pipeline, view.currency or 'EUR')} open")
+    grid.add_row("Touched", ago(a.last_touch_at, now), "People",
+                 f"{_count(len(view.contacts), 'contact')} · {_count(len(view.deals), 'deal')}")
+    return Group(head, intel, grid)
+
+
+class AccountScreen(Screen):
+    AUTO_FOCUS = "#account-contacts"
+    COMMANDS_LIST = ACCOUNT_COMMANDS
+    BINDINGS = bindings(ACCOUNT_COMMANDS)
+    DEFAULT_CSS = """
+    AccountScreen #account-head {
+        height: auto;
+        min-height: 8;
+    }
+    AccountScreen DataTable {
+        border: round $primary 50%;
+        border-title-color: $accent;
+        border-subtitle-color: $text-muted;
+        &:focus {
+            border: round $accent;
+        }
+    }
+    AccountScreen #account-contacts {
+        height: auto;
+        max-height: 14;
+    }
+    AccountScreen #account-deals {
+        height: auto;
+        max-height: 9;
+    }
+    AccountScreen #account-tabs {
+        height: 1fr;
+        min-height: 8;
+        & ContentSwitcher, & TabPane {
+            height: 1fr;
+            padding: 0;
+        }
+        & DataTable {
+            height: 1fr;
+            max-height: 100%;
+            border: none;
+        }
+    }
+    """
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.shown: AccountView | None = None
+        self._away = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the account…", id="account-head", classes="panel")
+        yield DataTable(id="account-contacts", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="account-deals", cursor_type="row", zebra_stripes=True)
+        with TabbedContent(id="account-tabs"):
+            with TabPane("Timeline", id="tab-timeline"):
+                yield DataTable(id="account-timeline", cursor_type="row", zebra_stripes=True)
+            with TabPane("Handoffs", id="tab-handoffs"):
+                yield DataTable(id="account-handoffs", cursor_type="row", zebra_stripes=True)
+            with TabPane("Owner history", id="tab-owners"):
+                yield DataTable(id="account-owners", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Account 360"
+        self.query_one("#account-head").border_title = "Account"
+        columns = {
+            "#account-contacts": ("Buying role", "Name", "Title", "Lifecycle", "Lead status", "Score", "Owner",
+                                  "Last touch"),
+            "#account-deals": ("Deal", "Stage", "Amount", "Owner", "Stage since", "Closed", "Expected close"),
+            "#account-timeline": ("When", "What", "Contact", "By", "Note"),
+            "#account-handoffs": ("Sent", "Kind", "From", "To", "Contact", "Status", "Decided", "Reject reason"),
+            "#account-owners": ("When", "Record", "From", "To", "Why"),
+        }
+        for selector, names in columns.items():
+            self.query_one(selector, DataTable).add_columns(*names)
+        self.query_one("#account-contacts").border_title = "Contacts"
+        self.query_one("#account-deals").border_title = "Deals"
+        self.load()
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
+    def on_screen_resume(self) -> None:
+        """Back from call mode: the timeline and statuses may have moved on."""
+        if self._away:
+            self._away = False
+            self.load()
+
+    @work(thread=True, exclusive=True, group="account")
+    def load(self) -> None:
+        bench = self.app.workbench
+        try:
+            view = account_view(bench.store.conn, self.account_id, bench.now(), TIMELINE_LIMIT, bench.playbook)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
+            reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
+            self.app.call_from_thread(self._failed, reason)
+            return
+        self.app.call_from_thread(self.show_view, view)
+
+    def _failed(self, reason: str) -> None:
+        self.query_one("#account-head", Static).update(Text(f"Could not load the account: {reason}", style="red"))
+        self.notify(reason, severity="error", timeout=6)
+
+    def show_view(self, view: AccountView) -> None:
+        if not self.is_attached:  # closed while the worker ran
+            return
+        self.shown = view
+        bench = self.app.workbench
+        now, tz = bench.now(), bench.tz
+        self.title = f"Account 360 · {view.account.name}"
+        self.query_one("#account-head", Static).update(header_panel(view, now))
+        intel = intelligence_line(view.account)
+
+        contacts = self.query_one("#account-contacts", DataTable)
+        selected = self.selected_contact()
+        contacts.clear()
+        contacts.border_title = f"Contacts ({len(view.contacts)}) · enter calls"
+        contacts.border_subtitle = intel
+        for c in view.contacts:
+            contacts.add_row(
+                Text(role_label(c.buying_role), style=ROLE_STYLES.get(c.buying_role or "", "dim")),
+                Text(c.name, style="bold"), _cut(c.title, 36), c.lifecycle_stage, c.lead_status, str(c.score),
+                c.owner_name or Text("unowned", style="yellow"), ago(c.last_touch_at, now), key=str(c.id),
+            )
+        ids = [c.id for c in view.contacts]
+        if selected in ids:
+            contacts.move_cursor(row=ids.index(selected))
+
+        deals = self.query_one("#account-deals", DataTable)
+        deals.clear()
+        deals.border_title = f"Deals ({len(view.deals)})"
+        deals.border_subtitle = intel
+        for d in view.deals:
+            style = "" if d.won is None else "green" if d.won else "red"
+            deals.add_row(
+                Text(_cut(d.name, 40), style="bold"), Text(d.stage_label, style=style), _money(d.amount, d.currency),
+                d.owner_name or Text("unowned", style="yellow"), _day(d.stage_entered_at, tz),
+                _day(d.closed_at, tz), d.expected_close_date or "—", key=str(d.id),
+            )
+        self._fill_history(view, tz)
+
+    def _fill_history(self, view: AccountView, tz: ZoneInfo) -> None:
+        timeline = self.query_one("#account-timeline", DataTable)
+        timeline.clear()
+        for e in view.timeline:
+            what = e.kind + (f" · {e.outcome.replace('_', ' ')}" if e.outcome else "")
+            timeline.add_row(e.occurred_at.astimezone(tz).strftime("%d %b %Y %H:%M"), what, e.contact_name or "—",
+                             e.user_handle, _cut(e.note, NOTE_WIDTH))
+        handoffs = self.query_one("#account-handoffs", DataTable)
+        handoffs.clear()
+        kinds = {k.kind: k.label for k in self.app.workbench.playbook.handoff.kinds}
+        for h in view.handoffs:
+            handoffs.add_row(
+                _day(h.created_at, tz), kinds.get(h.kind, h.kind), h.from_name, h.to_name, h.contact_name or "—",
+                Text(h.status, style=HANDOFF_STYLES.get(h.status, "")), _day(h.decided_at, tz),
+                _cut(h.reject_reason, 40),
+            )
+        owners = self.query_one("#account-owners", DataTable)
+        owners.clear()
+        for o in view.owner_history:
+            record = f"{o.record_type.capitalize()}: {view.record_name(o.record_type, o.record_id)}"
+            owners.add_row(_day(o.changed_at, tz), _cut(record, 48), o.from_name or "unowned", o.to_name or "unowned",
+                           _cut(o.reason, 40))
+        tabs = self.query_one("#account-tabs", TabbedContent)
+        latest = "latest " if len(view.timeline) >= TIMELINE_LIMIT else ""
+        tabs.get_tab("tab-timeline").label = f"Timeline ({latest}{len(view.timeline)})"
+        tabs.get_tab("tab-handoffs").label = f"Handoffs ({len(view.handoffs)})"
+        tabs.get_tab("tab-owners").label = f"Owner history ({len(view.owner_history)})"
+
+    def selected_contact(self) -> int | None:
+        """The contact under the cursor of the contacts table."""
+        table = self.query_one("#account-contacts", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    def _table(self) -> DataTable:
+        """The table j/k move: the focused one, the open history tab's when the tabs have focus, else contacts."""
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            return focused
+        tabs = self.query_one("#account-tabs", TabbedContent)
+        if focused is not None and tabs in focused.ancestors and tabs.active_pane is not None:
+            return tabs.active_pane.query_one(DataTable)
+        return self.query_one("#account-contacts", DataTable)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table.id == "account-contacts":
+            self.action_call()
+        else:
+            self.notify("Enter opens call mode from the contacts table (tab moves between panels).")
+
+    def action_call(self) -> None:
+        contact_id = self.selected_contact()
+        if contact_id is None:
+            self.notify("No contact to call at this account yet.")
+            return
+        from tui.screens.call_mode import CallScreen
+
+        self.app.push_screen(CallScreen.for_contact(contact_id))
+
+    def action_cursor_down(self) -> None:
+        self._table().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self._table().action_cursor_up()
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#account-tabs", TabbedContent)
+        position = TABS.index(tabs.active) if tabs.active in TABS else -1
+        tabs.active = TABS[(position + 1) % len(TABS)]
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
