@@ -182,8 +182,9 @@ def score_now(parts: ScoreParts, q: Qualification, now: datetime) -> Score:
     return Score(current.total(), lines, q.mql_threshold, q.sql_threshold, current.at)
 
 
-def lifecycle_after_score(lifecycle: str, total: int, q: Qualification) -> str | None:
-    """A lead (or a nurtured contact) that reaches the MQL threshold becomes an MQL; otherwise None."""
-    if lifecycle in ("lead", "nurture") and total >= q.mql_threshold:
+def lifecycle_after_score(lifecycle: str, total: int, q: Qualification, engaged: bool = False) -> str | None:
+    """A lead at the MQL threshold becomes an MQL; a nurtured contact does too, but only when it engages
+    again (`engaged`: the score moved because of something they did). Otherwise None."""
+    if total >= q.mql_threshold and (lifecycle == "lead" or (lifecycle == "nurture" and engaged)):
         return "mql"
     return None

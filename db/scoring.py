@@ -79,14 +79,14 @@ def contact_score(conn: sqlite3.Connection, playbook: Playbook, contact_id: int,
 
 
 def _write(conn: sqlite3.Connection, playbook: Playbook, row: sqlite3.Row, parts: ScoreParts, user_id: int | None,
-           now: datetime) -> dict:
+           now: datetime, engaged: bool = False) -> dict:
     """Store the parts, move a lead to mql at the threshold; return what undo needs to put things back."""
     before = {"score": row["score"], "score_detail": row["score_detail"], "score_at": row["score_at"]}
     total = parts.total()
     conn.execute("UPDATE contacts SET score = ?, score_detail = ?, score_at = ? WHERE id = ?",
                  (total, parts.to_json(), to_stored(parts.at), row["id"]))
     lifecycle = row["lifecycle_stage"]
-    moved = lifecycle_after_score(lifecycle, total, playbook.qualification)
+    moved = lifecycle_after_score(lifecycle, total, playbook.qualification, engaged)
     if moved is not None:
         conn.execute("UPDATE contacts SET lifecycle_stage = ? WHERE id = ?", (moved, row["id"]))
         record_status_change(conn, row["id"], "lifecycle", lifecycle, moved, user_id, now,
@@ -106,7 +106,7 @@ def score_activity(conn: sqlite3.Connection, playbook: Playbook, contact_id: int
         parts = stored_parts(conn, playbook, row, now)
     else:
         parts = add_event(ScoreParts.from_json(row["score_detail"]), playbook.qualification, event, occurred, now)
-    return _write(conn, playbook, row, parts, user_id, now)
+    return _write(conn, playbook, row, parts, user_id, now, engaged=True)
 
 
 def rescore(conn: sqlite3.Connection, playbook: Playbook, now: datetime, contact_ids: list[int] | None = None,

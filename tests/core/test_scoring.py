@@ -96,7 +96,8 @@ def test_which_activities_are_engagement_events() -> None:
 
 def test_a_lead_or_nurtured_contact_becomes_an_mql_at_the_threshold() -> None:
     assert lifecycle_after_score("lead", 40, Q) == "mql"
-    assert lifecycle_after_score("nurture", 41, Q) == "mql"
+    assert lifecycle_after_score("nurture", 41, Q, engaged=True) == "mql"
+    assert lifecycle_after_score("nurture", 41, Q) is None  # a new playbook alone does not revive them
     assert lifecycle_after_score("lead", 39, Q) is None
     assert lifecycle_after_score("sal", 90, Q) is None  # never backwards
     assert lifecycle_after_score("customer", 90, Q) is None
