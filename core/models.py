@@ -6,7 +6,10 @@ the call-mode loop quick. Fields with defaults come last."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from core.scoring import Score
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "lookup"]
@@ -144,6 +147,7 @@ class CallContext(NamedTuple):
     open_deal: Deal | None
     recent: list[Activity]
     owner_name: str | None = None
+    score: Score | None = None
 
 
 class HandoffSummary(NamedTuple):

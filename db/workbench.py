@@ -86,7 +86,10 @@ class Workbench:
         )
 
     def call_context(self, contact_id: int) -> CallContext:
-        return records.call_context(self.store.conn, contact_id, self.now())
+        from db.scoring import contact_score
+
+        ctx = records.call_context(self.store.conn, contact_id, self.now())
+        return ctx._replace(score=contact_score(self.store.conn, self.playbook, contact_id, self.now()))
 
     def log_call(self, contact_id: int, outcome: str, task_id: int | None = None,
                  note: str | None = None) -> Logged:

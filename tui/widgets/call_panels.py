@@ -57,11 +57,26 @@ def contact_panel(ctx: CallContext, now: datetime, hours: tuple[time, time]) -> 
     grid.add_row("Phone", Text(c.phone or "no phone", style="bold green" if c.phone else "red"))
     grid.add_row("Local", local_time(c.timezone, now, hours))
     grid.add_row("Email", c.email or "—")
-    grid.add_row("Status", f"{c.lead_status} · lifecycle {c.lifecycle_stage} · score {c.score}")
+    grid.add_row("Status", f"{c.lead_status} · lifecycle {c.lifecycle_stage}")
+    grid.add_row("Score", score_line(ctx))
     grid.add_row("Source", (c.lead_source or "—") + ("  (inbound)" if c.inbound else ""))
     grid.add_row("Owner", ctx.owner_name or "unowned")
     grid.add_row("Touched", f"first {_ago(c.first_touch_at, now)}, last {_ago(c.last_touch_at, now)}")
     return Group(head, grid)
+
+
+def score_line(ctx: CallContext) -> Text:
+    """The score with its reasons: which rules gave how many points, and where it stands."""
+    score = ctx.score
+    if score is None:
+        return Text(str(ctx.contact.score))
+    level = {"sql": "SQL-ready", "mql": "MQL", "below mql": "below MQL"}[score.level]
+    text = Text(f"{score.total} ", style="bold")
+    text.append(level, style="green" if score.level == "sql" else "yellow" if score.level == "mql" else "dim")
+    reasons = [f"{x.rule} {round(x.points):+d}" for x in score.lines if round(x.points)]
+    if reasons:
+        text.append("  " + ", ".join(reasons), style="dim")
+    return text
 
 
 def account_panel(ctx: CallContext, now: datetime) -> Group:
