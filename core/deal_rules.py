@@ -22,14 +22,17 @@ MIN_REASON = 4
 
 def required_fields(playbook: Playbook, from_stage: str, to_stage: str) -> list[tuple[str, str]]:
     """(field, why) a move needs: moving forward needs the exit criteria of the stage it leaves and of
-    every stage it skips; any move needs the entry criteria of the stage it enters. Moving back and
-    losing a deal need no exit criteria."""
+    every stage it skips (winning a lost deal: of every open stage); any move needs the entry criteria of
+    the stage it enters. Moving back and losing a deal need no exit criteria."""
     order = [s.key for s in playbook.stages]
     source, target = playbook.stage(from_stage), playbook.stage(to_stage)
     needed: dict[str, str] = {}
     forward = order.index(to_stage) > order.index(from_stage)
-    if forward and not source.closed and not (target.closed and not target.won):
-        for key in order[order.index(from_stage):order.index(to_stage)]:
+    start = order.index(from_stage)
+    if target.won and source.closed:  # winning a lost deal: every open stage's exit criteria apply
+        forward, start = True, 0
+    if forward and not (target.closed and not target.won):
+        for key in order[start:order.index(to_stage)]:
             stage = playbook.stage(key)
             if stage.closed:
                 continue

@@ -62,7 +62,7 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
 
 def _handoff(c: QueueCandidate, now: datetime) -> QueueItem:
     what = "Handoff" if c.task_kind == "sdr_ae" else "Customer handoff"
-    if c.due_at <= now:
+    if now > c.due_at:  # the same rule as HandoffSummary.past_sla
         urgency = HANDOFF_PAST_SLA
         reason = f"{what} from {c.task_note}, {humanize_delta(now - c.due_at)} past its SLA: accept or reject"
     else:

@@ -28,8 +28,10 @@ class HandoffResult:
     sla_due_at: datetime | None = None
 
 
-def _user(conn: sqlite3.Connection, user_id: int) -> User:
+def _user(conn: sqlite3.Connection, user_id: int, field: str = "to") -> User:
     row = conn.execute("SELECT id, handle, name, role, team, timezone FROM users WHERE id = ?", (user_id,)).fetchone()
+    if row is None:
+        raise InvalidInput(field, f"no user with id {user_id} (see `revdesk users`)")
     return User(**dict(row))
 
 

@@ -32,6 +32,9 @@ def apply_playbook(
             conn, at=now, user_id=user_id, command="apply_playbook", entity="playbook",
             entity_id=cursor.lastrowid, payload={"name": playbook.name, "origin": origin},
         )
+        from db.scoring import rescore  # the rules may have changed: every score is recomputed once
+
+        rescore(conn, playbook, now, user_id=user_id)
     return playbook
 
 

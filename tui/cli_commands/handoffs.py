@@ -8,6 +8,7 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput, NotFound
 from core.when import to_stored
@@ -159,15 +160,16 @@ def _list(args: argparse.Namespace) -> int:
     from db.workbench import system_clock
 
     store = open_store(args)
-    user_id = None
+    user_id, tz = None, ZoneInfo("UTC")
     if args.as_user or load_settings().user:
-        user_id = user_by_handle(store.conn, resolve_handle(args, store)).id
+        me = user_by_handle(store.conn, resolve_handle(args, store))
+        user_id, tz = me.id, ZoneInfo(me.timezone)
     rows = list_handoffs(store.conn, to_user_id=user_id, from_user_id=user_id, status=args.status)
     now = system_clock()
     if args.json:
         print_json([_row_json(h, now) for h in rows])
         return 0
-    _table(rows, now)
+    _table(rows, now, tz)
     return 0
 
 
@@ -182,18 +184,23 @@ def _row_json(h: HandoffSummary, now: datetime) -> dict:
     }
 
 
-def _table(rows: list[HandoffSummary], now: datetime) -> None:
+def _table(rows: list[HandoffSummary], now: datetime, tz: ZoneInfo) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} handoffs", title_justify="left")
-    for name in ("ID", "Status", "Kind", "From", "To", "Contact", "Account", "Sent"):
-        table.add_column(name, no_wrap=True, overflow="ellipsis")
-    table.add_column("Note", overflow="fold")
+    table = Table(title=f"{len(rows)} handoffs (times in {tz.key})", title_justify="left")
+    table.add_column("ID", no_wrap=True, min_width=max(2, len(str(max((h.id for h in rows), default=0)))))
+    table.add_column("Status", no_wrap=True, min_width=8)
+    for name in ("From", "To", "Contact", "Account"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("Sent", no_wrap=True)
+    table.add_column("Note", overflow="fold", ratio=1)
     for h in rows:
         status = "[bold red]past SLA[/]" if h.past_sla(now) else h.status
+        if h.kind == "ae_cs":
+            status += " (CS)"
         note = f"{h.reject_reason}: {h.reject_note}" if h.status == "rejected" else ""
-        table.add_row(str(h.id), status, "SDR→AE" if h.kind == "sdr_ae" else "AE→CS", h.from_name, h.to_name,
-                      h.contact_name or "", h.account_name, f"{h.created_at:%Y-%m-%d %H:%M}", note)
+        table.add_row(str(h.id), status, h.from_name, h.to_name, h.contact_name or "", h.account_name,
+                      f"{h.created_at.astimezone(tz):%d %b %H:%M}", note)
     console().print(table)
 
 
