@@ -4,7 +4,8 @@ which AE (or CS) to suggest."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from core.models import Contact, User
 from core.playbook import Handoff, HandoffKind
@@ -69,13 +70,31 @@ def prefill(kind: HandoffKind, contacts: Sequence[Contact]) -> dict[str, str]:
     return values
 
 
-def suggest_recipient(candidates: Sequence[tuple[User, int]], account_owner_id: int | None) -> tuple[User, str] | None:
-    """The account's owner when they can take it, else the least loaded candidate (open deals plus pending
-    handoffs), ties by name. Returns the user and why, or None without candidates."""
+def suggest_recipient(candidates: Sequence[tuple[User, int]], account_owner_id: int | None,
+                      team: str | None = None) -> tuple[User, str] | None:
+    """The account's owner when they can take it, else the least loaded candidate of the sender's team
+    (open deals plus pending handoffs), else the least loaded of all; ties by name. Returns the user and
+    why, or None without candidates."""
     for user, load in candidates:
         if user.id == account_owner_id:
             return user, f"owns the account ({load} open)"
     if not candidates:
         return None
-    user, load = min(candidates, key=lambda c: (c[1], c[0].name))
-    return user, f"least loaded ({load} open deals and pending handoffs)"
+    mine = [c for c in candidates if team and c[0].team == team]
+    user, load = min(mine or candidates, key=lambda c: (c[1], c[0].name))
+    where = f" in team {team}" if mine else ""
+    return user, f"least loaded{where} ({load} open deals and pending handoffs)"
+
+
+def sla_due(sent: datetime, hours: int, tz: ZoneInfo) -> datetime:
+    """When a handoff's SLA runs out: `hours` counted on weekdays in the recipient's timezone, so a handoff
+    sent on Friday evening is not late by Saturday evening."""
+    cursor, left = sent.astimezone(tz), timedelta(hours=hours)
+    while left > timedelta(0):
+        midnight = datetime.combine(cursor.date() + timedelta(days=1), time(0), tz)
+        if cursor.weekday() >= 5:
+            cursor = midnight
+            continue
+        step = min(left, midnight - cursor)
+        cursor, left = cursor + step, left - step
+    return cursor

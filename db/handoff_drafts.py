@@ -34,7 +34,9 @@ class HandoffDraft:
 
 
 def handoff_draft(conn: sqlite3.Connection, playbook: Playbook, kind: str, now: datetime, *,
-                  contact_id: int | None = None, deal_id: int | None = None) -> HandoffDraft:
+                  contact_id: int | None = None, deal_id: int | None = None, team: str | None = None,
+                  ) -> HandoffDraft:
+    """`team` is the sender's: the suggestion prefers a recipient of the same team."""
     try:
         spec = playbook.handoff.kind(kind)
     except KeyError as exc:
@@ -58,6 +60,6 @@ def handoff_draft(conn: sqlite3.Connection, playbook: Playbook, kind: str, now: 
     return HandoffDraft(
         kind=spec, account_id=account_id, account_name=account["name"], contact=contact, deal_id=deal_id,
         contacts=contacts, values=prefill(spec, contacts), recipients=people,
-        suggested=suggest_recipient(people, account["owner_id"]), score=score,
+        suggested=suggest_recipient(people, account["owner_id"], team), score=score,
         min_length=playbook.handoff.min_length, placeholders=list(playbook.handoff.placeholders),
     )

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from core.errors import InvalidFields, InvalidInput, NotFound
-from core.handoffs import RECIPIENT_ROLE, clean_context, context_problems
+from core.handoffs import RECIPIENT_ROLE, clean_context, context_problems, sla_due
 from core.models import User
 from core.playbook import Playbook
 from core.when import to_stored
@@ -92,8 +93,8 @@ def send_handoff(conn: sqlite3.Connection, playbook: Playbook, user: User, kind:
     problems += context_problems(spec, playbook.handoff, context, account_contacts(conn, account_id))
     if problems:
         raise InvalidFields(problems)
-    due = now + timedelta(hours=playbook.handoff_sla_hours(kind))
     to = _user(conn, to_user_id)  # type: ignore[arg-type]
+    due = sla_due(now, playbook.handoff_sla_hours(kind), ZoneInfo(to.timezone))
     with transaction(conn):
         handoff_id = int(conn.execute(
             "INSERT INTO handoffs (kind, from_user_id, to_user_id, contact_id, account_id, deal_id, context,"

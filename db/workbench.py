@@ -124,7 +124,7 @@ class Workbench:
         from db.handoff_drafts import handoff_draft
 
         return handoff_draft(self.store.conn, self.playbook, kind, self.now(), contact_id=contact_id,
-                             deal_id=deal_id)
+                             deal_id=deal_id, team=self.user.team)
 
     def send_handoff(self, kind: str, to_user_id: int | None, context: dict[str, object],
                      contact_id: int | None = None, deal_id: int | None = None) -> HandoffResult:

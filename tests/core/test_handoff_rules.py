@@ -83,3 +83,25 @@ def test_the_account_owner_is_suggested_else_the_least_loaded() -> None:
         bob, "least loaded (2 open deals and pending handoffs)")
     assert suggest_recipient([(ann, 5), (bob, 2)], 1)[0] == ann
     assert suggest_recipient([], None) is None
+
+
+def test_the_least_loaded_of_the_senders_team_comes_before_other_teams() -> None:
+    north = User(1, "ann", "Ann", "ae", "North", "UTC")
+    south = User(2, "bob", "Bob", "ae", "South", "UTC")
+    assert suggest_recipient([(north, 6), (south, 1)], None, "North") == (
+        north, "least loaded in team North (6 open deals and pending handoffs)")
+    assert suggest_recipient([(north, 6), (south, 1)], None, "East")[0] == south
+
+
+def test_the_sla_counts_weekday_hours_in_the_recipients_timezone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from core.handoffs import sla_due
+
+    london = ZoneInfo("Europe/London")
+    friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=london)  # a Friday
+    assert sla_due(friday_evening, 24, london) == datetime(2026, 11, 30, 18, 0, tzinfo=london)  # Monday
+    tuesday = datetime(2026, 11, 24, 9, 30, tzinfo=london)
+    assert sla_due(tuesday, 24, london) == datetime(2026, 11, 25, 9, 30, tzinfo=london)
+    saturday = datetime(2026, 11, 28, 11, 0, tzinfo=london)
+    assert sla_due(saturday, 2, london) == datetime(2026, 11, 30, 2, 0, tzinfo=london)

@@ -727,3 +727,11 @@ def test_go_live_date_format(store, tom, won):
     result = tom.send_handoff("ae_cs", 4, dict(CS_CONTEXT, go_live=date(2027, 3, 1).isoformat()), deal_id=won)
     assert json.loads(row(store.conn, "SELECT context FROM handoffs WHERE id = ?",
                           result.handoff_id)["context"])["go_live"] == "2027-03-01"
+
+
+def test_the_call_that_qualified_a_handed_off_lead_cannot_be_undone(maya, sent, store):
+    from core.errors import NothingToUndo
+
+    with pytest.raises(NothingToUndo, match=f"handoff {sent} was sent after that call"):
+        maya.undo()
+    assert row(store.conn, "SELECT undone_at FROM activities WHERE contact_id = 1")["undone_at"] is None
