@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from core.errors import NotFound
-from core.models import HandoffSummary, User
+from core.models import Account, Activity, Contact, HandoffSummary, User
+from core.playbook import Playbook
+from core.scoring import Score
 from core.when import from_stored
 
 _SELECT = """
@@ -67,3 +71,41 @@ def recipients(conn: sqlite3.Connection, role: str) -> list[tuple[User, int]]:
         " FROM users u WHERE u.role = ? ORDER BY u.name", (role,),
     ).fetchall()
     return [(User(*r[:6]), r["load"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class HandoffReview:
+    """Everything the AE's review screen shows: the handoff, its account, its contact (with score and
+    activity timeline) and the contacts its contact fields name."""
+
+    handoff: HandoffSummary
+    account: Account
+    contact: Contact | None
+    score: Score | None
+    timeline: list[Activity]
+    people: dict[int, Contact] = field(default_factory=dict)
+
+
+def handoff_review(conn: sqlite3.Connection, playbook: Playbook, handoff_id: int, now: datetime,
+                   timeline_limit: int = 30) -> HandoffReview:
+    """One handoff with its whole context; indexed lookups only. Raises NotFound for an unknown id."""
+    from db.records import get_account, get_contact, recent_activities
+    from db.scoring import contact_score
+
+    handoff = get_handoff(conn, handoff_id)
+    contact = get_contact(conn, handoff.contact_id) if handoff.contact_id is not None else None
+    people: dict[int, Contact] = {}
+    try:
+        fields = playbook.handoff.kind(handoff.kind).fields
+    except KeyError:  # the playbook no longer defines this kind: show the stored answers as they are
+        fields = []
+    for item in fields:
+        raw = str(handoff.context.get(item.key) or "")
+        if item.type == "contact" and raw.isdigit():
+            try:
+                people[int(raw)] = get_contact(conn, int(raw))
+            except NotFound:
+                pass  # deleted since: the screen shows the id
+    score = contact_score(conn, playbook, contact.id, now) if contact is not None else None
+    timeline = recent_activities(conn, contact.id, timeline_limit) if contact is not None else []
+    return HandoffReview(handoff, get_account(conn, handoff.account_id, now), contact, score, timeline, people)

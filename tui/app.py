@@ -55,6 +55,20 @@ class RevdeskApp(App[int]):
                 out.write(f"{time.time():.6f}\n")
         self.exit(0)
 
+    def action_pipeline(self) -> None:
+        from tui.screens.pipeline import PipelineScreen
+
+        if not isinstance(self.screen, PipelineScreen):
+            self.push_screen(PipelineScreen())
+
+    def action_inbox(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.handoff_inbox import HandoffInboxScreen
+
+        if not isinstance(self.screen, HandoffInboxScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(HandoffInboxScreen())
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -66,8 +80,10 @@ class RevdeskApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Today", "Your queue and today's progress", self._go_today)
+        yield SystemCommand("Pipeline", "Lead and deal lanes", self.action_pipeline)
         for command in getattr(screen, "COMMANDS_LIST", []):
             yield SystemCommand(command.label, command.help, _runner(screen, command.action))
+        yield SystemCommand("Inbox", "Handoffs to me and from me", self.action_inbox)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         yield SystemCommand("Quit", "Leave revdesk", self.exit)
 

@@ -25,7 +25,9 @@ class Command:
 APP_COMMANDS = [
     Command("f1,question_mark", "app.help", "Help", "List every key on this screen", key_display="?"),
     Command("ctrl+p", "app.command_palette", "Palette", "Search screens, commands and contacts", footer=False),
+    Command("i", "app.inbox", "Inbox", "Handoffs to me and from me"),
     Command("q", "app.quit", "Quit", "Leave revdesk"),
+    Command("p", "app.pipeline", "Pipeline", "Lead and deal lanes", footer=False),
 ]
 
 TODAY_COMMANDS = [
@@ -46,6 +48,7 @@ CALL_COMMANDS = [
     Command("u", "undo", "Undo", "Take back the last outcome you logged"),
     Command("escape", "back", "Today", "Back to the Today screen", key_display="esc"),
     Command("A", "account", "Account", "Open the account's 360 view", footer=False, key_display="shift+a"),
+    Command("h", "handoff", "Hand off", "Hand this lead to an AE with its context"),
 ]
 
 
@@ -55,10 +58,56 @@ def bindings(commands: list[Command]) -> list[Binding]:
 
 ACCOUNT_COMMANDS = [
     Command("enter", "call", "Call", "Open call mode on the selected contact"),
+    Command("h", "handoff", "Hand off", "Hand the selected contact to an AE with its context"),
     Command("j,down", "cursor_down", "Down", "Next row", footer=False),
     Command("k,up", "cursor_up", "Up", "Previous row", footer=False),
     Command("tab", "app.focus_next", "Next panel", "Move between contacts, deals and the history tabs"),
     Command("t", "next_tab", "History tab", "Switch between timeline, handoffs and owner history"),
     Command("r", "refresh", "Refresh", "Reload the account"),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+PIPELINE_COMMANDS = [
+    Command("enter", "open", "Open", "Open the deal's account, or call mode on a lead", priority=True),
+    Command("right_square_bracket", "move_next", "Next stage", "Move the deal to the next stage", key_display="]"),
+    Command("left_square_bracket", "move_back", "Back a stage", "Move the deal back a stage", key_display="["),
+    Command("greater_than_sign", "move_next", "Next stage", "Same as ]", footer=False, key_display=">"),
+    Command("less_than_sign", "move_back", "Back a stage", "Same as [", footer=False, key_display="<"),
+    Command("m", "move_to", "Move to…", "Pick the stage to move the deal to (Closed Lost asks for a reason)"),
+    Command("s", "scope", "Scope", "Show mine, my team's or everyone's cards"),
+    Command("h,left", "lane(-1)", "Left", "Previous lane", footer=False),
+    Command("l,right", "lane(1)", "Right", "Next lane", footer=False),
+    Command("j,down", "card(1)", "Down", "Next card", footer=False),
+    Command("k,up", "card(-1)", "Up", "Previous card", footer=False),
+    Command("r", "refresh", "Refresh", "Reload the lanes", footer=False),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+DEAL_MOVE_COMMANDS = [
+    Command("ctrl+s", "submit", "Move", "Move the deal with the fields given", priority=True),
+    Command("escape", "cancel", "Cancel", "Close without moving", key_display="esc"),
+]
+
+HANDOFF_FORM_COMMANDS = [
+    Command("ctrl+s", "send", "Send", "Send the handoff; every field that needs attention is named", priority=True),
+    Command("tab", "app.focus_next", "Next field", "Move to the next field", footer=False),
+    Command("shift+tab", "app.focus_previous", "Previous field", "Move to the previous field", footer=False),
+    Command("escape", "cancel", "Cancel", "Close the form without sending", key_display="esc"),
+]
+
+HANDOFF_REVIEW_COMMANDS = [
+    Command("a", "accept", "Accept", "Accept: the deal starts at the first AE stage, owned by you"),
+    Command("r", "reject", "Reject", "Reject with a reason and a note; the lead goes back, to nurture or out"),
+    Command("A", "account", "Account", "Open the account's 360 view", footer=False, key_display="shift+a"),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+HANDOFF_INBOX_COMMANDS = [
+    Command("enter", "open", "Open", "Open the selected handoff with its whole context", priority=True),
+    Command("j,down", "cursor_down", "Down", "Next handoff", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous handoff", footer=False),
+    Command("t", "toggle_sent", "To me / sent", "Switch between handoffs to me and handoffs I sent"),
+    Command("e", "toggle_everyone", "Everyone", "Show everyone's handoffs (the team view)"),
+    Command("r", "refresh", "Refresh", "Reload the handoffs"),
     Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
 ]

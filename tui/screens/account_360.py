@@ -271,6 +271,19 @@ class AccountScreen(Screen):
 
         self.app.push_screen(CallScreen.for_contact(contact_id))
 
+    def action_handoff(self) -> None:
+        contact_id = self.selected_contact()
+        if contact_id is None:
+            self.notify("No contact to hand off at this account yet.")
+            return
+        from tui.screens.handoff_form import HandoffFormScreen
+
+        def sent(handoff_id: int | None) -> None:
+            if handoff_id is not None:
+                self.load()
+
+        self.app.push_screen(HandoffFormScreen("sdr_ae", contact_id=contact_id), sent)
+
     def action_cursor_down(self) -> None:
         self._table().action_cursor_down()
 

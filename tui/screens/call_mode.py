@@ -267,6 +267,29 @@ class CallScreen(Screen):
         modal = FollowUpModal(self.app.workbench, item.contact_id, item.contact_name, item.contact_timezone)
         self.app.push_screen(modal, lambda result: result and self.notify(result, timeout=4))
 
+    def action_handoff(self) -> None:
+        """Hand the lead on screen to an AE with its context; once sent, the next item shows."""
+        item = self.item
+        if self.busy or item is None:
+            self.app.bell()
+            return
+        from tui.screens.handoff_form import HandoffFormScreen
+
+        def sent(handoff_id: int | None) -> None:
+            if handoff_id is not None:
+                self.busy = True
+                self._after_handoff(item, handoff_id)
+
+        self.app.push_screen(HandoffFormScreen("sdr_ae", contact_id=item.contact_id), sent)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _after_handoff(self, item: QueueItem, handoff_id: int) -> None:
+        bench = self.app.workbench
+        try:
+            self._advance(bench.queue(), item.key, bench.kpi("day"), f"Handoff {handoff_id} sent: {item.contact_name}")
+        except Exception as exc:  # noqa: BLE001 - the SDR keeps working; the reason is shown
+            self.app.call_from_thread(self._failed, _reason(exc))
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
