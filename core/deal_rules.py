@@ -18,6 +18,12 @@ COLUMN_FIELDS = {
     "name": "the deal's name",
 }
 MIN_REASON = 4
+ACTS_ON_ANY_DEAL = ("manager", "founder")
+
+
+def may_move(role: str, user_id: int, owner_id: int | None) -> bool:
+    """A deal is moved by its owner, a manager or a founder."""
+    return owner_id == user_id or role in ACTS_ON_ANY_DEAL
 
 
 def required_fields(playbook: Playbook, from_stage: str, to_stage: str) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.deal_rules import COLUMN_FIELDS, missing_fields, parse_fields, required_fields
+from core.deal_rules import COLUMN_FIELDS, may_move, missing_fields, parse_fields, required_fields
 from core.errors import InvalidFields, InvalidInput, NotFound
 from core.models import User
 from core.playbook import Playbook
@@ -17,8 +17,6 @@ from core.when import to_stored
 from db.changes import append_change
 from db.connection import transaction
 from db.history import record_status_change
-
-ACTS_ON_ANY_DEAL = ("manager", "founder")
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def move_deal(conn: sqlite3.Connection, playbook: Playbook, user: User, deal_id:
         raise InvalidInput("stage", f"{stage!r} is not a stage; the playbook has: "
                            + ", ".join(s.key for s in playbook.stages)) from None
     row = _deal(conn, deal_id)
-    if row["owner_id"] != user.id and user.role not in ACTS_ON_ANY_DEAL:
+    if not may_move(user.role, user.id, row["owner_id"]):
         raise InvalidInput("as", f"deal {deal_id} is {row['owner_name'] or 'unowned'}'s; only its owner, a manager"
                            " or a founder moves it")
     if row["stage"] == stage:
@@ -78,6 +76,8 @@ def move_deal(conn: sqlite3.Connection, playbook: Playbook, user: User, deal_id:
         won = (1 if target.won else 0) if target.closed else None
         conn.execute("UPDATE deals SET stage = ?, stage_entered_at = ?, closed_at = ?, won = ? WHERE id = ?",
                      (target.key, to_stored(now), closed_at, won, deal_id))
+        if not target.closed and "lost_reason" not in given:  # reopened: the old reason stays in history only
+            conn.execute("UPDATE deals SET lost_reason = NULL WHERE id = ?", (deal_id,))
         conn.execute("INSERT INTO stage_history (deal_id, from_stage, to_stage, changed_by, changed_at, reason)"
                      " VALUES (?, ?, ?, ?, ?, ?)",
                      (deal_id, row["stage"], target.key, user.id, to_stored(now),

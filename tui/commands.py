@@ -84,7 +84,7 @@ PIPELINE_COMMANDS = [
 ]
 
 DEAL_MOVE_COMMANDS = [
-    Command("ctrl+s", "submit", "Move", "Move the deal with the fields given", priority=True),
+    Command("ctrl+s", "submit", "Move", "Move the deal with the fields given"),
     Command("escape", "cancel", "Cancel", "Close without moving", key_display="esc"),
 ]
 

@@ -371,3 +371,23 @@ def test_a_lost_deal_cannot_be_won_without_amount_and_close_date(tom):
     put(tom.store.conn, "closed_lost", lost_reason="Chose a competitor", won=0, closed_at=STAMP)
     problems = refused(tom, "closed_won", {})
     assert {f for f, _ in problems} == {"amount", "expected_close_date"}
+
+
+def test_a_reopened_deal_forgets_why_it_was_lost_and_losing_it_again_asks_again(store):
+    from db.workbench import Workbench
+    from tests.factories import fixed_clock
+
+    conn = store.conn
+    conn.execute("INSERT INTO deals (id, account_id, primary_contact_id, name, stage, owner_id, created_at,"
+                 " stage_entered_at) VALUES (90, 1, 1, 'Reopen me', 'demo', 2, '2026-11-01T09:00:00Z',"
+                 " '2026-11-01T09:00:00Z')")
+    tom = Workbench.open(store, "tom", fixed_clock)
+    tom.move_deal(90, "closed_lost", {"lost_reason": "Chose a competitor"})
+    tom.move_deal(90, "demo", {})
+    assert tuple(conn.execute("SELECT lost_reason, closed_at, won FROM deals WHERE id = 90").fetchone()) == (
+        None, None, None)
+    with pytest.raises(InvalidFields) as refused:
+        tom.move_deal(90, "closed_lost", {})
+    assert [f for f, _ in refused.value.problems] == ["lost_reason"]
+    reasons = [r[0] for r in conn.execute("SELECT reason FROM stage_history WHERE deal_id = 90 ORDER BY id")]
+    assert reasons == ["Chose a competitor", None]
