@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from core.scoring import Score
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
-QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "lookup"]
+QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "stale_deal", "lookup"]
 
 
 class User(NamedTuple):
@@ -99,9 +99,11 @@ class Activity(NamedTuple):
 
 class QueueCandidate(NamedTuple):
     """A row the queue query returns before ranking: a task due, an untouched inbound lead, or a handoff
-    awaiting my decision (task_id is then the handoff's id, task_kind its kind, task_note its sender)."""
+    awaiting my decision (task_id is then the handoff's id, task_kind its kind, task_note its sender), or a
+    deal of mine stale in its stage (task_id the deal's id, task_kind its stage, task_note its name; due_at
+    the moment it entered the stage)."""
 
-    source: Literal["task", "inbound", "handoff"]
+    source: Literal["task", "inbound", "handoff", "deal"]
     task_id: int | None
     task_kind: str | None
     task_note: str | None
@@ -130,12 +132,15 @@ class QueueItem(NamedTuple):
     task_id: int | None = None
     contact_timezone: str | None = None
     handoff_id: int | None = None
+    deal_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
-        """Identifies the item across reloads (a handoff, a task, or the inbound lead itself)."""
+        """Identifies the item across reloads (a handoff, a deal, a task, or the inbound lead itself)."""
         if self.handoff_id is not None:
             return ("handoff", self.handoff_id)
+        if self.deal_id is not None:
+            return ("deal", self.deal_id)
         return ("task", self.task_id) if self.task_id is not None else ("contact", self.contact_id)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.models import QueueCandidate, QueueItem
-from core.playbook import Sla
+from core.playbook import Sla, Stage
 from core.when import humanize_delta
 
 # Lower urgency is worked first.
@@ -17,17 +18,21 @@ CALL_BACK_DUE = 1
 INBOUND_WITHIN_SLA = 2
 INBOUND_STALE = 3
 FOLLOW_UP_OVERDUE = 4
-DUE_LATER_TODAY = 5
+STALE_DEAL = 5
+DUE_LATER_TODAY = 6
 
 
-def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo) -> list[QueueItem]:
+def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo,
+               stages: Sequence[Stage] = ()) -> list[QueueItem]:
     """Rank candidates: handoffs awaiting my decision (past their SLA first), today's inbound leads at or
     near their SLA, promised call-backs, other fresh inbound,
-    inbound leads left untouched for over a day, overdue follow-ups, then the rest of the day by due time.
+    inbound leads left untouched for over a day, overdue follow-ups, my deals stale in their stage (longest
+    first), then the rest of the day by due time.
 
     Inbound leads go newest first: the fresher the lead, the more a call now is worth.
     """
-    items = [_item(candidate, now, sla, user_tz) for candidate in candidates]
+    by_key = {s.key: s for s in stages}
+    items = [_stale_deal(c, now, by_key) if c.source == "deal" else _item(c, now, sla, user_tz) for c in candidates]
     items.sort(key=lambda item: (item.urgency, _order(item), item.contact_id))
     # One item per person: the most urgent reason to call them (logging the call closes the rest).
     seen: set[int] = set()
@@ -57,6 +62,18 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
         kind=kind, reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
         contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
         account_name=c.account_name, task_id=c.task_id, contact_timezone=c.contact_timezone,
+    )
+
+
+def _stale_deal(c: QueueCandidate, now: datetime, stages: dict[str, Stage]) -> QueueItem:
+    stage = stages.get(c.task_kind or "")
+    label = stage.label if stage else c.task_kind
+    limit = f" (stale after {stage.stale_after_days} d)" if stage and stage.stale_after_days else ""
+    reason = f"Deal {c.task_note} in {label} for {(now - c.due_at).days} d{limit}: move it on or close it"
+    return QueueItem(
+        kind="stale_deal", reason=reason, due_at=c.due_at, urgency=STALE_DEAL, contact_id=c.contact_id,
+        contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
+        account_name=c.account_name, contact_timezone=c.contact_timezone, deal_id=c.task_id,
     )
 
 

@@ -4,10 +4,11 @@ untouched inbound leads."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from core.models import QueueCandidate
-from core.playbook import Sla
+from core.playbook import Sla, Stage
 from core.when import from_stored, to_stored
 
 _QUERY = """
@@ -37,18 +38,40 @@ WHERE h.to_user_id = :user AND h.status = 'pending'
 """
 
 
+_STALE_DEALS = """
+UNION ALL
+SELECT 'deal', d.id, d.stage, d.name, d.stage_entered_at, d.created_at, c.id, c.first_name || ' ' || c.last_name,
+       c.title, c.timezone, c.lead_source, c.score, a.id, a.name
+FROM deals d
+JOIN contacts c ON c.id = d.primary_contact_id
+JOIN accounts a ON a.id = d.account_id
+WHERE d.owner_id = :user AND d.closed_at IS NULL AND c.do_not_contact = 0
+  AND d.stage_entered_at < CASE d.stage {cases} END
+"""
+
+
 def queue_candidates(
     conn: sqlite3.Connection, user_id: int, now: datetime, end_of_day: datetime, sla: Sla,
+    stages: Sequence[Stage] = (),
 ) -> list[QueueCandidate]:
-    """Everything that could be in the user's queue up to `end_of_day`, unranked."""
+    """Everything that could be in the user's queue up to `end_of_day`, unranked: with `stages`, also the
+    user's open deals past their stage's "stale after"."""
     window = now - timedelta(days=sla.inbound_window_days)
-    rows = conn.execute(_QUERY, {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window)})
+    params: dict[str, object] = {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window)}
+    query, cases = _QUERY, []
+    for index, stage in enumerate(s for s in stages if s.stale_after_days and not s.closed):
+        cases.append(f"WHEN :stage{index} THEN :cutoff{index}")
+        params[f"stage{index}"] = stage.key
+        params[f"cutoff{index}"] = to_stored(now - timedelta(days=stage.stale_after_days))  # type: ignore[operator]
+    if cases:
+        query += _STALE_DEALS.format(cases=" ".join(cases))
+    rows = conn.execute(query, params)
     first_touch = timedelta(minutes=sla.first_touch_minutes)
     result = []
     for row in rows:
         data = dict(row)
         data["created_at"] = from_stored(data["created_at"])
         due = from_stored(data["due_at"])
-        data["due_at"] = due + first_touch if data["source"] == "inbound" else due
+        data["due_at"] = due + first_touch if data["source"] == "inbound" else due  # a deal: entered its stage
         result.append(QueueCandidate(**data))
     return result

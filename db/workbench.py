@@ -68,8 +68,9 @@ class Workbench:
     def queue(self, day: date | None = None) -> list[QueueItem]:
         moment = self.as_of(day)
         _, end = day_bounds(moment.date(), self.tz)
-        candidates = queue.queue_candidates(self.store.conn, self.user.id, moment, end, self.playbook.sla)
-        return rank_queue(candidates, moment, self.playbook.sla, self.tz)
+        stages = self.playbook.stages
+        candidates = queue.queue_candidates(self.store.conn, self.user.id, moment, end, self.playbook.sla, stages)
+        return rank_queue(candidates, moment, self.playbook.sla, self.tz, stages)
 
     def kpi(self, period: Period = "day", day: date | None = None, team: bool = False) -> KpiReport:
         day = day or self.today()

@@ -17,9 +17,9 @@ from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60
 KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up",
-               "lookup": "Looked up"}
+               "stale_deal": "Stale deal", "lookup": "Looked up"}
 KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
-               "lookup": "dim"}
+               "stale_deal": "yellow", "lookup": "dim"}
 
 
 def _cut(text: str, width: int) -> str:
