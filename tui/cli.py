@@ -62,8 +62,29 @@ def _flag(field: str) -> str:
     return f"--{field}" if field in _FLAG_FIELDS else field
 
 
+def _opens_the_app(argv: Sequence[str]) -> bool:
+    """Only --db/--as (the common way in): no subcommand parsers need building, which keeps start-up lean."""
+    values = list(argv)
+    while values:
+        option = values.pop(0)
+        if option in ("--db", "--as") and values and not values[0].startswith("-"):
+            values.pop(0)
+        elif not option.startswith(("--db=", "--as=")):
+            return False
+    return True
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="revdesk")
+    parser.add_argument("--db", metavar="PATH")
+    parser.add_argument("--as", dest="as_user", metavar="HANDLE")
+    parser.set_defaults(handler=_open)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _app_parser() if _opens_the_app(argv) else build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)

@@ -4,7 +4,6 @@ handoffs from the command line. Refusals name every field at once and exit with 
 from __future__ import annotations
 
 import argparse
-import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,6 +114,8 @@ def _deal_move(args: argparse.Namespace) -> int:
 
 
 def _context(args: argparse.Namespace) -> dict[str, object]:
+    import tomllib
+
     context: dict[str, object] = {}
     if args.context is not None:
         try:
