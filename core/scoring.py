@@ -8,20 +8,21 @@ and reading the score later only decays it, so nothing rescans a contact's histo
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from core.playbook import FitRule, Playbook, Qualification
 from core.when import from_stored, to_stored
 
+_DUMPS = json.JSONEncoder(separators=(",", ":")).encode
 FIT_FIELDS = ("industry", "employees", "country", "title", "buying_role", "lead_source")
 _DAY = 86400.0
 
 
-@dataclass(frozen=True)
-class ScoreLine:
+class ScoreLine(NamedTuple):  # a named tuple: rescoring builds millions of them
     rule: str
     kind: Literal["fit", "engagement"]
     points: float
@@ -37,9 +38,10 @@ class ScoreParts:
     engagement: tuple[ScoreLine, ...]
     at: datetime
 
-    def to_json(self) -> str:
+    def to_json(self, stamp: str | None = None) -> str:
+        """As stored; `stamp` is `at` as stored text when the caller has it already (bulk rescoring)."""
         lines = [[x.rule, x.kind, round(x.points, 4), x.why, x.count] for x in (*self.fit, *self.engagement)]
-        return json.dumps({"at": to_stored(self.at), "lines": lines}, separators=(",", ":"))
+        return _DUMPS({"at": stamp or to_stored(self.at), "lines": lines})
 
     @classmethod
     def from_json(cls, text: str) -> ScoreParts:
@@ -90,19 +92,31 @@ def _signed(points: float) -> str:
     return f"+{value}" if value >= 0 else str(value)
 
 
-def _fit_matches(rule: FitRule, value: object) -> bool:
-    import re
+_COMPILED: dict[int, tuple[FitRule, frozenset[str] | None, re.Pattern[str] | None]] = {}
 
+
+def _compiled(rule: FitRule) -> tuple[frozenset[str] | None, re.Pattern[str] | None]:
+    """The rule's value set (case-folded) and pattern, prepared once per rule."""
+    entry = _COMPILED.get(id(rule))
+    if entry is None or entry[0] is not rule:
+        values = frozenset(v.casefold() for v in rule.any_of) if rule.any_of is not None else None
+        entry = (rule, values, re.compile(rule.pattern) if rule.pattern is not None else None)
+        _COMPILED[id(rule)] = entry
+    return entry[1], entry[2]
+
+
+def _fit_matches(rule: FitRule, value: object) -> bool:
     if value is None or value == "":
         return False
-    if rule.any_of is not None and str(value).casefold() not in {v.casefold() for v in rule.any_of}:
+    values, pattern = _compiled(rule)
+    if values is not None and str(value).casefold() not in values:
         return False
     if rule.min is not None or rule.max is not None:
         if not isinstance(value, int | float):
             return False
         if (rule.min is not None and value < rule.min) or (rule.max is not None and value > rule.max):
             return False
-    return rule.pattern is None or re.search(rule.pattern, str(value)) is not None
+    return pattern is None or pattern.search(str(value)) is not None
 
 
 def fit_lines(q: Qualification, facts: Mapping[str, object]) -> tuple[ScoreLine, ...]:
@@ -136,7 +150,7 @@ def _factor(q: Qualification, since: datetime, until: datetime) -> float:
 
 def decayed(parts: ScoreParts, q: Qualification, now: datetime) -> ScoreParts:
     factor = _factor(q, parts.at, now)
-    return ScoreParts(parts.fit, tuple(replace(x, points=x.points * factor) for x in parts.engagement),
+    return ScoreParts(parts.fit, tuple(x._replace(points=x.points * factor) for x in parts.engagement),
                       max(now, parts.at))
 
 
@@ -151,7 +165,7 @@ def add_event(parts: ScoreParts, q: Qualification, event: str, event_at: datetim
         points = rule.points * _factor(q, min(event_at, now), now)
         for index, line in enumerate(lines):
             if line.rule == rule.name:
-                lines[index] = replace(line, points=line.points + points, count=line.count + 1)
+                lines[index] = line._replace(points=line.points + points, count=line.count + 1)
                 break
         else:
             lines.append(ScoreLine(rule.name, "engagement", points, _EVENT_WHY[event]))
@@ -165,10 +179,28 @@ _EVENT_WHY = {"inbound_request": "asked to be contacted", "reply": "replied", "m
 def compute_parts(q: Qualification, facts: Mapping[str, object], events: Iterable[tuple[str, datetime]],
                   now: datetime) -> ScoreParts:
     """The parts from scratch: fit from the facts, each (event, when) decayed to `now`."""
-    parts = ScoreParts(fit_lines(q, facts), (), now)
-    for event, at in sorted(events, key=lambda e: e[1]):
-        parts = add_event(parts, q, event, at, now)
-    return parts
+    sums: dict[str, tuple[float, int]] = {}
+    for event, at in events:
+        weight, count = sums.get(event, (0.0, 0))
+        sums[event] = (weight + _factor(q, min(at, now), now), count + 1)
+    return parts_from_sums(q, facts, sums, now)
+
+
+def parts_from_sums(q: Qualification, facts: Mapping[str, object], sums: Mapping[str, tuple[float, int]],
+                    now: datetime) -> ScoreParts:
+    """The parts from each event's decayed weight (the sum of ½^(age / half-life) over its occurrences) and
+    count, as the database can add them up for many contacts at once."""
+    lines = []
+    for rule in q.engagement_rules:
+        if rule.event in sums:
+            weight, count = sums[rule.event]
+            lines.append(ScoreLine(rule.name, "engagement", rule.points * weight, _EVENT_WHY[rule.event], count))
+    return ScoreParts(fit_lines(q, facts), tuple(lines), now)
+
+
+def decay_weight(q: Qualification, at: datetime, now: datetime) -> float:
+    """½^(age / half-life): what one occurrence at `at` still weighs at `now`."""
+    return _factor(q, min(at, now), now)
 
 
 def with_fit(parts: ScoreParts, q: Qualification, facts: Mapping[str, object]) -> ScoreParts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 from core.errors import InvalidInput, PlaybookError
@@ -15,8 +16,10 @@ from db.connection import transaction
 
 def apply_playbook(
     conn: sqlite3.Connection, source: str, origin: str, now: datetime, user_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Playbook:
-    """Validate `source` and make it the playbook in force (with a change record); nothing on error."""
+    """Validate `source` and make it the playbook in force (with a change record); nothing on error.
+    When the qualification rules change, every contact is rescored (`progress` hears how far it is)."""
     playbook = parse_playbook(source, origin)
     handles = {row[0] for row in conn.execute("SELECT handle FROM users")}
     for index, target in enumerate(playbook.targets):
@@ -24,6 +27,8 @@ def apply_playbook(
             raise InvalidInput(f"{origin}: targets[{index}].user", f"no user {target.user!r} in this database")
     data = playbook_to_json(playbook)
     with transaction(conn):
+        row = conn.execute("SELECT data FROM playbooks ORDER BY id DESC LIMIT 1").fetchone()
+        previous = json.loads(row["data"]) if row else None
         cursor = conn.execute(
             "INSERT INTO playbooks (name, source, data, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)",
             (playbook.name, source, json.dumps(data), to_stored(now), user_id),
@@ -32,9 +37,10 @@ def apply_playbook(
             conn, at=now, user_id=user_id, command="apply_playbook", entity="playbook",
             entity_id=cursor.lastrowid, payload={"name": playbook.name, "origin": origin},
         )
-        from db.scoring import rescore  # the rules may have changed: every score is recomputed once
+        if previous is None or previous.get("qualification") != json.loads(json.dumps(data["qualification"])):
+            from db.scoring import rescore  # what "qualified" means changed: every score is recomputed once
 
-        rescore(conn, playbook, now, user_id=user_id)
+            rescore(conn, playbook, now, user_id=user_id, progress=progress)
     return playbook
 
 

@@ -1,10 +1,13 @@
 """Keeping each contact's qualification score current: one event adds to the stored parts (no rescans), a
-new playbook rescores everyone once, and reaching the MQL threshold moves a lead to mql with history."""
+new playbook rescores everyone once (the database adds up each contact's decayed engagement), and reaching
+the MQL threshold moves a lead to mql with history."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 from core.errors import NotFound
@@ -14,9 +17,10 @@ from core.scoring import (
     Score,
     ScoreParts,
     add_event,
-    compute_parts,
+    decay_weight,
     engagement_event,
     lifecycle_after_score,
+    parts_from_sums,
     score_now,
 )
 from core.when import from_stored, to_stored
@@ -26,6 +30,13 @@ _FACTS = ("SELECT c.id, c.title, c.country AS contact_country, c.buying_role, c.
           " c.created_at, c.lifecycle_stage, c.score, c.score_detail, c.score_at,"
           " a.industry, a.employees, a.country AS account_country"
           " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id")
+# Each contact's live activities by kind and outcome: how many, and their weight decayed to :now.
+_SUMS = ("SELECT contact_id, kind, outcome, COUNT(*),"
+         " SUM(pow(0.5, max(0.0, julianday(:now) - julianday(occurred_at)) / :half))"
+         " FROM activities WHERE contact_id BETWEEN :low AND :high AND undone_at IS NULL AND outcome IS NOT NULL"
+         " GROUP BY contact_id, kind, outcome")
+BATCH = 20_000
+Progress = Callable[[int, int], None]
 
 
 def _facts(row: sqlite3.Row) -> dict[str, object]:
@@ -41,41 +52,58 @@ def _row(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row:
     return row
 
 
-def _events(conn: sqlite3.Connection, playbook: Playbook, rows: list[sqlite3.Row],
-            contact_ids: list[int] | None) -> dict[int, list[tuple[str, datetime]]]:
-    """Engagement events per contact from live activities (and inbound requests)."""
-    events: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+def _ensure_pow(conn: sqlite3.Connection) -> None:
+    """SQLite's math functions are a build option: supply pow() where they are missing."""
+    try:
+        conn.execute("SELECT pow(0.5, 1.0)")
+    except sqlite3.OperationalError:
+        conn.create_function("pow", 2, math.pow, deterministic=True)
+
+
+def _sums(conn: sqlite3.Connection, playbook: Playbook, rows: list[sqlite3.Row], low: int, high: int,
+          now: datetime) -> dict[int, dict[str, tuple[float, int]]]:
+    """Per contact in [low, high]: each engagement event's decayed weight and count."""
+    q = playbook.qualification
+    sums: dict[int, dict[str, tuple[float, int]]] = defaultdict(dict)
+    events: dict[tuple[str, str], str | None] = {}
+    _ensure_pow(conn)
+    params = {"now": to_stored(now), "half": float(q.engagement_half_life_days), "low": low, "high": high}
+    for contact_id, kind, outcome, count, weight in conn.execute(_SUMS, params):
+        key = (kind, outcome)
+        if key not in events:
+            events[key] = engagement_event(kind, outcome, playbook)
+        event = events[key]
+        if event is not None:
+            before = sums[contact_id].get(event, (0.0, 0))
+            sums[contact_id][event] = (before[0] + weight, before[1] + count)
     for row in rows:
         if row["inbound"]:
-            events[row["id"]].append(("inbound_request", from_stored(row["created_at"])))
-    where = "undone_at IS NULL AND contact_id IS NOT NULL AND outcome IS NOT NULL"
-    params: tuple = ()
-    if contact_ids is not None:
-        where += f" AND contact_id IN ({', '.join('?' * len(contact_ids))})"
-        params = tuple(contact_ids)
-    cache: dict[tuple[str, str], str | None] = {}
-    for contact_id, kind, outcome, at in conn.execute(
-            f"SELECT contact_id, kind, outcome, occurred_at FROM activities WHERE {where}", params):
-        key = (kind, outcome)
-        if key not in cache:
-            cache[key] = engagement_event(kind, outcome, playbook)
-        if cache[key] is not None:
-            events[contact_id].append((cache[key], from_stored(at)))  # type: ignore[arg-type]
-    return events
+            sums[row["id"]]["inbound_request"] = (decay_weight(q, from_stored(row["created_at"]), now), 1)
+    return sums
 
 
 def stored_parts(conn: sqlite3.Connection, playbook: Playbook, row: sqlite3.Row, now: datetime) -> ScoreParts:
     """The contact's stored parts, or (never scored yet) its parts computed from its history."""
     if row["score_detail"]:
         return ScoreParts.from_json(row["score_detail"])
-    events = _events(conn, playbook, [row], [row["id"]])
-    return compute_parts(playbook.qualification, _facts(row), events.get(row["id"], []), now)
+    sums = _sums(conn, playbook, [row], row["id"], row["id"], now)
+    return parts_from_sums(playbook.qualification, _facts(row), sums.get(row["id"], {}), now)
 
 
 def contact_score(conn: sqlite3.Connection, playbook: Playbook, contact_id: int, now: datetime) -> Score:
     """The contact's score now, with its explanation (a read: nothing is written)."""
     row = _row(conn, contact_id)
     return score_now(stored_parts(conn, playbook, row, now), playbook.qualification, now)
+
+
+def _mql(conn: sqlite3.Connection, playbook: Playbook, moves: list[tuple[int, str, int]], user_id: int | None,
+         now: datetime) -> None:
+    """Move contacts to mql: (id, lifecycle before, score)."""
+    threshold = playbook.qualification.mql_threshold
+    conn.executemany("UPDATE contacts SET lifecycle_stage = 'mql' WHERE id = ?", [(m[0],) for m in moves])
+    for contact_id, before, total in moves:
+        record_status_change(conn, contact_id, "lifecycle", before, "mql", user_id, now,
+                             f"Score {total} reached the MQL threshold {threshold}")
 
 
 def _write(conn: sqlite3.Connection, playbook: Playbook, row: sqlite3.Row, parts: ScoreParts, user_id: int | None,
@@ -85,12 +113,8 @@ def _write(conn: sqlite3.Connection, playbook: Playbook, row: sqlite3.Row, parts
     total = parts.total()
     conn.execute("UPDATE contacts SET score = ?, score_detail = ?, score_at = ? WHERE id = ?",
                  (total, parts.to_json(), to_stored(parts.at), row["id"]))
-    lifecycle = row["lifecycle_stage"]
-    moved = lifecycle_after_score(lifecycle, total, playbook.qualification, engaged)
-    if moved is not None:
-        conn.execute("UPDATE contacts SET lifecycle_stage = ? WHERE id = ?", (moved, row["id"]))
-        record_status_change(conn, row["id"], "lifecycle", lifecycle, moved, user_id, now,
-                             f"Score {total} reached the MQL threshold {playbook.qualification.mql_threshold}")
+    if lifecycle_after_score(row["lifecycle_stage"], total, playbook.qualification, engaged):
+        _mql(conn, playbook, [(row["id"], row["lifecycle_stage"], total)], user_id, now)
     return before
 
 
@@ -110,15 +134,30 @@ def score_activity(conn: sqlite3.Connection, playbook: Playbook, contact_id: int
 
 
 def rescore(conn: sqlite3.Connection, playbook: Playbook, now: datetime, contact_ids: list[int] | None = None,
-            user_id: int | None = None) -> int:
-    """Score contacts from scratch (all of them when the playbook changes; some when their facts change).
-    Runs inside the caller's transaction; returns how many were scored."""
-    where, params = "", ()
-    if contact_ids is not None:
-        where, params = f" WHERE c.id IN ({', '.join('?' * len(contact_ids))})", tuple(contact_ids)
-    rows = conn.execute(_FACTS + where, params).fetchall()
-    events = _events(conn, playbook, rows, contact_ids)
+            user_id: int | None = None, progress: Progress | None = None) -> int:
+    """Score contacts from scratch (all of them when the playbook changes; some when their facts change),
+    a batch of contact ids at a time, telling `progress` (done, total) after each. Runs inside the caller's
+    transaction; returns how many were scored."""
     q = playbook.qualification
-    for row in rows:
-        _write(conn, playbook, row, compute_parts(q, _facts(row), events.get(row["id"], []), now), user_id, now)
-    return len(rows)
+    if contact_ids is not None:
+        spans = [(i, i) for i in sorted(set(contact_ids))]
+    else:
+        low, high = conn.execute("SELECT MIN(id), MAX(id) FROM contacts").fetchone()
+        spans = [] if low is None else [(start, min(start + BATCH - 1, high)) for start in range(low, high + 1, BATCH)]
+    scored, stamp = 0, to_stored(now)
+    for low, high in spans:
+        rows = conn.execute(_FACTS + " WHERE c.id BETWEEN ? AND ?", (low, high)).fetchall()
+        sums = _sums(conn, playbook, rows, low, high, now)
+        updates, moves = [], []
+        for row in rows:
+            parts = parts_from_sums(q, _facts(row), sums.get(row["id"], {}), now)
+            total = parts.total()
+            updates.append((total, parts.to_json(stamp), stamp, row["id"]))
+            if lifecycle_after_score(row["lifecycle_stage"], total, q):
+                moves.append((row["id"], row["lifecycle_stage"], total))
+        conn.executemany("UPDATE contacts SET score = ?, score_detail = ?, score_at = ? WHERE id = ?", updates)
+        _mql(conn, playbook, moves, user_id, now)
+        scored += len(rows)
+        if progress is not None:
+            progress(high - spans[0][0] + 1, spans[-1][1] - spans[0][0] + 1)
+    return scored

@@ -44,9 +44,21 @@ def _apply(args: argparse.Namespace) -> int:
     from db.workbench import system_clock
 
     source = _read(args.file)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     store = open_store(args, create=True)  # applying a playbook is how a new team database starts
-    playbook = apply_playbook(store.conn, source, args.file, system_clock())
-    console().print(f"Applied {playbook.name!r} from {args.file}")
+    out = console()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=out, transient=True) as bar:
+        task = bar.add_task("Rescoring contacts (the qualification rules changed)", visible=False)
+
+        def rescoring(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+
+        playbook = apply_playbook(store.conn, source, args.file, system_clock(), progress=rescoring)
+        rescored = bar.tasks[0].visible
+    out.print(f"Applied {playbook.name!r} from {args.file}"
+              + ("; the qualification rules changed, so every contact was rescored" if rescored else ""))
     return 0
 
 
