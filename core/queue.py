@@ -68,8 +68,8 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
 def _stale_deal(c: QueueCandidate, now: datetime, stages: dict[str, Stage]) -> QueueItem:
     stage = stages.get(c.task_kind or "")
     label = stage.label if stage else c.task_kind
-    limit = f" (stale after {stage.stale_after_days} d)" if stage and stage.stale_after_days else ""
-    reason = f"Deal {c.task_note} in {label} for {(now - c.due_at).days} d{limit}: move it on or close it"
+    limit = f", stale after {stage.stale_after_days} d" if stage and stage.stale_after_days else ""
+    reason = f"{c.task_note}: {(now - c.due_at).days} d in {label}{limit}. Move it on or close it"
     return QueueItem(
         kind="stale_deal", reason=reason, due_at=c.due_at, urgency=STALE_DEAL, contact_id=c.contact_id,
         contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,

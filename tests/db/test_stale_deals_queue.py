@@ -36,7 +36,7 @@ def test_stale_deals_rank_after_overdue_follow_ups_longest_first(store):
     assert [(i.kind, i.urgency) for i in items] == [
         ("follow_up", FOLLOW_UP_OVERDUE), ("stale_deal", STALE_DEAL), ("stale_deal", STALE_DEAL)]
     assert [i.deal_id for i in items[1:]] == [1, 2]
-    assert items[1].reason == "Deal Deal 1 in Proposal for 30 d (stale after 21 d): move it on or close it"
+    assert items[1].reason == "Deal 1: 30 d in Proposal, stale after 21 d. Move it on or close it"
     assert items[1].key == ("deal", 1) and items[1].contact_name == "Jonas Weber"
 
 
