@@ -38,15 +38,19 @@ WHERE h.to_user_id = :user AND h.status = 'pending'
 """
 
 
+STALE_DEALS_A_DAY = 20  # the longest-stale first; the pipeline shows them all
 _STALE_DEALS = """
 UNION ALL
-SELECT 'deal', d.id, d.stage, d.name, d.stage_entered_at, d.created_at, c.id, c.first_name || ' ' || c.last_name,
-       c.title, c.timezone, c.lead_source, c.score, a.id, a.name
-FROM deals d
-JOIN contacts c ON c.id = d.primary_contact_id
-JOIN accounts a ON a.id = d.account_id
-WHERE d.owner_id = :user AND d.closed_at IS NULL AND c.do_not_contact = 0
-  AND d.stage_entered_at < CASE d.stage {cases} END
+SELECT * FROM (
+  SELECT 'deal', d.id, d.stage, d.name, d.stage_entered_at, d.created_at, c.id, c.first_name || ' ' || c.last_name,
+         c.title, c.timezone, c.lead_source, c.score, a.id, a.name
+  FROM deals d
+  JOIN contacts c ON c.id = d.primary_contact_id
+  JOIN accounts a ON a.id = d.account_id
+  WHERE d.owner_id = :user AND d.closed_at IS NULL AND c.do_not_contact = 0
+    AND d.stage_entered_at < CASE d.stage {cases} END
+  ORDER BY d.stage_entered_at LIMIT {limit}
+)
 """
 
 
@@ -64,7 +68,7 @@ def queue_candidates(
         params[f"stage{index}"] = stage.key
         params[f"cutoff{index}"] = to_stored(now - timedelta(days=stage.stale_after_days))  # type: ignore[operator]
     if cases:
-        query += _STALE_DEALS.format(cases=" ".join(cases))
+        query += _STALE_DEALS.format(cases=" ".join(cases), limit=STALE_DEALS_A_DAY)
     rows = conn.execute(query, params)
     first_touch = timedelta(minutes=sla.first_touch_minutes)
     result = []

@@ -47,3 +47,16 @@ def test_moving_a_stale_deal_takes_it_out_of_the_queue(store):
     assert [i.deal_id for i in tom.queue()] == [1]
     tom.move_deal(1, "negotiation", {"amount": "24000", "expected_close_date": "2027-01-31"})
     assert tom.queue() == []
+
+
+def test_at_most_a_day_s_worth_of_stale_deals_come_in_the_longest_stale_first(store):
+    from db.queue import STALE_DEALS_A_DAY
+
+    extra = STALE_DEALS_A_DAY + 5
+    with transaction(store.conn):
+        for n in range(extra):
+            store.conn.execute("INSERT INTO contacts (id, account_id, first_name, last_name, created_at)"
+                               " VALUES (?, 1, 'Buyer', ?, ?)", (100 + n, str(n), to_stored(NOW)))
+            _deal(store.conn, 100 + n, "proposal", 30 + n, contact=100 + n)
+    items = Workbench.open(store, "tom", fixed_clock).queue()
+    assert [i.deal_id for i in items] == [100 + extra - 1 - n for n in range(STALE_DEALS_A_DAY)]
