@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from core.handoffs import is_placeholder
 from core.playbook import Playbook
 
 COLUMN_FIELDS = {
@@ -19,6 +20,7 @@ COLUMN_FIELDS = {
 }
 MIN_REASON = 4
 ACTS_ON_ANY_DEAL = ("manager", "founder")
+MOVERS = "only its owner, a manager or a founder moves it"
 
 
 def may_move(role: str, user_id: int, owner_id: int | None) -> bool:
@@ -81,12 +83,11 @@ def parse_fields(playbook: Playbook, raw: Mapping[str, str], today: date, placeh
     values: dict[str, object] = {}
     problems: list[tuple[str, str]] = []
     known = known_fields(playbook)
-    fillers = {p.casefold() for p in placeholders}
     for key, text in raw.items():
         text = text.strip()
         if key not in known:
             problems.append((key, f"is not a deal field (fields: {', '.join(sorted(known))})"))
-        elif not text or text.casefold() in fillers:
+        elif not text or is_placeholder(text, placeholders):
             problems.append((key, f"needs a real value: {COLUMN_FIELDS.get(key, 'in words')}"))
         elif key == "amount":
             amount = parse_amount(text)

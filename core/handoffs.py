@@ -14,9 +14,11 @@ APPROVER_ROLES = ("approver", "decision_maker")  # who may sign, in order of pre
 RECIPIENT_ROLE = {"sdr_ae": "ae", "ae_cs": "cs"}
 
 
-def _is_placeholder(text: str, rules: Handoff) -> bool:
+def is_placeholder(text: str, placeholders: Sequence[str]) -> bool:
+    """'tbd', 'N/A.', '-', '...': a filler, not an answer (the playbook lists them; no letters or digits
+    at all counts too). Used for handoff context, reject notes and a deal's lost reason alike."""
     plain = text.strip().strip(".!").strip().casefold()
-    return plain in {p.casefold() for p in rules.placeholders} or not any(ch.isalnum() for ch in plain)
+    return plain in {p.casefold() for p in placeholders} or not any(ch.isalnum() for ch in plain)
 
 
 def context_problems(kind: HandoffKind, rules: Handoff, context: Mapping[str, object],
@@ -34,7 +36,7 @@ def context_problems(kind: HandoffKind, rules: Handoff, context: Mapping[str, ob
         raw = str(context.get(item.key) or "").strip()
         if not raw:
             problems.append((item.key, f"is missing: {item.label.lower()}"))
-        elif _is_placeholder(raw, rules):
+        elif is_placeholder(raw, rules.placeholders):
             problems.append((item.key, f"{raw!r} is a placeholder: {item.label.lower()}"))
         elif item.type == "contact":
             if not raw.isdigit():

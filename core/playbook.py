@@ -279,6 +279,8 @@ class Playbook:
 
     def __post_init__(self) -> None:
         check(bool(self.stages), "stages", "needs at least one stage")
+        check(any(not s.closed and s.owner_role == "ae" for s in self.stages), "stages",
+              "needs an open stage with owner_role = \"ae\": accepted handoffs start there")
         check(1 <= len(self.outcomes) <= 9, "outcomes", "needs between 1 and 9 outcomes (digits 1-9 log them)")
         for table, name, values in (("stages", "key", [s.key for s in self.stages]),
                                     ("outcomes", "key", [o.key for o in self.outcomes]),

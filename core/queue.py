@@ -78,7 +78,7 @@ def _stale_deal(c: QueueCandidate, now: datetime, stages: dict[str, Stage]) -> Q
 
 
 def _handoff(c: QueueCandidate, now: datetime) -> QueueItem:
-    what = "Handoff" if c.task_kind == "sdr_ae" else "Customer handoff"
+    what = "Handoff" if c.task_kind == "sdr_ae" else "Customer-success handoff"
     if now > c.due_at:  # the same rule as HandoffSummary.past_sla
         urgency = HANDOFF_PAST_SLA
         reason = f"{what} from {c.task_note}, {humanize_delta(now - c.due_at)} past its SLA: accept or reject"

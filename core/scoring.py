@@ -78,6 +78,10 @@ class Score:
         out.append(f"{self.total:>4}  total; MQL at {self.mql_threshold}, SQL at {self.sql_threshold}")
         return out
 
+    def reasons(self) -> str:
+        """The rules that gave points, in one line: "Senior title +20, Conversation +10"."""
+        return ", ".join(f"{x.rule} {round(x.points):+d}" for x in self.lines if round(x.points))
+
     def to_json(self) -> dict:
         return {
             "score": self.total, "level": self.level, "mql_threshold": self.mql_threshold,

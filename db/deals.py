@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.deal_rules import COLUMN_FIELDS, may_move, missing_fields, parse_fields, required_fields
+from core.deal_rules import COLUMN_FIELDS, MOVERS, may_move, missing_fields, parse_fields, required_fields
 from core.errors import InvalidFields, InvalidInput, NotFound
 from core.models import User
 from core.playbook import Playbook
@@ -46,44 +46,54 @@ def deal_values(row: sqlite3.Row) -> dict[str, object]:
 def move_deal(conn: sqlite3.Connection, playbook: Playbook, user: User, deal_id: int, stage: str,
               fields: dict[str, str], now: datetime) -> Moved:
     """Move a deal to `stage`, giving the fields the move requires; every missing or wrong field is named
-    at once and nothing is written until all of them are right."""
+    at once and nothing is written until all of them are right. The deal is read and checked inside the
+    write transaction, so a move made meanwhile by someone else is never overwritten."""
     try:
         target = playbook.stage(stage)
     except KeyError:
         raise InvalidInput("stage", f"{stage!r} is not a stage; the playbook has: "
                            + ", ".join(s.key for s in playbook.stages)) from None
-    row = _deal(conn, deal_id)
-    if not may_move(user.role, user.id, row["owner_id"]):
-        raise InvalidInput("as", f"deal {deal_id} is {row['owner_name'] or 'unowned'}'s; only its owner, a manager"
-                           " or a founder moves it")
-    if row["stage"] == stage:
-        raise InvalidInput("stage", f"deal {deal_id} is already in {target.label}")
-    given, problems = parse_fields(playbook, fields, now.date(), playbook.handoff.placeholders)
-    current = deal_values(row)
-    contact_id = given.get("primary_contact_id")
-    if contact_id is not None:
-        at = conn.execute("SELECT account_id FROM contacts WHERE id = ?", (contact_id,)).fetchone()
-        if at is None or at[0] != row["account_id"]:
-            problems.append(("primary_contact_id", f"contact {contact_id} is not at this deal's account"))
-    bad = {key for key, _ in problems}
-    problems += [p for p in missing_fields(required_fields(playbook, row["stage"], stage), current, given)
-                 if p[0] not in bad]
-    if problems:
-        raise InvalidFields(problems)
     with transaction(conn):
+        row = _deal(conn, deal_id)
+        if not may_move(user.role, user.id, row["owner_id"]):
+            raise InvalidInput("as", f"deal {deal_id} is {row['owner_name'] or 'unowned'}'s; {MOVERS}")
+        if row["stage"] == stage:
+            raise InvalidInput("stage", f"deal {deal_id} is already in {target.label}")
+        source = playbook.stage(row["stage"])
+        if source.won and not target.won:
+            handed = conn.execute("SELECT id FROM handoffs WHERE deal_id = ? AND kind = 'ae_cs' AND status !="
+                                  " 'rejected'", (deal_id,)).fetchone()
+            if handed is not None:
+                raise InvalidInput("stage", f"deal {deal_id} was handed to customer success (handoff {handed[0]});"
+                                            " it stays won")
+        given, problems = parse_fields(playbook, fields, now.date(), playbook.handoff.placeholders)
+        current = deal_values(row)
+        contact_id = given.get("primary_contact_id")
+        if contact_id is not None:
+            at = conn.execute("SELECT account_id FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+            if at is None or at[0] != row["account_id"]:
+                problems.append(("primary_contact_id", f"contact {contact_id} is not at this deal's account"))
+        bad = {key for key, _ in problems}
+        problems += [p for p in missing_fields(required_fields(playbook, row["stage"], stage), current, given)
+                     if p[0] not in bad]
+        if problems:
+            raise InvalidFields(problems)
         _write_fields(conn, row, given)
         closed_at = to_stored(now) if target.closed else None
         won = (1 if target.won else 0) if target.closed else None
         conn.execute("UPDATE deals SET stage = ?, stage_entered_at = ?, closed_at = ?, won = ? WHERE id = ?",
                      (target.key, to_stored(now), closed_at, won, deal_id))
-        if not target.closed and "lost_reason" not in given:  # reopened: the old reason stays in history only
+        if (target.won or not target.closed) and "lost_reason" not in given:  # the old reason stays in history
             conn.execute("UPDATE deals SET lost_reason = NULL WHERE id = ?", (deal_id,))
         conn.execute("INSERT INTO stage_history (deal_id, from_stage, to_stage, changed_by, changed_at, reason)"
                      " VALUES (?, ?, ?, ?, ?, ?)",
                      (deal_id, row["stage"], target.key, user.id, to_stored(now),
                       str(given.get("lost_reason") or "") or None))
-        if target.won and row["primary_contact_id"] is not None:
-            _make_customer(conn, row["primary_contact_id"], user, now, row["name"])
+        contact = row["primary_contact_id"]
+        if target.won and contact is not None:
+            _set_lifecycle(conn, contact, "customer", user, now, f"Won: {row['name']}")
+        elif source.won and contact is not None and not _won_elsewhere(conn, contact, deal_id):
+            _set_lifecycle(conn, contact, "opportunity", user, now, f"No longer won: {row['name']}")
         change = append_change(conn, at=now, user_id=user.id, command="move_deal", entity="deal", entity_id=deal_id,
                                payload={"from": row["stage"], "to": target.key, "fields": given,
                                         "before": {k: current.get(k) for k in given}})
@@ -102,8 +112,14 @@ def _write_fields(conn: sqlite3.Connection, row: sqlite3.Row, given: dict[str, o
         conn.execute("UPDATE deals SET details = ? WHERE id = ?", (json.dumps(details, sort_keys=True), row["id"]))
 
 
-def _make_customer(conn: sqlite3.Connection, contact_id: int, user: User, now: datetime, deal_name: str) -> None:
+def _won_elsewhere(conn: sqlite3.Connection, contact_id: int, deal_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM deals WHERE primary_contact_id = ? AND won = 1 AND id != ? LIMIT 1",
+                        (contact_id, deal_id)).fetchone() is not None
+
+
+def _set_lifecycle(conn: sqlite3.Connection, contact_id: int, stage: str, user: User, now: datetime,
+                   reason: str) -> None:
     before = conn.execute("SELECT lifecycle_stage FROM contacts WHERE id = ?", (contact_id,)).fetchone()[0]
-    if before != "customer":
-        conn.execute("UPDATE contacts SET lifecycle_stage = 'customer' WHERE id = ?", (contact_id,))
-        record_status_change(conn, contact_id, "lifecycle", before, "customer", user.id, now, f"Won: {deal_name}")
+    if before != stage:
+        conn.execute("UPDATE contacts SET lifecycle_stage = ? WHERE id = ?", (stage, contact_id))
+        record_status_change(conn, contact_id, "lifecycle", before, stage, user.id, now, reason)

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.errors import InvalidFields, InvalidInput, NotFound
-from core.handoffs import RECIPIENT_ROLE, clean_context, context_problems, sla_due
+from core.handoffs import RECIPIENT_ROLE, clean_context, context_problems, is_placeholder, sla_due
 from core.models import User
 from core.playbook import Playbook
 from core.when import to_stored
@@ -63,50 +63,58 @@ def _recipient_problems(conn: sqlite3.Connection, kind: str, sender: User, to_us
     return []
 
 
+SENDS_TO_AE = ("sdr", "manager", "founder")
+
+
 def send_handoff(conn: sqlite3.Connection, playbook: Playbook, user: User, kind: str, to_user_id: int | None,
                  context: dict[str, object], now: datetime, *, contact_id: int | None = None,
                  deal_id: int | None = None) -> HandoffResult:
-    """SDR to AE (about a contact: qualifies it) or AE to customer success (about a won deal)."""
+    """SDR to AE (about a contact: qualifies it) or AE to customer success (about a won deal). Every check
+    runs inside the write transaction, so two people cannot hand off the same lead at once."""
     try:
         spec = playbook.handoff.kind(kind)
     except KeyError as exc:
         raise InvalidInput("kind", str(exc.args[0])) from None
-    problems = _recipient_problems(conn, kind, user, to_user_id)
-    if kind == "sdr_ae":
-        if contact_id is None:
-            raise InvalidInput("contact", "an SDR to AE handoff is about a contact: give its id")
-        contact = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
-        if contact is None:
-            raise NotFound("contact", contact_id)
-        if contact["account_id"] is None:
-            raise InvalidInput("contact", f"{contact_id} belongs to no account; add it to one first")
-        account_id = contact["account_id"]
-        problems += _lead_problems(conn, playbook, contact, now)
-    else:
-        if deal_id is None:
-            raise InvalidInput("deal", "a customer-success handoff is about a won deal: give its id")
-        deal = conn.execute("SELECT * FROM deals WHERE id = ?", (deal_id,)).fetchone()
-        if deal is None:
-            raise NotFound("deal", deal_id)
-        account_id, contact_id = deal["account_id"], deal["primary_contact_id"]
-        problems += _deal_problems(conn, user, deal)
-    problems += context_problems(spec, playbook.handoff, context, account_contacts(conn, account_id))
-    if problems:
-        raise InvalidFields(problems)
-    to = _user(conn, to_user_id)  # type: ignore[arg-type]
-    due = sla_due(now, playbook.handoff_sla_hours(kind), ZoneInfo(to.timezone))
+    if kind == "sdr_ae" and contact_id is None:
+        raise InvalidInput("contact", "an SDR to AE handoff is about a contact: give its id")
+    if kind == "ae_cs" and deal_id is None:
+        raise InvalidInput("deal", "a customer-success handoff is about a won deal: give its id")
     with transaction(conn):
+        problems = _recipient_problems(conn, kind, user, to_user_id)
+        if kind == "sdr_ae":
+            contact = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+            if contact is None:
+                raise NotFound("contact", contact_id)
+            if contact["account_id"] is None:
+                raise InvalidInput("contact", f"{contact_id} belongs to no account; add it to one first")
+            account_id = contact["account_id"]
+            if user.role not in SENDS_TO_AE:
+                problems.append(("as", f"{user.handle} is {user.role}; SDRs, managers and founders hand leads"
+                                       " to AEs"))
+            problems += _lead_problems(conn, playbook, contact, now)
+        else:
+            deal = conn.execute("SELECT * FROM deals WHERE id = ?", (deal_id,)).fetchone()
+            if deal is None:
+                raise NotFound("deal", deal_id)
+            account_id, contact_id = deal["account_id"], deal["primary_contact_id"]
+            problems += _deal_problems(conn, user, deal)
+        problems += context_problems(spec, playbook.handoff, context, account_contacts(conn, account_id))
+        if problems:
+            raise InvalidFields(problems)
+        to = _user(conn, to_user_id)  # type: ignore[arg-type]
+        due = sla_due(now, playbook.handoff_sla_hours(kind), ZoneInfo(to.timezone))
         handoff_id = int(conn.execute(
             "INSERT INTO handoffs (kind, from_user_id, to_user_id, contact_id, account_id, deal_id, context,"
             " status, created_at, sla_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
             (kind, user.id, to.id, contact_id, account_id, deal_id,
              json.dumps(clean_context(spec, context), sort_keys=True), to_stored(now), to_stored(due)),
         ).lastrowid or 0)
-        payload: dict = {"kind": kind, "to": to.handle, "contact_id": contact_id, "deal_id": deal_id}
+        payload: dict[str, object] = {"kind": kind, "to": to.handle, "contact_id": contact_id, "deal_id": deal_id}
         if kind == "sdr_ae":
             _set_contact(conn, contact_id, user, now, f"Handoff sent to {to.name}",  # type: ignore[arg-type]
                          lead_status="qualified", lifecycle="sql")
-            payload["cancelled_tasks"] = _cancel_tasks(conn, user, contact_id, now)  # type: ignore[arg-type]
+            owners = {user.id, contact["owner_id"]}
+            payload["cancelled_tasks"] = _cancel_tasks(conn, contact_id, owners, now)  # type: ignore[arg-type]
         change = append_change(conn, at=now, user_id=user.id, command="send_handoff", entity="handoff",
                                entity_id=handoff_id, payload=payload)
     return HandoffResult(change, handoff_id, deal_id, due)
@@ -123,10 +131,11 @@ def _lead_problems(conn: sqlite3.Connection, playbook: Playbook, contact: sqlite
     if pending is not None:
         problems.append(("contact", f"already handed off: handoff {pending[0]} waits for {pending[1]}"))
     elif contact["lifecycle_stage"] in ("opportunity", "customer"):
-        problems.append(("contact", f"is already an {contact['lifecycle_stage']}"))
+        already = "an opportunity" if contact["lifecycle_stage"] == "opportunity" else "a customer"
+        problems.append(("contact", f"is already {already}"))
     score = contact_score(conn, playbook, contact["id"], now)
     if score.total < score.sql_threshold:
-        top = ", ".join(f"{x.rule} {round(x.points):+d}" for x in score.lines if round(x.points))
+        top = score.reasons()
         problems.append(("score", f"is {score.total}, below the SQL threshold {score.sql_threshold}"
                                   f" ({top or 'no rule gives points yet'})"))
     return problems
@@ -145,10 +154,13 @@ def _deal_problems(conn: sqlite3.Connection, user: User, deal: sqlite3.Row) -> l
     return problems
 
 
-def _cancel_tasks(conn: sqlite3.Connection, user: User, contact_id: int, now: datetime) -> list[int]:
-    """The sender's open follow-ups for the contact end: it is the AE's now."""
-    ids = [r[0] for r in conn.execute("SELECT id FROM tasks WHERE user_id = ? AND contact_id = ? AND status IN"
-                                      " ('open', 'snoozed')", (user.id, contact_id))]
+def _cancel_tasks(conn: sqlite3.Connection, contact_id: int, user_ids: set[int | None],
+                  now: datetime) -> list[int]:
+    """The sender's and the lead owner's open follow-ups for the contact end: it is the AE's now."""
+    owners = sorted(u for u in user_ids if u is not None)
+    ids = [r[0] for r in conn.execute(
+        f"SELECT id FROM tasks WHERE contact_id = ? AND status IN ('open', 'snoozed') AND user_id IN"
+        f" ({', '.join('?' * len(owners))})", (contact_id, *owners))]
     conn.executemany("UPDATE tasks SET status = 'cancelled', closed_at = ? WHERE id = ?",
                      [(to_stored(now), i) for i in ids])
     return ids
@@ -231,8 +243,7 @@ def reject_handoff(conn: sqlite3.Connection, playbook: Playbook, user: User, han
         problems.append(("reason", str(exc.args[0])))
         rule = None
     note = (note or "").strip()
-    fillers = {p.casefold() for p in playbook.handoff.placeholders}
-    if len(note) < playbook.handoff.min_length or note.casefold() in fillers:
+    if len(note) < playbook.handoff.min_length or is_placeholder(note, playbook.handoff.placeholders):
         problems.append(("note", f"say why in at least {playbook.handoff.min_length} characters"))
     with transaction(conn):
         row = _pending(conn, user, handoff_id)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from core.models import QueueCandidate
+from core.pipeline import stale_before
 from core.playbook import Sla, Stage
 from core.when import from_stored, to_stored
 
@@ -48,7 +49,7 @@ SELECT * FROM (
   JOIN contacts c ON c.id = d.primary_contact_id
   JOIN accounts a ON a.id = d.account_id
   WHERE d.owner_id = :user AND d.closed_at IS NULL AND c.do_not_contact = 0
-    AND d.stage_entered_at < CASE d.stage {cases} END
+    AND d.stage_entered_at <= CASE d.stage {cases} END
   ORDER BY d.stage_entered_at LIMIT {limit}
 )
 """
@@ -63,10 +64,11 @@ def queue_candidates(
     window = now - timedelta(days=sla.inbound_window_days)
     params: dict[str, object] = {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window)}
     query, cases = _QUERY, []
-    for index, stage in enumerate(s for s in stages if s.stale_after_days and not s.closed):
-        cases.append(f"WHEN :stage{index} THEN :cutoff{index}")
-        params[f"stage{index}"] = stage.key
-        params[f"cutoff{index}"] = to_stored(now - timedelta(days=stage.stale_after_days))  # type: ignore[operator]
+    for index, stage in enumerate(stages):
+        cutoff = stale_before(stage, now)  # the pipeline's own definition of stale
+        if cutoff is not None:
+            cases.append(f"WHEN :stage{index} THEN :cutoff{index}")
+            params[f"stage{index}"], params[f"cutoff{index}"] = stage.key, to_stored(cutoff)
     if cases:
         query += _STALE_DEALS.format(cases=" ".join(cases), limit=STALE_DEALS_A_DAY)
     rows = conn.execute(query, params)

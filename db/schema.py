@@ -233,6 +233,9 @@ CREATE INDEX handoffs_contact ON handoffs(contact_id, status);
 CREATE INDEX handoffs_deal ON handoffs(deal_id);
 CREATE INDEX handoffs_from_decided ON handoffs(from_user_id, decided_at);
 CREATE INDEX handoffs_status_due ON handoffs(status, sla_due_at);
+-- One pending handoff per lead, one customer-success handoff per won deal (the services check it first).
+CREATE UNIQUE INDEX handoffs_one_pending_per_lead ON handoffs(contact_id) WHERE kind = 'sdr_ae' AND status = 'pending';
+CREATE UNIQUE INDEX handoffs_one_per_won_deal ON handoffs(deal_id) WHERE kind = 'ae_cs' AND status != 'rejected';
 
 -- A deal passes from an SDR to anyone else only through an accepted handoff to that person.
 CREATE TRIGGER deals_owner_needs_handoff BEFORE UPDATE OF owner_id ON deals

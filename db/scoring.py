@@ -36,6 +36,7 @@ _SUMS = ("SELECT contact_id, kind, outcome, COUNT(*),"
          " FROM activities WHERE contact_id BETWEEN :low AND :high AND undone_at IS NULL AND outcome IS NOT NULL"
          " GROUP BY contact_id, kind, outcome")
 BATCH = 20_000
+CONTACT_INITIATED = ("inbound_request", "reply", "meeting")
 Progress = Callable[[int, int], None]
 
 
@@ -130,7 +131,8 @@ def score_activity(conn: sqlite3.Connection, playbook: Playbook, contact_id: int
         parts = stored_parts(conn, playbook, row, now)
     else:
         parts = add_event(ScoreParts.from_json(row["score_detail"]), playbook.qualification, event, occurred, now)
-    return _write(conn, playbook, row, parts, user_id, now, engaged=True)
+    # a nurtured contact comes back as an MQL only by something they did, not by being called
+    return _write(conn, playbook, row, parts, user_id, now, engaged=event in CONTACT_INITIATED)
 
 
 def rescore(conn: sqlite3.Connection, playbook: Playbook, now: datetime, contact_ids: list[int] | None = None,

@@ -40,11 +40,11 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime, playbook: Pla
         if change is None:
             raise NothingToUndo("nothing to undo: no call outcome of yours from today is left to take back")
         payload = json.loads(change["payload"])
-        handed = conn.execute("SELECT id FROM handoffs WHERE contact_id = ? AND created_at >= ? AND status !="
-                              " 'rejected'", (payload["contact_id"], change["at"])).fetchone()
+        handed = conn.execute("SELECT id FROM handoffs WHERE contact_id = ? AND created_at >= ?",
+                              (payload["contact_id"], change["at"])).fetchone()
         if handed is not None:
             raise NothingToUndo(f"nothing to undo: handoff {handed[0]} was sent after that call, so the call"
-                                " stands (the AE can reject the handoff)")
+                                " stands")
         stamp = to_stored(now)
         conn.execute("UPDATE activities SET undone_at = ? WHERE id = ?", (stamp, payload["activity_id"]))
         contact_id = payload["contact_id"]

@@ -58,7 +58,7 @@ def bindings(commands: list[Command]) -> list[Binding]:
 
 ACCOUNT_COMMANDS = [
     Command("enter", "call", "Call", "Open call mode on the selected contact"),
-    Command("h", "handoff", "Hand off", "Hand the selected contact to an AE with its context"),
+    Command("h", "handoff", "Hand off", "Hand the selected contact to an AE, or a won deal to customer success"),
     Command("j,down", "cursor_down", "Down", "Next row", footer=False),
     Command("k,up", "cursor_up", "Up", "Previous row", footer=False),
     Command("tab", "app.focus_next", "Next panel", "Move between contacts, deals and the history tabs"),

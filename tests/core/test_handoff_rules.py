@@ -57,6 +57,8 @@ def test_dates_must_be_dates() -> None:
                "risks": "IT team is two people and busy"}
     found = dict(context_problems(AE_CS, PLAYBOOK.handoff, context, ACCOUNT))
     assert list(found) == ["go_live"]
+    assert "must be a date" in dict(context_problems(AE_CS, PLAYBOOK.handoff, {**context, "go_live": "01/03/2027"},
+                                                     ACCOUNT))["go_live"]
     assert not context_problems(AE_CS, PLAYBOOK.handoff, {**context, "go_live": "2027-02-01"}, ACCOUNT)
 
 

@@ -220,3 +220,10 @@ def test_missing_required_sections_are_named(tmp_path):
     assert len(problems) == 2, problems
     assert any(p.startswith(f"{origin}: sla: ") for p in problems)
     assert any(p.startswith(f"{origin}: outcomes: ") for p in problems)
+
+
+def test_a_playbook_needs_an_open_ae_stage_for_accepted_handoffs() -> None:
+    source = DEFAULT_PLAYBOOK.read_text(encoding="utf-8").replace('owner_role = "ae"', 'owner_role = "cs"')
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(source, "cs-only.toml")
+    assert any("owner_role" in p and "accepted handoffs start there" in p for p in caught.value.problems)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from core.account_view import AccountView, ago, intelligence_line, role_label
+from core.account_view import AccountDealRow, AccountView, ago, intelligence_line, role_label
 from core.errors import RevdeskError
 from db.account_view import account_view
 from tui.commands import ACCOUNT_COMMANDS, bindings
@@ -272,17 +272,33 @@ class AccountScreen(Screen):
         self.app.push_screen(CallScreen.for_contact(contact_id))
 
     def action_handoff(self) -> None:
-        contact_id = self.selected_contact()
-        if contact_id is None:
-            self.notify("No contact to hand off at this account yet.")
-            return
+        """On the deals table, a won deal goes to customer success; elsewhere the selected contact to an AE."""
         from tui.screens.handoff_form import HandoffFormScreen
 
         def sent(handoff_id: int | None) -> None:
             if handoff_id is not None:
                 self.load()
 
+        deals = self.query_one("#account-deals", DataTable)
+        if self.focused is deals:
+            deal = self._selected_deal()
+            if deal is None or not deal.won:
+                self.notify("Customer success takes over won deals: pick a won deal, or a contact to hand to an AE.")
+                return
+            self.app.push_screen(HandoffFormScreen("ae_cs", deal_id=deal.id), sent)
+            return
+        contact_id = self.selected_contact()
+        if contact_id is None:
+            self.notify("No contact to hand off at this account yet.")
+            return
         self.app.push_screen(HandoffFormScreen("sdr_ae", contact_id=contact_id), sent)
+
+    def _selected_deal(self) -> AccountDealRow | None:
+        deals = self.query_one("#account-deals", DataTable)
+        if self.shown is None or not deals.row_count:
+            return None
+        key = deals.coordinate_to_cell_key(deals.cursor_coordinate).row_key.value
+        return next((d for d in self.shown.deals if str(d.id) == key), None)
 
     def action_cursor_down(self) -> None:
         self._table().action_cursor_down()

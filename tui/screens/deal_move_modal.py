@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from core.deal_rules import COLUMN_FIELDS, may_move, missing_fields, required_fields
+from core.deal_rules import COLUMN_FIELDS, MOVERS, may_move, missing_fields, required_fields
 from core.errors import InvalidFields, InvalidInput, NotFound, RevdeskError
 from core.pipeline import Card, next_stage, previous_stage
 from core.playbook import Playbook, Stage
@@ -62,8 +62,7 @@ def _state(app: App, card: Card) -> DealState:
     if state is None:
         raise NotFound("deal", card.id)
     if not may_move(bench.user.role, bench.user.id, state.owner_id):
-        raise InvalidInput("as", f"{card.title} is {state.owner_name or 'unowned'}'s: only its owner,"
-                                 " a manager or a founder moves it")
+        raise InvalidInput("as", f"{card.title} is {state.owner_name or 'unowned'}'s: {MOVERS}")
     return state
 
 
@@ -166,12 +165,9 @@ class DealMoves:
 
 def offer_handoff(app: App, deal_id: int) -> None:
     """A won deal goes to customer success with its onboarding context: open that handoff's form."""
-    try:
-        from tui.screens.handoff_form import HandoffFormScreen
-    except ImportError:  # not built yet
-        app.notify("Won! Hand the account to customer success from its account screen.")
-        return
-    app.notify("Won! Hand the account to customer success now (Esc to do it later).")
+    from tui.screens.handoff_form import HandoffFormScreen
+
+    app.notify("Won! Hand the account to customer success now (Esc: later, with h on the deal in Account 360).")
     app.push_screen(HandoffFormScreen("ae_cs", deal_id=deal_id))
 
 

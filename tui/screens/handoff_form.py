@@ -175,7 +175,7 @@ class HandoffFormScreen(ModalScreen[int | None]):
             if score.total < score.sql_threshold:
                 parts.append(Text(f"Below the SQL threshold ({score.total} of {score.sql_threshold}): sending will "
                                   "be refused until the lead qualifies.", style="bold red"))
-        parts.append(Text(f"Answer every field in at least {draft.min_length} characters; placeholders such as "
+        parts.append(Text(f"Answer every text field in at least {draft.min_length} characters; placeholders such as "
                           f"{', '.join(repr(p) for p in draft.placeholders[:3])} are refused.", style="dim"))
         return Group(*parts)
 

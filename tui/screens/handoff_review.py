@@ -264,7 +264,7 @@ class HandoffReviewScreen(Screen):
         if h.kind == "sdr_ae":
             stage = first_stage_label(self.app.workbench.playbook)
             question = (f"Accept handoff {h.id} from {h.from_name}? A deal for {h.account_name} starts in {stage},"
-                        " owned by you.")
+                        " owned by you (and the account becomes yours if no AE owns it yet).")
         else:
             question = f"Accept handoff {h.id} from {h.from_name}? {h.account_name} becomes yours."
         self.app.push_screen(ConfirmModal(question), lambda yes: yes and self._start_accept())

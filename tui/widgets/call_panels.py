@@ -73,9 +73,8 @@ def score_line(ctx: CallContext) -> Text:
     level = {"sql": "SQL-ready", "mql": "MQL", "below mql": "below MQL"}[score.level]
     text = Text(f"{score.total} ", style="bold")
     text.append(level, style="green" if score.level == "sql" else "yellow" if score.level == "mql" else "dim")
-    reasons = [f"{x.rule} {round(x.points):+d}" for x in score.lines if round(x.points)]
-    if reasons:
-        text.append("  " + ", ".join(reasons), style="dim")
+    if score.reasons():
+        text.append("  " + score.reasons(), style="dim")
     return text
 
 
