@@ -19,6 +19,7 @@ from core.account_view import AccountDealRow, AccountView, ago, intelligence_lin
 from core.errors import RevdeskError
 from db.account_view import account_view
 from tui.commands import ACCOUNT_COMMANDS, bindings
+from tui.text import cut, money
 
 ROLE_STYLES = {
     "decision_maker": "bold magenta", "approver": "bold yellow", "champion": "bold green",
@@ -29,19 +30,6 @@ HANDOFF_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 TABS = ["tab-timeline", "tab-handoffs", "tab-owners"]
 NOTE_WIDTH = 70
 TIMELINE_LIMIT = 60
-
-
-def _money(amount: float | None, currency: str | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{amount:,.0f} {currency}" if currency else f"{amount:,.0f} (mixed currencies)"
-
-
-def _cut(text: str | None, width: int) -> str:
-    text = (text or "").replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -63,8 +51,8 @@ def header_panel(view: AccountView, now: datetime) -> Group:
     grid.add_row("Domain", a.domain or "—", "Owner", Text(a.owner_name or "unowned",
                                                           style="" if a.owner_name else "yellow"))
     grid.add_row("Industry", f"{a.industry or '—'} · {size}", "Country", f"{a.country or '—'} · {a.timezone or '—'}")
-    grid.add_row("Revenue", Text(f"{_money(view.lifetime_revenue, view.currency or 'EUR')} lifetime", style="bold"),
-                 "Pipeline", f"{_money(view.open_pipeline, view.currency or 'EUR')} open")
+    grid.add_row("Revenue", Text(f"{money(view.lifetime_revenue, view.currency or 'EUR')} lifetime", style="bold"),
+                 "Pipeline", f"{money(view.open_pipeline, view.currency or 'EUR')} open")
     grid.add_row("Touched", ago(a.last_touch_at, now), "People",
                  f"{_count(len(view.contacts), 'contact')} · {_count(len(view.deals), 'deal')}")
     return Group(head, intel, grid)
@@ -189,7 +177,7 @@ class AccountScreen(Screen):
         for c in view.contacts:
             contacts.add_row(
                 Text(role_label(c.buying_role), style=ROLE_STYLES.get(c.buying_role or "", "dim")),
-                Text(c.name, style="bold"), _cut(c.title, 36), c.lifecycle_stage, c.lead_status, str(c.score),
+                Text(c.name, style="bold"), cut(c.title, 36), c.lifecycle_stage, c.lead_status, str(c.score),
                 c.owner_name or Text("unowned", style="yellow"), ago(c.last_touch_at, now), key=str(c.id),
             )
         ids = [c.id for c in view.contacts]
@@ -203,7 +191,7 @@ class AccountScreen(Screen):
         for d in view.deals:
             style = "" if d.won is None else "green" if d.won else "red"
             deals.add_row(
-                Text(_cut(d.name, 40), style="bold"), Text(d.stage_label, style=style), _money(d.amount, d.currency),
+                Text(cut(d.name, 40), style="bold"), Text(d.stage_label, style=style), money(d.amount, d.currency),
                 d.owner_name or Text("unowned", style="yellow"), _day(d.stage_entered_at, tz),
                 _day(d.closed_at, tz), d.expected_close_date or "—", key=str(d.id),
             )
@@ -215,7 +203,7 @@ class AccountScreen(Screen):
         for e in view.timeline:
             what = e.kind + (f" · {e.outcome.replace('_', ' ')}" if e.outcome else "")
             timeline.add_row(e.occurred_at.astimezone(tz).strftime("%d %b %Y %H:%M"), what, e.contact_name or "—",
-                             e.user_handle, _cut(e.note, NOTE_WIDTH))
+                             e.user_handle, cut(e.note, NOTE_WIDTH))
         handoffs = self.query_one("#account-handoffs", DataTable)
         handoffs.clear()
         kinds = {k.kind: k.label for k in self.app.workbench.playbook.handoff.kinds}
@@ -223,14 +211,14 @@ class AccountScreen(Screen):
             handoffs.add_row(
                 _day(h.created_at, tz), kinds.get(h.kind, h.kind), h.from_name, h.to_name, h.contact_name or "—",
                 Text(h.status, style=HANDOFF_STYLES.get(h.status, "")), _day(h.decided_at, tz),
-                _cut(h.reject_reason, 40),
+                cut(h.reject_reason, 40),
             )
         owners = self.query_one("#account-owners", DataTable)
         owners.clear()
         for o in view.owner_history:
             record = f"{o.record_type.capitalize()}: {view.record_name(o.record_type, o.record_id)}"
-            owners.add_row(_day(o.changed_at, tz), _cut(record, 48), o.from_name or "unowned", o.to_name or "unowned",
-                           _cut(o.reason, 40))
+            owners.add_row(_day(o.changed_at, tz), cut(record, 48), o.from_name or "unowned", o.to_name or "unowned",
+                           cut(o.reason, 40))
         tabs = self.query_one("#account-tabs", TabbedContent)
         latest = "latest " if len(view.timeline) >= TIMELINE_LIMIT else ""
         tabs.get_tab("tab-timeline").label = f"Timeline ({latest}{len(view.timeline)})"

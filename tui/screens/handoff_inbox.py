@@ -18,17 +18,12 @@ from core.playbook import Playbook
 from db.handoff_queries import list_handoffs
 from tui.commands import HANDOFF_INBOX_COMMANDS, bindings
 from tui.screens.handoff_review import PAST_SLA_STYLE, reason_label, sla_text
+from tui.text import cut
 
 Mode = Literal["to_me", "from_me", "everyone"]
 MODE_TITLES = {"to_me": "Handoffs to me", "from_me": "Handoffs I sent", "everyone": "Everyone's handoffs"}
 KIND_LABELS = {"sdr_ae": "SDR→AE", "ae_cs": "AE→CS"}
 TEAM_ROLES = ("manager", "founder")
-
-
-def _cut(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
 
 class HandoffInboxScreen(Screen):
     AUTO_FOCUS = "#inbox"
@@ -110,13 +105,13 @@ class HandoffInboxScreen(Screen):
             style = "red" if h.past_sla(now) else ""
             cells: list[Text] = [
                 sla_text(h, now), Text(KIND_LABELS.get(h.kind, h.kind), style=style),
-                Text(_cut(h.contact_name or "—", widths["Contact"]), style=f"bold {style}"),
-                Text(_cut(h.account_name, widths["Account"]), style=style),
+                Text(cut(h.contact_name or "—", widths["Contact"]), style=f"bold {style}"),
+                Text(cut(h.account_name, widths["Account"]), style=style),
             ]
             if mode != "from_me":
-                cells.append(Text(_cut(h.from_name, widths["From"]), style=style))
+                cells.append(Text(cut(h.from_name, widths["From"]), style=style))
             if mode != "to_me":
-                cells.append(Text(_cut(h.to_name, widths["To"]), style=style))
+                cells.append(Text(cut(h.to_name, widths["To"]), style=style))
             cells += [Text(f"{h.created_at.astimezone(tz):%d %b %H:%M}", style=style or "dim"),
                       self._decision(h, playbook, decision_width)]
             table.add_row(*cells, key=str(h.id))
@@ -129,7 +124,7 @@ class HandoffInboxScreen(Screen):
     def _decision(h: HandoffSummary, playbook: Playbook, width: int) -> Text:
         if h.status == "rejected":
             note = f": {h.reject_note}" if h.reject_note else ""
-            return Text(_cut(f"{reason_label(playbook, h.reject_reason)}{note}", width), style="red")
+            return Text(cut(f"{reason_label(playbook, h.reject_reason)}{note}", width), style="red")
         if h.status == "accepted":
             return Text(f"deal {h.deal_id}" if h.deal_id else "accepted", style="green")
         return Text("awaiting a decision", style="dim")

@@ -23,22 +23,18 @@ from core import pipeline as pl
 from core.pipeline import Card, Lane, LaneSpec, Scope
 from tui.commands import PIPELINE_COMMANDS, bindings
 from tui.screens.deal_move_modal import DealMoves
+from tui.text import cut
 
 MIN_LANE, MAX_LANE = 28, 36  # a lane's width with its border; lanes widen to fill the screen
 HEAD_ROWS = 5  # top border, three header lines, a rule
 CARD_ROWS = 4  # three lines and a divider
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "Everyone"}
 
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _with_owner(text: str, owner: str | None, width: int, show_owner: bool) -> Text:
     if not show_owner:
-        return Text(_cut(text, width))
+        return Text(cut(text, width))
     tail = f" · {pl.short_name(owner)}"
-    return Text.assemble(_cut(text, max(width - len(tail), 8)), (tail, "dim"))
+    return Text.assemble(cut(text, max(width - len(tail), 8)), (tail, "dim"))
 
 
 def deal_lines(card: Card, stale_after: int | None, width: int, show_owner: bool = True) -> list[Text]:
@@ -49,13 +45,13 @@ def deal_lines(card: Card, stale_after: int | None, width: int, show_owner: bool
         age = Text.assemble((f" stale {card.age_days} d ", style), " in stage")
     else:
         age = Text(f"{card.age_days} d in stage", "dim")
-    return [Text(_cut(card.title, width), "bold"), _with_owner(amount, card.owner_name, width, show_owner), age]
+    return [Text(cut(card.title, width), "bold"), _with_owner(amount, card.owner_name, width, show_owner), age]
 
 
 def lead_lines(card: Card, width: int, show_owner: bool = True) -> list[Text]:
     """Name; account · owner; score and days in status."""
     status = f"score {card.score} · {card.age_days} d in status"
-    return [Text(_cut(card.title, width), "bold"), _with_owner(card.subtitle, card.owner_name, width, show_owner),
+    return [Text(cut(card.title, width), "bold"), _with_owner(card.subtitle, card.owner_name, width, show_owner),
             Text(status if len(status) <= width else status.removesuffix(" in status"), "dim")]
 
 

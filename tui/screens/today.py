@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from core.models import QueueItem
 from core.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
 from tui.commands import TODAY_COMMANDS, bindings
+from tui.text import cut
 from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60
@@ -20,11 +21,6 @@ KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call ba
                "stale_deal": "Stale deal", "lookup": "Looked up"}
 KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
                "stale_deal": "yellow", "lookup": "dim"}
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
 
 def _two_lines(text: str, width: int) -> Text:
     """Wrap to at most two lines up front: much cheaper for the table to draw than letting it wrap."""
@@ -98,7 +94,7 @@ class TodayScreen(Screen):
             style = "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
             table.add_row(
                 Text.assemble((KIND_LABELS[item.kind], style), "\n", (due_text, "dim")),
-                Text.assemble((_cut(who, fixed["Who"]), "bold"), "\n", _cut(item.account_name or "", fixed["Who"])),
+                Text.assemble((cut(who, fixed["Who"]), "bold"), "\n", cut(item.account_name or "", fixed["Who"])),
                 _two_lines(item.reason, reason_width), height=2,
             )
         keys = [i.key for i in items]

@@ -9,7 +9,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from core.account_view import ago
 from core.models import CallContext, QueueItem
+from tui.text import money
 
 ROLE_LABELS = {
     "decision_maker": "Decision maker", "approver": "Approver", "champion": "Champion",
@@ -22,19 +24,6 @@ def _grid() -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
     return grid
-
-
-def _money(amount: float | None, currency: str = "EUR") -> str:
-    return "—" if amount is None else f"{amount:,.0f} {currency}"
-
-
-def _ago(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "never"
-    days = (now - moment).days
-    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
-
-
 def local_time(tz_name: str | None, now: datetime, hours: tuple[time, time]) -> Text:
     if not tz_name:
         return Text("unknown timezone", style="dim")
@@ -61,7 +50,7 @@ def contact_panel(ctx: CallContext, now: datetime, hours: tuple[time, time]) -> 
     grid.add_row("Score", score_line(ctx))
     grid.add_row("Source", (c.lead_source or "—") + ("  (inbound)" if c.inbound else ""))
     grid.add_row("Owner", ctx.owner_name or "unowned")
-    grid.add_row("Touched", f"first {_ago(c.first_touch_at, now)}, last {_ago(c.last_touch_at, now)}")
+    grid.add_row("Touched", f"first {ago(c.first_touch_at, now)}, last {ago(c.last_touch_at, now)}")
     return Group(head, grid)
 
 
@@ -89,15 +78,15 @@ def account_panel(ctx: CallContext, now: datetime) -> Group:
     grid.add_row("Industry", f"{a.industry or '—'} · {a.employees or '?'} employees · {a.country or '?'}")
     grid.add_row("ICP fit", f"tier {a.icp_tier or '?'} · {a.growth_stage or 'stage ?'} · "
                             f"{a.committee_complexity or '?'} committee complexity")
-    grid.add_row("Revenue", f"{_money(a.lifetime_revenue)} lifetime")
+    grid.add_row("Revenue", f"{money(a.lifetime_revenue)} lifetime")
     grid.add_row("Owner", a.owner_name or "unowned")
-    grid.add_row("Touched", _ago(a.last_touch_at, now))
+    grid.add_row("Touched", ago(a.last_touch_at, now))
     d = ctx.open_deal
     if d is None:
         grid.add_row("Deal", Text("no open deal", style="dim"))
     else:
         grid.add_row("Deal", Text(f"{d.name}", style="bold"))
-        grid.add_row("", f"{d.stage} · {_money(d.amount, d.currency)} · close {d.expected_close_date or '?'}"
+        grid.add_row("", f"{d.stage} · {money(d.amount, d.currency)} · close {d.expected_close_date or '?'}"
                          f" · {d.owner_name or 'unowned'}")
     return Group(head, grid)
 
