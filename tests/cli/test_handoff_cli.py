@@ -1,96 +1,18 @@
 """`revdesk score`, `handoff send|list|accept|reject` and `deal move`, run in-process.
 
 The CLI reads the real clock: engagement logged through it is seconds old when scored, so contact 1 goes from
-60 (fit only) to 70 with one connected call, as in tests/db/test_handoff_services.py.
+60 (fit only) to 70 with one connected call, as in tests/db/test_handoff_send.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from core.when import from_stored
-from tests.factories import make_store
-from tui.cli import build_parser, main
-
-CONTEXT = {
-    "pain": "Dispatch is planned by hand in spreadsheets",
-    "impact": "Late deliveries cost them 3% of revenue",
-    "trigger": "A competitor's failed rollout in Q3",
-    "approver": "2",
-    "budget": "80k EUR approved for the first quarter",
-    "next_step": "Demo with Lea on 1 December at 10:00",
-}
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run `revdesk ARGV` in-process; returns (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse (--help, usage errors)
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
-    finally:
-        conn.close()
-
-
-def query(path: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
-def fields(context: dict[str, str]) -> list[str]:
-    return [arg for key, value in context.items() for arg in ("--field", f"{key}={value}")]
-
-
-@pytest.fixture
-def db(tmp_path) -> Path:
-    path = tmp_path / "cli.db"
-    make_store(path).close()
-    return path
-
-
-@pytest.fixture
-def qualified(capsys, db) -> Path:
-    """Contact 1 at 70 after a connected call logged through the CLI."""
-    code, _, err = run(capsys, "--db", str(db), "--as", "maya", "log", "--contact", "1", "--type", "call",
-                       "--outcome", "connected")
-    assert code == 0, err
-    return db
-
-
-@pytest.fixture
-def sent(capsys, qualified) -> int:
-    code, out, err = run(capsys, "--db", str(qualified), "--as", "maya", "handoff", "send", "--contact", "1",
-                         "--to", "tom", *fields(CONTEXT), "--json")
-    assert code == 0, err
-    return json.loads(out)["handoff_id"]
-
-
-@pytest.fixture
-def deal(capsys, db, sent) -> int:
-    code, out, err = run(capsys, "--db", str(db), "--as", "tom", "handoff", "accept", str(sent), "--json")
-    assert code == 0, err
-    return json.loads(out)["deal_id"]
-
+from tests.cli.cli_helpers import CONTEXT, fields, query, run, snapshot
 
 # --- score ------------------------------------------------------------------------------------------------
 
@@ -348,102 +270,3 @@ def test_reject_needs_reason_and_note_options(capsys, db, sent):
     code, _, err = run(capsys, "--db", str(db), "handoff", "reject", str(sent), "--as", "tom")
     assert code == 2
     assert "--reason" in err and "--note" in err
-
-
-# --- deal move --------------------------------------------------------------------------------------------
-
-
-def test_deal_move_to_closed_lost_names_lost_reason(capsys, db, deal):
-    before = snapshot(db)
-    code, out, err = run(capsys, "--db", str(db), "--as", "tom", "deal", "move", str(deal), "--stage", "closed_lost")
-    assert code == 2
-    assert out == ""
-    assert err.strip().splitlines() == ["revdesk: error: refused, nothing was written; 1 to fix:",
-                                        "  lost_reason: is required to enter Closed Lost"]
-    assert snapshot(db) == before
-    code, out, err = run(capsys, "--db", str(db), "--as", "tom", "deal", "move", str(deal), "--stage", "closed_lost",
-                         "--field", "lost_reason=Chose a competitor", "--json")
-    assert code == 0, err
-    assert json.loads(out)["to"] == "closed_lost"
-    assert query(db, "SELECT stage, won, lost_reason FROM deals WHERE id = ?", deal) == [
-        ("closed_lost", 0, "Chose a competitor")]
-
-
-def test_deal_move_to_demo_json(capsys, db, deal):
-    code, out, err = run(capsys, "--db", str(db), "--as", "tom", "deal", "move", str(deal), "--stage", "demo", "--json")
-    assert code == 0, err
-    moved = json.loads(out)
-    change_id = query(db, "SELECT MAX(id) FROM changes")[0][0]
-    assert moved == {"deal_id": deal, "from": "discovery", "to": "demo", "won": False, "change_id": change_id}
-    assert query(db, "SELECT stage FROM deals WHERE id = ?", deal) == [("demo",)]
-    assert query(db, "SELECT from_stage, to_stage, changed_by FROM stage_history WHERE deal_id = ? ORDER BY id",
-                 deal) == [(None, "discovery", 2), ("discovery", "demo", 2)]
-
-
-def test_deal_move_names_every_bad_field(capsys, db, deal):
-    before = snapshot(db)
-    code, _, err = run(capsys, "--db", str(db), "--as", "tom", "deal", "move", str(deal), "--stage", "closed_won",
-                       "--field", "amount=x", "--field", "expected_close_date=2020-01-01")
-    assert code == 2
-    assert err.strip().splitlines()[1:] == ["  amount: 'x' is not a positive amount, like 12500 or 12,500.00",
-                                            "  expected_close_date: 2020-01-01 is in the past"]
-    assert snapshot(db) == before
-
-
-def test_deal_move_to_won_suggests_the_cs_handoff(capsys, db, deal):
-    code, out, err = run(capsys, "--db", str(db), "--as", "tom", "deal", "move", str(deal), "--stage", "closed_won",
-                         "--field", "amount=24,000", "--field", "expected_close_date=2099-12-31")
-    assert code == 0, err
-    assert "moved from Discovery to Closed Won" in out
-    assert f"revdesk handoff send --deal {deal}" in out
-    assert query(db, "SELECT amount, won FROM deals WHERE id = ?", deal) == [(24000.0, 1)]
-
-
-def test_only_the_owner_moves_a_deal(capsys, db, deal):
-    before = snapshot(db)
-    code, _, err = run(capsys, "--db", str(db), "--as", "maya", "deal", "move", str(deal), "--stage", "demo")
-    assert code == 2
-    assert err.startswith(f"revdesk: error: --as: deal {deal} is Tom Reyes's")
-    assert snapshot(db) == before
-
-
-# --- no CLI option sets a deal's owner --------------------------------------------------------------------
-
-
-def test_deal_help_mentions_no_owner_option(capsys):
-    for argv in (["deal", "--help"], ["deal", "move", "--help"]):
-        code, out, _ = run(capsys, *argv)
-        assert code == 0
-        assert "usage:" in out
-        assert "owner" not in out.lower(), argv
-
-
-def test_deal_move_with_an_owner_option_is_a_usage_error(capsys, db, deal):
-    before = snapshot(db)
-    code, _, err = run(capsys, "--db", str(db), "--as", "tom", "deal", "move", str(deal), "--stage", "demo",
-                       "--owner", "ines")
-    assert code == 2
-    assert "unrecognized arguments: --owner ines" in err
-    with pytest.raises(SystemExit) as caught:
-        build_parser().parse_args(["deal", "move", "1", "--owner", "tom"])
-    assert caught.value.code == 2
-    assert snapshot(db) == before
-
-
-def _options(parser: argparse.ArgumentParser, path: str = "revdesk") -> list[tuple[str, str]]:
-    found = []
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, child in action.choices.items():
-                found += _options(child, f"{path} {name}")
-        else:
-            found += [(path, option) for option in action.option_strings]
-            if not action.option_strings and action.dest:
-                found.append((path, action.dest))
-    return found
-
-
-def test_no_command_anywhere_has_an_owner_option():
-    options = _options(build_parser())
-    assert ("revdesk deal move", "--stage") in options  # the walk reaches the deal commands
-    assert [(p, o) for p, o in options if "owner" in o.lower()] == []

@@ -1,0 +1,50 @@
+"""Shared helpers for the CLI tests of handoffs and deals: run `revdesk` in-process, read the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tui.cli import main
+
+CONTEXT = {
+    "pain": "Dispatch is planned by hand in spreadsheets",
+    "impact": "Late deliveries cost them 3% of revenue",
+    "trigger": "A competitor's failed rollout in Q3",
+    "approver": "2",
+    "budget": "80k EUR approved for the first quarter",
+    "next_step": "Demo with Lea on 1 December at 10:00",
+}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run `revdesk ARGV` in-process; returns (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse (--help, usage errors)
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+def query(path: Path, sql: str, *args) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def fields(context: dict[str, str]) -> list[str]:
+    return [arg for key, value in context.items() for arg in ("--field", f"{key}={value}")]
