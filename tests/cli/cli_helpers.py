@@ -5,16 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from tests.db.helpers import CONTEXT  # noqa: F401 - the same lead context as the service tests
 from tui.cli import main
-
-CONTEXT = {
-    "pain": "Dispatch is planned by hand in spreadsheets",
-    "impact": "Late deliveries cost them 3% of revenue",
-    "trigger": "A competitor's failed rollout in Q3",
-    "approver": "2",
-    "budget": "80k EUR approved for the first quarter",
-    "next_step": "Demo with Lea on 1 December at 10:00",
-}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -18,22 +18,11 @@ import pytest
 from core.when import from_stored, to_stored
 from db.schema import SCHEMA_VERSION
 from fixtures import DEFAULT_PLAYBOOK
-from tests.factories import make_store
+from tests.cli.cli_helpers import run
 from tui import __version__
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run `revdesk ARGV` in-process; returns (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse (--version, usage errors)
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_process(*argv: str) -> subprocess.CompletedProcess:
@@ -59,12 +48,6 @@ def one_error_line(err: str, *names: str) -> str:
         assert name in lines[0], (name, lines[0])
     return lines[0]
 
-
-@pytest.fixture
-def db(tmp_path) -> Path:
-    path = tmp_path / "cli.db"
-    make_store(path).close()
-    return path
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db.workbench import Workbench
-from tests.db.handoff_helpers import CONTEXT
+from tests.db.helpers import CONTEXT
 from tests.factories import fixed_clock
 
 

@@ -20,30 +20,17 @@ from db.connection import transaction
 from db.playbooks import apply_playbook
 from db.workbench import Workbench
 from fixtures import DEFAULT_PLAYBOOK
+from tests.db.helpers import bench, row, rows, snapshot
 from tests.factories import NOW
 
 STAMP = to_stored(NOW)
 CREATED = to_stored(NOW - timedelta(days=7))
 DEAL = 10
-WATCHED = ("deals", "stage_history", "changes", "status_history", "owner_history", "contacts")
 FUTURE = "2027-01-31"
 
 
-def snapshot(conn) -> dict[str, list[tuple]]:
-    return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY rowid")] for t in WATCHED}
 
 
-def row(conn, sql: str, *args) -> dict:
-    found = conn.execute(sql, args).fetchone()
-    return dict(found) if found is not None else {}
-
-
-def rows(conn, sql: str, *args) -> list[dict]:
-    return [dict(r) for r in conn.execute(sql, args)]
-
-
-def bench(store, handle: str, moment=NOW) -> Workbench:
-    return Workbench.open(store, handle, lambda: moment)
 
 
 def put(conn, stage: str = "discovery", **columns) -> None:

@@ -1,5 +1,5 @@
 """Accepting and rejecting handoffs, the AE-to-customer-success handoff, and the database rule that a deal
-leaves an SDR only through an accepted handoff (see tests/db/handoff_helpers.py for the factory facts)."""
+leaves an SDR only through an accepted handoff (see tests/db/helpers.py for the factory facts)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from core.errors import InvalidFields, InvalidInput
 from core.queue import FOLLOW_UP_OVERDUE
 from core.when import to_stored
-from tests.db.handoff_helpers import (
+from tests.db.helpers import (
     CONTEXT,
     CS_CONTEXT,
     STAMP,

@@ -1,5 +1,5 @@
 """Sending an SDR-to-AE handoff (db/handoffs.py through the Workbench): every refusal named, nothing written
-on bad input, and what a valid send writes (see tests/db/handoff_helpers.py for the factory facts)."""
+on bad input, and what a valid send writes (see tests/db/helpers.py for the factory facts)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from core.errors import InvalidFields, InvalidInput
 from core.queue import HANDOFF_PAST_SLA, HANDOFF_PENDING
 from core.when import to_stored
 from db.handoff_queries import get_handoff
-from tests.db.handoff_helpers import (
+from tests.db.helpers import (
     CONTEXT,
     STAMP,
     TEXT_FIELDS,

@@ -12,7 +12,7 @@ import pytest
 from core.errors import InvalidFields, InvalidInput, NothingToUndo
 from core.when import to_stored
 from db.connection import transaction
-from tests.db.handoff_helpers import CONTEXT, CS_CONTEXT, add_user, bench, row
+from tests.db.helpers import CONTEXT, CS_CONTEXT, add_user, bench, row
 from tests.factories import NOW
 
 FUTURE = (NOW + timedelta(days=40)).date().isoformat()

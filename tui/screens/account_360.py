@@ -19,6 +19,7 @@ from core.account_view import AccountDealRow, AccountView, ago, intelligence_lin
 from core.errors import RevdeskError
 from db.account_view import account_view
 from tui.commands import ACCOUNT_COMMANDS, bindings
+from tui.screens.returning import ReloadsOnReturn
 from tui.text import cut, money
 
 ROLE_STYLES = {
@@ -58,7 +59,7 @@ def header_panel(view: AccountView, now: datetime) -> Group:
     return Group(head, intel, grid)
 
 
-class AccountScreen(Screen):
+class AccountScreen(ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#account-contacts"
     COMMANDS_LIST = ACCOUNT_COMMANDS
     BINDINGS = bindings(ACCOUNT_COMMANDS)
@@ -102,7 +103,6 @@ class AccountScreen(Screen):
         super().__init__()
         self.account_id = account_id
         self.shown: AccountView | None = None
-        self._away = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -135,14 +135,9 @@ class AccountScreen(Screen):
         self.query_one("#account-deals").border_title = "Deals"
         self.load()
 
-    def on_screen_suspend(self) -> None:
-        self._away = True
-
-    def on_screen_resume(self) -> None:
+    def reload(self) -> None:
         """Back from call mode: the timeline and statuses may have moved on."""
-        if self._away:
-            self._away = False
-            self.load()
+        self.load()
 
     @work(thread=True, exclusive=True, group="account")
     def load(self) -> None:

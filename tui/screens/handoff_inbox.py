@@ -18,6 +18,7 @@ from core.playbook import Playbook
 from db.handoff_queries import list_handoffs
 from tui.commands import HANDOFF_INBOX_COMMANDS, bindings
 from tui.screens.handoff_review import PAST_SLA_STYLE, reason_label, sla_text
+from tui.screens.returning import ReloadsOnReturn
 from tui.text import cut
 
 Mode = Literal["to_me", "from_me", "everyone"]
@@ -25,7 +26,7 @@ MODE_TITLES = {"to_me": "Handoffs to me", "from_me": "Handoffs I sent", "everyon
 KIND_LABELS = {"sdr_ae": "SDR→AE", "ae_cs": "AE→CS"}
 TEAM_ROLES = ("manager", "founder")
 
-class HandoffInboxScreen(Screen):
+class HandoffInboxScreen(ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#inbox"
     COMMANDS_LIST = HANDOFF_INBOX_COMMANDS
     BINDINGS = bindings(HANDOFF_INBOX_COMMANDS)
@@ -43,7 +44,6 @@ class HandoffInboxScreen(Screen):
         super().__init__()
         self.mode: Mode | None = mode  # decided on mount from my role when not given
         self.rows: list[HandoffSummary] = []
-        self._away = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,14 +59,9 @@ class HandoffInboxScreen(Screen):
         self.title = "Handoff inbox"
         self.load()
 
-    def on_screen_suspend(self) -> None:
-        self._away = True
-
-    def on_screen_resume(self) -> None:
+    def reload(self) -> None:
         """Back from a handoff: it may have been accepted or rejected."""
-        if self._away:
-            self._away = False
-            self.load()
+        self.load()
 
     @work(thread=True, exclusive=True, group="inbox")
     def load(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from core.models import QueueItem
 from core.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
 from tui.commands import TODAY_COMMANDS, bindings
+from tui.screens.returning import ReloadsOnReturn
 from tui.text import cut
 from tui.widgets.kpi_bar import KpiBar
 
@@ -28,7 +29,7 @@ def _two_lines(text: str, width: int) -> Text:
     return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
 
-class TodayScreen(Screen):
+class TodayScreen(ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#queue"
     COMMANDS_LIST = TODAY_COMMANDS
     BINDINGS = bindings(TODAY_COMMANDS)
@@ -37,7 +38,6 @@ class TodayScreen(Screen):
         super().__init__()
         self.items: list[QueueItem] = []
         self._first_load = True
-        self._away = False
         self._built_width = 0
 
     def compose(self) -> ComposeResult:
@@ -59,14 +59,9 @@ class TodayScreen(Screen):
         if self.is_current:
             self.action_refresh()
 
-    def on_screen_suspend(self) -> None:
-        self._away = True
-
-    def on_screen_resume(self) -> None:
+    def reload(self) -> None:
         """Back from call mode (or a dialog): the queue has moved on."""
-        if self._away:
-            self._away = False
-            self.load_queue()
+        self.load_queue()
 
     @work(thread=True, exclusive=True, group="queue")
     def load_queue(self) -> None:

@@ -1,5 +1,5 @@
-"""Shared data and helpers for the handoff service tests (tests/db/test_handoff_send.py and
-test_handoff_decisions.py): the contexts, table snapshots and a way to catch every problem of a refusal.
+"""Shared data and helpers for the service tests in tests/db: the handoff contexts, table snapshots, rows as
+dicts, a workbench at a given moment, and a way to catch every problem of a refusal.
 
 Factory facts (tests/factories.py, default playbook): contact 1 Jonas Weber (account 1) scores
 15 (Logistics) + 15 (420 employees) + 10 (DE) + 20 (Head of ...) = 60; a 'connected' call adds the
