@@ -18,7 +18,7 @@ import pytest
 from core.when import from_stored, to_stored
 from db.schema import SCHEMA_VERSION
 from fixtures import DEFAULT_PLAYBOOK
-from tests.cli.cli_helpers import run
+from tests.cli.cli_helpers import run, snapshot
 from tui import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,15 +29,6 @@ def run_process(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tui.cli", *argv], capture_output=True, text=True, cwd=ROOT,
                           env=os.environ.copy(), timeout=60)
 
-
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
-    finally:
-        conn.close()
 
 
 def one_error_line(err: str, *names: str) -> str:
