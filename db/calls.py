@@ -16,8 +16,10 @@ from core.transitions import move_for_outcome
 from core.when import day_bounds, into_working_hours, resolve_quick_form, to_stored
 from db.changes import append_change
 from db.connection import transaction
+from db.enrollments import exit_sequences, step_done, step_label
 from db.history import record_status_change
 from db.scoring import score_activity
+from sequences.rules import exit_reason
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,19 @@ def log_activity(
         stamp = to_stored(occurred)
         activity_id = int(conn.execute(
             "INSERT INTO activities (kind, outcome, user_id, contact_id, account_id, occurred_at, note,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (kind, outcome, user.id, contact_id, contact["account_id"], stamp, note, to_stored(now)),
+            " created_at, sequence_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind, outcome, user.id, contact_id, contact["account_id"], stamp, note, to_stored(now),
+             step_label(conn, task_id)),
         ).lastrowid or 0)
         payload: dict = {"activity_id": activity_id, "contact_id": contact_id, "kind": kind, "outcome": outcome}
         if kind in TOUCH_KINDS:
             payload.update(_touch(conn, playbook, user, contact, rule, stamp, now))
             payload["closed_tasks"] = _close_tasks(conn, user, contact, task_id, now)
+            steps = [state for state in (step_done(conn, t, "done", user, now, activity_id)
+                                         for t in payload["closed_tasks"]) if state]
+            reason = exit_reason(kind, outcome, playbook)
+            exited = exit_sequences(conn, contact_id, reason, now) if reason else []
+            payload.update({k: v for k, v in (("steps", steps), ("exited", exited)) if v})
             score_before = score_activity(conn, playbook, contact_id, kind, outcome, occurred, user.id, now)
             if score_before is not None:
                 payload["score_before"] = score_before

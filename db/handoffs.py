@@ -17,6 +17,7 @@ from core.playbook import Playbook
 from core.when import to_stored
 from db.changes import append_change
 from db.connection import transaction
+from db.enrollments import exit_sequences
 from db.history import record_status_change
 from db.scoring import contact_score
 
@@ -114,6 +115,9 @@ def send_handoff(conn: sqlite3.Connection, playbook: Playbook, user: User, kind:
             _set_contact(conn, contact_id, user, now, f"Handoff sent to {to.name}",  # type: ignore[arg-type]
                          lead_status="qualified", lifecycle="sql")
             owners = {user.id, contact["owner_id"]}
+            exited = exit_sequences(conn, contact_id, "handoff", now)  # type: ignore[arg-type]
+            if exited:
+                payload["exited"] = exited
             payload["cancelled_tasks"] = _cancel_tasks(conn, contact_id, owners, now)  # type: ignore[arg-type]
         change = append_change(conn, at=now, user_id=user.id, command="send_handoff", entity="handoff",
                                entity_id=handoff_id, payload=payload)

@@ -15,6 +15,7 @@ from core.playbook import Playbook
 from core.when import day_bounds, to_stored
 from db.changes import append_change, last_undoable
 from db.connection import transaction
+from db.enrollments import undo_steps
 from db.history import record_status_change
 from db.scoring import rescore
 
@@ -50,6 +51,8 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime, playbook: Pla
         contact_id = payload["contact_id"]
         if payload.get("contact_before") is not None:
             _restore_contact(conn, user, contact_id, payload, now)
+        if payload.get("steps") or payload.get("exited"):
+            undo_steps(conn, payload.get("steps", []), payload.get("exited", []))
         if payload.get("score_before") is not None and playbook is not None:
             rescore(conn, playbook, now, [contact_id], user.id)  # the undone activity no longer counts
         closed = payload.get("closed_tasks", [])
