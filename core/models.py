@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from core.scoring import Score
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
-QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "stale_deal", "lookup"]
+QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "step", "stale_deal", "lookup"]
 
 
 class User(NamedTuple):
@@ -133,6 +133,7 @@ class QueueItem(NamedTuple):
     contact_timezone: str | None = None
     handoff_id: int | None = None
     deal_id: int | None = None
+    step_channel: str | None = None  # a sequence step: call, email, linkedin or task
 
     @property
     def key(self) -> tuple[str, int]:

@@ -49,6 +49,9 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
     if c.source == "inbound":
         kind = "inbound"
         urgency, reason = _inbound(c, now, sla)
+    elif c.task_kind and c.task_kind.startswith("step:"):
+        urgency = FOLLOW_UP_OVERDUE if c.due_at <= now else DUE_LATER_TODAY
+        return _step(c, now, user_tz, urgency)
     elif c.task_kind == "call_back":
         kind = "call_back"
         window = timedelta(minutes=sla.call_back_window_minutes)
@@ -62,6 +65,18 @@ def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> Queu
         kind=kind, reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
         contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
         account_name=c.account_name, task_id=c.task_id, contact_timezone=c.contact_timezone,
+    )
+
+
+def _step(c: QueueCandidate, now: datetime, user_tz: ZoneInfo, urgency: int) -> QueueItem:
+    """A sequence step due: "Step 3 of 'Cold outbound': call, due 10:00 (09:00 their time)"."""
+    when = _clock(c.due_at, user_tz, now) + _their_time(c, user_tz, now)
+    reason = f"{c.task_note}, due {when}" + (f", {humanize_delta(now - c.due_at)} ago" if c.due_at < now else "")
+    return QueueItem(
+        kind="step", reason=reason, due_at=c.due_at, urgency=urgency, contact_id=c.contact_id,
+        contact_name=c.contact_name, contact_title=c.contact_title, account_id=c.account_id,
+        account_name=c.account_name, task_id=c.task_id, contact_timezone=c.contact_timezone,
+        step_channel=(c.task_kind or "").removeprefix("step:"),
     )
 
 

@@ -243,3 +243,16 @@ def step_label(conn: sqlite3.Connection, task_id: int | None) -> str | None:
     row = conn.execute("SELECT s.key, t.step_index FROM tasks t JOIN enrollments e ON e.id = t.enrollment_id"
                        " JOIN sequences s ON s.id = e.sequence_id WHERE t.id = ?", (task_id,)).fetchone()
     return None if row is None else f"{row[0]}:{row[1] + 1}"
+
+
+def live_enrollment(conn: sqlite3.Connection, contact_id: int, key: str | None = None) -> int:
+    """The id of the contact's active or paused enrollment (in sequence `key` when given)."""
+    rows = conn.execute("SELECT e.id, s.key FROM enrollments e JOIN sequences s ON s.id = e.sequence_id"
+                        " WHERE e.contact_id = ? AND e.status IN ('active', 'paused')", (contact_id,)).fetchall()
+    if key is not None:
+        rows = [r for r in rows if r[1] == key]
+    if not rows:
+        raise InvalidInput("contact", f"{contact_id} is in no sequence" + (f" {key!r}" if key else ""))
+    if len(rows) > 1:
+        raise InvalidInput("sequence", f"contact {contact_id} is in {', '.join(r[1] for r in rows)}: say which")
+    return int(rows[0][0])

@@ -1,5 +1,5 @@
-"""The Today queue's one query: handoffs awaiting my decision, tasks due through the end of the day and
-untouched inbound leads."""
+"""The Today queue's one query: handoffs awaiting my decision, tasks due through the end of the day (a
+sequence step's task says its channel: 'step:call'), untouched inbound leads and my stale deals."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from core.playbook import Sla, Stage
 from core.when import from_stored, to_stored
 
 _QUERY = """
-SELECT 'task' AS source, t.id AS task_id, t.kind AS task_kind, t.note AS task_note, t.due_at AS due_at,
+SELECT 'task' AS source, t.id AS task_id,
+       CASE WHEN t.enrollment_id IS NULL THEN t.kind ELSE 'step:' || (
+         SELECT json_extract(s.data, '$.steps[' || t.step_index || '].channel') FROM enrollments e
+         JOIN sequences s ON s.id = e.sequence_id WHERE e.id = t.enrollment_id) END AS task_kind,
+       t.note AS task_note, t.due_at AS due_at,
        t.created_at AS created_at, c.id AS contact_id, c.first_name || ' ' || c.last_name AS contact_name,
        c.title AS contact_title, c.timezone AS contact_timezone, c.lead_source AS lead_source,
        c.score AS score, a.id AS account_id, a.name AS account_name

@@ -19,9 +19,9 @@ from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60
 KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up",
-               "stale_deal": "Stale deal", "lookup": "Looked up"}
+               "step": "Step", "stale_deal": "Stale deal", "lookup": "Looked up"}
 KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
-               "stale_deal": "yellow", "lookup": "dim"}
+               "step": "bold blue", "stale_deal": "yellow", "lookup": "dim"}
 
 def _two_lines(text: str, width: int) -> Text:
     """Wrap to at most two lines up front: much cheaper for the table to draw than letting it wrap."""
