@@ -110,6 +110,12 @@ class Workbench:
 
         return calls.schedule_follow_up(self.store.conn, self.user, contact_id, when, self.now(), note)
 
+    def tick_sequences(self) -> dict[str, int]:
+        """Due sequence steps become tasks; safe to run any time (see db.enrollments.tick)."""
+        from db.enrollments import tick
+
+        return tick(self.store.conn, self.clock())
+
     def undo(self) -> Undone:
         from db import undo
 

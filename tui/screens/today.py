@@ -53,19 +53,23 @@ class TodayScreen(ReloadsOnReturn, Screen):
         # frame beats a worker round trip. Later refreshes run in a worker.
         self.show_queue(self.app.workbench.queue())
         self.set_interval(REFRESH_SECONDS, self._tick)
+        self.load_queue(tick=True)  # sequence steps that came due while revdesk was closed
 
     def _tick(self) -> None:
-        """Keep reasons and SLAs current and pick up new inbound leads while the screen is open."""
+        """Keep reasons and SLAs current, bring in sequence steps and new inbound leads while open."""
         if self.is_current:
-            self.action_refresh()
+            self.load_queue(tick=True)
 
     def reload(self) -> None:
         """Back from call mode (or a dialog): the queue has moved on."""
         self.load_queue()
 
     @work(thread=True, exclusive=True, group="queue")
-    def load_queue(self) -> None:
-        items = self.app.workbench.queue()
+    def load_queue(self, tick: bool = False) -> None:
+        bench = self.app.workbench
+        if tick:
+            bench.tick_sequences()
+        items = bench.queue()
         self.app.call_from_thread(self.show_queue, items)
 
     def show_queue(self, items: list[QueueItem]) -> None:
