@@ -1,13 +1,16 @@
-"""Validating playbook TOML with pydantic: every problem names its key and its line."""
+"""Validating playbook (and sequence) TOML with pydantic: every problem names its key and its line."""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from typing import TypeVar
 
 from core.errors import PlaybookError
 from core.playbook import Playbook
 from core.toml_lines import line_of
+
+T = TypeVar("T")
 
 
 def _path(key: str) -> tuple[str | int, ...]:
@@ -15,8 +18,9 @@ def _path(key: str) -> tuple[str | int, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", key))
 
 
-def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
-    """Parse and validate playbook TOML; raise PlaybookError naming each bad key and its line."""
+def validate_toml(cls: type[T], source: str, origin: str) -> T:
+    """Parse TOML and validate it as `cls` (a checked dataclass); raise PlaybookError naming each bad key
+    and its line: "FILE:LINE: key.path: reason". The playbook and sequence files both go through here."""
     from pydantic import TypeAdapter, ValidationError
 
     try:
@@ -24,7 +28,7 @@ def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError([f"{origin}: not valid TOML: {exc}"]) from exc
     try:
-        return TypeAdapter(Playbook).validate_python(data)
+        return TypeAdapter(cls).validate_python(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -40,3 +44,8 @@ def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
             where = f"{origin}:{line}" if line else origin
             problems.append(f"{where}: {name or '(top level)'}: {message}")
         raise PlaybookError(problems) from exc
+
+
+def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
+    """Parse and validate playbook TOML; raise PlaybookError naming each bad key and its line."""
+    return validate_toml(Playbook, source, origin)

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     enroll.add_argument("--sequence", required=True, metavar="KEY")
     enroll.add_argument("--contact", type=int, action="append", required=True, metavar="ID",
                         help="a contact id (repeat for more)")
-    enroll.add_argument("--owner", metavar="HANDLE", help="whose queue the steps land in (default: --as)")
+    enroll.add_argument("--for", dest="for_user", metavar="HANDLE",
+                        help="whose queue the steps land in (default: --as)")
     enroll.add_argument("--json", action="store_true")
     enroll.set_defaults(handler=_enroll)
 
@@ -116,11 +117,11 @@ def _enroll(args: argparse.Namespace) -> int:
     store = open_store(args)
     me = user_by_handle(store.conn, resolve_handle(args, store))
     owner = me
-    if args.owner:
+    if args.for_user:
         try:
-            owner = user_by_handle(store.conn, args.owner)
+            owner = user_by_handle(store.conn, args.for_user)
         except NotFound:
-            raise InvalidInput("--owner", f"no user {args.owner!r} (see `revdesk users`)") from None
+            raise InvalidInput("--for", f"no user {args.for_user!r} (see `revdesk users`)") from None
     result = enroll(store.conn, me, args.sequence, args.contact, system_clock(), owner)
     if args.json:
         print_json({"enrollments": result.enrollments, "refused": {str(k): v for k, v in result.refused.items()}})
