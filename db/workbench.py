@@ -23,8 +23,10 @@ if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
     from core.scoring import Score
     from db.calls import Logged
     from db.deals import Moved
+    from db.enrollments import Enrolled
     from db.handoff_drafts import HandoffDraft
     from db.handoffs import HandoffResult
+    from db.steps import EmailDraft
     from db.undo import Undone
 
 Clock = Callable[[], datetime]
@@ -109,6 +111,37 @@ class Workbench:
         from db import calls
 
         return calls.schedule_follow_up(self.store.conn, self.user, contact_id, when, self.now(), note)
+
+    # -- sequences -----------------------------------------------------------------------------------
+    def enroll(self, key: str, contact_ids: list[int], owner: User | None = None) -> Enrolled:
+        from db.enrollments import enroll
+
+        return enroll(self.store.conn, self.user, key, contact_ids, self.now(), owner)
+
+    def change_enrollment(self, enrollment_id: int, action: str) -> None:
+        from db.enrollments import change_status
+
+        change_status(self.store.conn, self.user, enrollment_id, action, self.now())
+
+    def email_draft(self, task_id: int) -> EmailDraft:
+        from db.steps import email_draft
+
+        return email_draft(self.store.conn, self.user, task_id, self.now())
+
+    def send_email_step(self, task_id: int) -> Logged:
+        from db.steps import send_email_step
+
+        return send_email_step(self.store.conn, self.playbook, self.user, task_id, self.now())
+
+    def complete_step(self, task_id: int) -> Logged | int:
+        from db.steps import complete_step
+
+        return complete_step(self.store.conn, self.playbook, self.user, task_id, self.now())
+
+    def skip_step(self, task_id: int) -> int:
+        from db.enrollments import skip_step
+
+        return skip_step(self.store.conn, self.user, task_id, self.now())
 
     def tick_sequences(self) -> dict[str, int]:
         """Due sequence steps become tasks; safe to run any time (see db.enrollments.tick)."""
