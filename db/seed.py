@@ -86,6 +86,9 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
             for i, sql in enumerate(indexes, start=1):
                 conn.execute(sql)
                 report("Indexing", i, len(indexes) + 1)
+            from db.seed_sequences import seed_sequences
+
+            counts.update(seed_sequences(conn, kind, seed, now))
             broken = conn.execute("PRAGMA foreign_key_check").fetchmany(5)
             if broken:
                 raise RuntimeError(f"generated rows break foreign keys: {[tuple(r) for r in broken]}")
