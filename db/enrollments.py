@@ -18,6 +18,20 @@ from db.connection import transaction
 from sequences.rules import LiveEnrollment, enrollment_problems
 
 TICK_HORIZON = timedelta(days=1)  # steps due within a day become tasks (the queue shows today's)
+# Due steps become tasks, once per enrollment and step (the unique index makes a repeat a no-op).
+_STEPS_DUE = """
+INSERT OR IGNORE INTO tasks (user_id, kind, contact_id, account_id, due_at, note, created_at, enrollment_id,
+                             step_index, channel)
+SELECT e.user_id, 'step', e.contact_id, c.account_id, e.next_due_at,
+       'Step ' || (e.step_index + 1) || ' of ''' || s.name || ''': ' || x.channel, :now, e.id, e.step_index,
+       x.channel
+FROM (SELECT e.id, json_extract(s.data, '$.steps[' || e.step_index || '].channel') AS channel
+      FROM enrollments e JOIN sequences s ON s.id = e.sequence_id
+      WHERE e.status = 'active' AND e.next_due_at <= :horizon) x
+JOIN enrollments e ON e.id = x.id
+JOIN contacts c ON c.id = e.contact_id
+JOIN sequences s ON s.id = e.sequence_id
+"""
 
 
 @dataclass(frozen=True)
@@ -141,15 +155,7 @@ def tick(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
             " 'paused') AND c.do_not_contact = 1").fetchall()
         for (enrollment_id,) in dnc:
             _end(conn, enrollment_id, "exited", "do_not_contact", now)
-        created = conn.execute(
-            "INSERT OR IGNORE INTO tasks (user_id, kind, contact_id, account_id, due_at, note, created_at,"
-            " enrollment_id, step_index)"
-            " SELECT e.user_id, 'step', e.contact_id, c.account_id, e.next_due_at,"
-            " 'Step ' || (e.step_index + 1) || ' of ''' || s.name || ''': '"
-            "   || json_extract(s.data, '$.steps[' || e.step_index || '].channel'), ?, e.id, e.step_index"
-            " FROM enrollments e JOIN contacts c ON c.id = e.contact_id JOIN sequences s ON s.id = e.sequence_id"
-            " WHERE e.status = 'active' AND e.next_due_at <= ?",
-            (stamp, to_stored(now + TICK_HORIZON))).rowcount
+        created = conn.execute(_STEPS_DUE, {"now": stamp, "horizon": to_stored(now + TICK_HORIZON)}).rowcount
         if dnc or created:
             append_change(conn, at=now, user_id=None, command="tick", entity="sequence", entity_id=None,
                           payload={"exited_do_not_contact": len(dnc), "steps_due": created})

@@ -14,9 +14,7 @@ from core.when import from_stored, to_stored
 
 _QUERY = """
 SELECT 'task' AS source, t.id AS task_id,
-       CASE WHEN t.enrollment_id IS NULL THEN t.kind ELSE 'step:' || (
-         SELECT json_extract(s.data, '$.steps[' || t.step_index || '].channel') FROM enrollments e
-         JOIN sequences s ON s.id = e.sequence_id WHERE e.id = t.enrollment_id) END AS task_kind,
+       CASE WHEN t.enrollment_id IS NULL THEN t.kind ELSE 'step:' || t.channel END AS task_kind,
        t.note AS task_note, t.due_at AS due_at,
        t.created_at AS created_at, c.id AS contact_id, c.first_name || ' ' || c.last_name AS contact_name,
        c.title AS contact_title, c.timezone AS contact_timezone, c.lead_source AS lead_source,

@@ -292,6 +292,7 @@ CREATE INDEX step_runs_enrollment ON step_runs(enrollment_id, step_index);
 -- A due step is a task in its owner's queue, once per enrollment and step.
 ALTER TABLE tasks ADD COLUMN enrollment_id INTEGER REFERENCES enrollments(id);
 ALTER TABLE tasks ADD COLUMN step_index INTEGER;
+ALTER TABLE tasks ADD COLUMN channel TEXT;
 CREATE UNIQUE INDEX tasks_one_per_step ON tasks(enrollment_id, step_index) WHERE enrollment_id IS NOT NULL;
 """
 

@@ -16,7 +16,7 @@ from fixtures import FIXTURES_DIR
 from sequences.definition import Sequence, parse_sequence, sequence_to_json
 from sequences.schedule import step_due
 
-LIVE = {"demo": 160, "bench": 52_000}  # enrollments still running
+LIVE = {"demo": 160, "bench": 64_000}  # enrollments still running
 ENDED_SHARE = 0.3  # plus this share again that ended before now
 EXITS = (("reply", 0.03), ("meeting", 0.015), ("bounce", 0.008))  # per step done
 
