@@ -27,7 +27,8 @@ SELECT e.user_id, 'step', e.contact_id, c.account_id, e.next_due_at,
        x.channel
 FROM (SELECT e.id, json_extract(s.data, '$.steps[' || e.step_index || '].channel') AS channel
       FROM enrollments e JOIN sequences s ON s.id = e.sequence_id
-      WHERE e.status = 'active' AND e.next_due_at <= :horizon) x
+      WHERE e.status = 'active' AND e.next_due_at <= :horizon
+        AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.enrollment_id = e.id AND t.step_index = e.step_index)) x
 JOIN enrollments e ON e.id = x.id
 JOIN contacts c ON c.id = e.contact_id
 JOIN sequences s ON s.id = e.sequence_id

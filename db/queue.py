@@ -12,10 +12,9 @@ from core.pipeline import stale_before
 from core.playbook import Sla, Stage
 from core.when import from_stored, to_stored
 
+STEPS_IN_QUEUE = 120  # sequence steps due soonest first; the rest follow as these are worked
 _QUERY = """
-SELECT 'task' AS source, t.id AS task_id,
-       CASE WHEN t.enrollment_id IS NULL THEN t.kind ELSE 'step:' || t.channel END AS task_kind,
-       t.note AS task_note, t.due_at AS due_at,
+SELECT 'task' AS source, t.id AS task_id, t.kind AS task_kind, t.note AS task_note, t.due_at AS due_at,
        t.created_at AS created_at, c.id AS contact_id, c.first_name || ' ' || c.last_name AS contact_name,
        c.title AS contact_title, c.timezone AS contact_timezone, c.lead_source AS lead_source,
        c.score AS score, a.id AS account_id, a.name AS account_name
@@ -23,6 +22,18 @@ FROM tasks t
 JOIN contacts c ON c.id = t.contact_id
 LEFT JOIN accounts a ON a.id = c.account_id
 WHERE t.user_id = :user AND t.status IN ('open', 'snoozed') AND t.due_at < :end AND c.do_not_contact = 0
+  AND t.enrollment_id IS NULL
+UNION ALL
+SELECT * FROM (
+  SELECT 'task', t.id, 'step:' || t.channel, t.note, t.due_at, t.created_at, c.id,
+         c.first_name || ' ' || c.last_name, c.title, c.timezone, c.lead_source, c.score, a.id, a.name
+  FROM tasks t
+  JOIN contacts c ON c.id = t.contact_id
+  LEFT JOIN accounts a ON a.id = c.account_id
+  WHERE t.user_id = :user AND t.status IN ('open', 'snoozed') AND t.due_at < :end AND c.do_not_contact = 0
+    AND t.enrollment_id IS NOT NULL
+  ORDER BY t.due_at LIMIT :steps
+)
 UNION ALL
 SELECT 'inbound', NULL, NULL, NULL, c.created_at, c.created_at, c.id, c.first_name || ' ' || c.last_name,
        c.title, c.timezone, c.lead_source, c.score, a.id, a.name
@@ -64,7 +75,8 @@ def queue_candidates(
     """Everything that could be in the user's queue up to `end_of_day`, unranked: with `stages`, also the
     user's open deals past their stage's "stale after"."""
     window = now - timedelta(days=sla.inbound_window_days)
-    params: dict[str, object] = {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window)}
+    params: dict[str, object] = {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window),
+                                 "steps": STEPS_IN_QUEUE}
     query, cases = _QUERY, []
     for index, stage in enumerate(stages):
         cutoff = stale_before(stage, now)  # the pipeline's own definition of stale
@@ -83,3 +95,9 @@ def queue_candidates(
         data["due_at"] = due + first_touch if data["source"] == "inbound" else due  # a deal: entered its stage
         result.append(QueueCandidate(**data))
     return result
+
+
+def steps_due_count(conn: sqlite3.Connection, user_id: int, end_of_day: datetime) -> int:
+    """How many sequence steps of the user's are due by the end of the day (the queue shows the first)."""
+    return conn.execute("SELECT COUNT(*) FROM tasks WHERE user_id = ? AND status IN ('open', 'snoozed')"
+                        " AND due_at < ? AND enrollment_id IS NOT NULL", (user_id, to_stored(end_of_day))).fetchone()[0]

@@ -74,6 +74,11 @@ class Workbench:
         candidates = queue.queue_candidates(self.store.conn, self.user.id, moment, end, self.playbook.sla, stages)
         return rank_queue(candidates, moment, self.playbook.sla, self.tz, stages)
 
+    def steps_due_count(self) -> int:
+        """Sequence steps of mine due by the end of today (the queue lists the soonest of them)."""
+        _, end = day_bounds(self.today(), self.tz)
+        return queue.steps_due_count(self.store.conn, self.user.id, end)
+
     def kpi(self, period: Period = "day", day: date | None = None, team: bool = False) -> KpiReport:
         day = day or self.today()
         members = users.team_members(self.store.conn, self.user.team) if team else [self.user]

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from core.models import QueueItem
 from core.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
+from db.queue import STEPS_IN_QUEUE
 from tui.commands import TODAY_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
 from tui.text import cut
@@ -101,10 +102,13 @@ class TodayScreen(ReloadsOnReturn, Screen):
             table.move_cursor(row=keys.index(selected))
         overdue = sum(1 for i in items if i.urgency <= FOLLOW_UP_OVERDUE)
         title = self.query_one("#queue-title", Static)
+        steps = sum(1 for i in items if i.kind == "step")
+        more = bench.steps_due_count() - steps if steps >= STEPS_IN_QUEUE else 0
         if items:
             title.update(Text.assemble(
                 (f"{bench.now():%a %d %b}  ·  ", "dim"),
                 (f"{len(items)} to work today", "bold"), (f"  ·  {overdue} urgent or overdue", "yellow"),
+                (f"  ·  {more:,} more sequence steps due follow as you work" if more > 0 else "", "cyan"),
                 ("  ·  enter opens call mode", "dim"),
             ))
         else:
