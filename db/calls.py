@@ -82,7 +82,8 @@ def log_activity(
         payload: dict = {"activity_id": activity_id, "contact_id": contact_id, "kind": kind, "outcome": outcome}
         if kind in TOUCH_KINDS:
             payload.update(_touch(conn, playbook, user, contact, rule, stamp, now))
-            payload["closed_tasks"] = _close_tasks(conn, user, contact, task_id, now)
+            doing = kind if outcome not in ("replied", "bounced") else None
+            payload["closed_tasks"] = _close_tasks(conn, user, contact, task_id, now, doing)
             steps = [state for state in (step_done(conn, t, "done", user, now, activity_id)
                                          for t in payload["closed_tasks"]) if state]
             reason = exit_reason(kind, outcome, playbook)
@@ -137,12 +138,15 @@ def _touch(conn: sqlite3.Connection, playbook: Playbook, user: User, contact: sq
 
 
 def _close_tasks(conn: sqlite3.Connection, user: User, contact: sqlite3.Row, task_id: int | None,
-                 now: datetime) -> list[int]:
-    """Close the item's task and the user's other tasks for this contact due through today."""
+                 now: datetime, doing: str | None) -> list[int]:
+    """Close the item's task and the user's other tasks for this contact due through today. A sequence
+    step closes only when it is the item, or when this touch is what the step asks for (`doing`: a call
+    does a due call step; a reply does no step of ours)."""
     _, end = day_bounds(now.astimezone(ZoneInfo(user.timezone)).date(), ZoneInfo(user.timezone))
     ids = [r[0] for r in conn.execute(
         "SELECT id FROM tasks WHERE user_id = ? AND contact_id = ? AND status IN ('open', 'snoozed')"
-        " AND (due_at < ? OR id = ?)", (user.id, contact["id"], to_stored(end), task_id),
+        " AND ((due_at < ? AND (enrollment_id IS NULL OR channel = ?)) OR id = ?)",
+        (user.id, contact["id"], to_stored(end), doing, task_id),
     )]
     if task_id is not None and task_id not in ids:
         raise InvalidInput("task", f"{task_id} is not an open task of yours for contact {contact['id']}")

@@ -241,6 +241,9 @@ def undo_steps(conn: sqlite3.Connection, advanced: list[dict], exited: list[dict
         conn.execute("UPDATE enrollments SET status = 'active', step_index = ?, next_due_at = ?, ended_at = NULL"
                      " WHERE id = ?", (state["step_index"], state["next_due_at"], state["enrollment_id"]))
         conn.execute("DELETE FROM step_runs WHERE id = ?", (state["step_run"],))
+        # a tick may have brought in the following step meanwhile: it is not due any more
+        conn.execute("DELETE FROM tasks WHERE enrollment_id = ? AND step_index > ? AND status = 'open'",
+                     (state["enrollment_id"], state["step_index"]))
 
 
 def step_label(conn: sqlite3.Connection, task_id: int | None) -> str | None:

@@ -160,11 +160,12 @@ def _deal_problems(conn: sqlite3.Connection, user: User, deal: sqlite3.Row) -> l
 
 def _cancel_tasks(conn: sqlite3.Connection, contact_id: int, user_ids: set[int | None],
                   now: datetime) -> list[int]:
-    """The sender's and the lead owner's open follow-ups for the contact end: it is the AE's now."""
+    """The sender's and the lead owner's open follow-ups for the contact end: it is the AE's now. Sequence
+    steps follow their sequence's exit rules instead (see db.enrollments.exit_sequences)."""
     owners = sorted(u for u in user_ids if u is not None)
     ids = [r[0] for r in conn.execute(
-        f"SELECT id FROM tasks WHERE contact_id = ? AND status IN ('open', 'snoozed') AND user_id IN"
-        f" ({', '.join('?' * len(owners))})", (contact_id, *owners))]
+        f"SELECT id FROM tasks WHERE contact_id = ? AND status IN ('open', 'snoozed') AND enrollment_id IS NULL"
+        f" AND user_id IN ({', '.join('?' * len(owners))})", (contact_id, *owners))]
     conn.executemany("UPDATE tasks SET status = 'cancelled', closed_at = ? WHERE id = ?",
                      [(to_stored(now), i) for i in ids])
     return ids

@@ -79,7 +79,10 @@ def apply_sequence(conn: sqlite3.Connection, source: str, origin: str, now: date
             seq_id = old[0]
             conn.execute("UPDATE sequences SET name = ?, source = ?, data = ?, applied_at = ?, applied_by = ?"
                          " WHERE id = ?", (sequence.name, source, data, to_stored(now), user_id, seq_id))
-            # enrollments past the new last step are done
+            # enrollments past the new last step are done, and their steps leave the queue
+            conn.execute("UPDATE tasks SET status = 'cancelled', closed_at = ? WHERE status IN ('open', 'snoozed')"
+                         " AND enrollment_id IN (SELECT id FROM enrollments WHERE sequence_id = ? AND status IN"
+                         " ('active', 'paused') AND step_index >= ?)", (to_stored(now), seq_id, len(sequence.steps)))
             conn.execute("UPDATE enrollments SET status = 'finished', ended_at = ?, next_due_at = NULL"
                          " WHERE sequence_id = ? AND status IN ('active', 'paused') AND step_index >= ?",
                          (to_stored(now), seq_id, len(sequence.steps)))
