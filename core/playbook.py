@@ -17,7 +17,9 @@ Metric = Literal[
 Period = Literal["day", "week", "month", "quarter"]
 LeadStatus = Literal["new", "attempting", "connected", "qualified", "disqualified"]
 Lifecycle = Literal["lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "nurture"]
-RESERVED_KEYS = set("nfsujkq")
+# Letters call mode binds itself, so no outcome may take them. e and d work sequence steps (the e-mail, a
+# LinkedIn or task step done); skipping a step is ctrl+x, as x is the default playbook's "not interested".
+RESERVED_KEYS = set("nfsujkqedhip")  # call mode's own keys and the app's (inbox, pipeline)
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _STRICT = {"extra": "forbid"}
 
@@ -253,7 +255,8 @@ class Outcome:
         check(len(self.letter) == 1 and self.letter.isalpha() and self.letter.islower(), "letter",
               "must be one lowercase letter")
         check(self.letter not in RESERVED_KEYS, "letter",
-              f"{self.letter!r} is taken by call mode (n note, f follow-up, s skip, u undo, j/k, q)")
+              f"{self.letter!r} is taken by call mode (n note, f follow-up, s skip, u undo, e e-mail step,"
+              " d step done, h hand off, i inbox, p pipeline, j/k, q)")
         if self.follow_up is not None:
             from core.errors import InvalidInput
             from core.when import check_quick_form

@@ -266,3 +266,10 @@ def live_enrollment(conn: sqlite3.Connection, contact_id: int, key: str | None =
     if len(rows) > 1:
         raise InvalidInput("sequence", f"contact {contact_id} is in {', '.join(r[1] for r in rows)}: say which")
     return int(rows[0][0])
+
+
+def next_step(conn: sqlite3.Connection, contact_id: int) -> tuple[int, str | None] | None:
+    """The contact's live enrollment's next step (0-based) and when it is due, or None when none is live."""
+    row = conn.execute("SELECT step_index, next_due_at FROM enrollments WHERE contact_id = ? AND status IN"
+                       " ('active', 'paused') ORDER BY id DESC LIMIT 1", (contact_id,)).fetchone()
+    return None if row is None else (row[0], row[1])

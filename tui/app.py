@@ -69,6 +69,14 @@ class RevdeskApp(App[int]):
         if not isinstance(self.screen, HandoffInboxScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(HandoffInboxScreen())
 
+    def action_sequences(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.sequences import SequencesScreen
+
+        if not isinstance(self.screen, SequencesScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(SequencesScreen())
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -76,7 +84,9 @@ class RevdeskApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def screen_commands(self, screen: Screen) -> list[Command]:
-        return list(getattr(screen, "COMMANDS_LIST", [])) + APP_COMMANDS
+        own = list(getattr(screen, "COMMANDS_LIST", []))
+        taken = {key for command in own for key in command.keys.split(",")}  # the screen's key wins
+        return own + [c for c in APP_COMMANDS if not taken & set(c.keys.split(","))]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Today", "Your queue and today's progress", self._go_today)
@@ -84,6 +94,7 @@ class RevdeskApp(App[int]):
         for command in getattr(screen, "COMMANDS_LIST", []):
             yield SystemCommand(command.label, command.help, _runner(screen, command.action))
         yield SystemCommand("Inbox", "Handoffs to me and from me", self.action_inbox)
+        yield SystemCommand("Sequences", "Sequences with their figures, steps and enrollments", self.action_sequences)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         yield SystemCommand("Quit", "Leave revdesk", self.exit)
 

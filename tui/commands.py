@@ -28,6 +28,8 @@ APP_COMMANDS = [
     Command("i", "app.inbox", "Inbox", "Handoffs to me and from me"),
     Command("q", "app.quit", "Quit", "Leave revdesk"),
     Command("p", "app.pipeline", "Pipeline", "Lead and deal lanes", footer=False),
+    Command("S", "app.sequences", "Sequences", "Sequences with their figures, steps and enrollments", footer=False,
+            key_display="shift+s"),
 ]
 
 TODAY_COMMANDS = [
@@ -49,6 +51,18 @@ CALL_COMMANDS = [
     Command("escape", "back", "Today", "Back to the Today screen", key_display="esc"),
     Command("A", "account", "Account", "Open the account's 360 view", footer=False, key_display="shift+a"),
     Command("h", "handoff", "Hand off", "Hand this lead to an AE with its context"),
+    Command("E", "enroll", "Enroll", "Enroll this contact in a sequence", footer=False, key_display="shift+e"),
+    # Sequence steps (the line under the banner names the keys that fit the step on screen):
+    Command("e", "email_step", "E-mail step", "An e-mail step: see the e-mail, send it and log it", footer=False),
+    Command("d", "step_done", "Step done", "Mark a LinkedIn or task step done; the sequence moves on", footer=False),
+    Command("ctrl+x", "skip_step", "Skip step", "Skip this sequence step; the sequence moves on to its next step",
+            footer=False),
+]
+
+EMAIL_STEP_COMMANDS = [
+    Command("ctrl+s", "send", "Send", "Send the e-mail as config.toml says (an .eml file by default) and log it",
+            priority=True),
+    Command("escape", "cancel", "Cancel", "Close without sending", key_display="esc"),
 ]
 
 
@@ -61,6 +75,8 @@ ACCOUNT_COMMANDS = [
     Command("h", "handoff", "Hand off", "Hand the selected contact to an AE, or a won deal to customer success"),
     Command("j,down", "cursor_down", "Down", "Next row", footer=False),
     Command("k,up", "cursor_up", "Up", "Previous row", footer=False),
+    Command("E", "enroll", "Enroll", "Enroll the selected contact in a sequence", key_display="shift+e"),
+    Command("ctrl+e", "enroll_account", "Enroll all", "Enroll all the account's contacts (not do-not-contact)"),
     Command("tab", "app.focus_next", "Next panel", "Move between contacts, deals and the history tabs"),
     Command("t", "next_tab", "History tab", "Switch between timeline, handoffs and owner history"),
     Command("r", "refresh", "Refresh", "Reload the account"),
@@ -110,4 +126,22 @@ HANDOFF_INBOX_COMMANDS = [
     Command("e", "toggle_everyone", "Everyone", "Show everyone's handoffs (the team view)"),
     Command("r", "refresh", "Refresh", "Reload the handoffs"),
     Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+SEQUENCES_COMMANDS = [
+    Command("enter", "open", "Enrollments", "Show the selected sequence's enrollments", priority=True),
+    Command("j,down", "cursor_down", "Down", "Next sequence", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous sequence", footer=False),
+    Command("r", "refresh", "Refresh", "Reload the figures"),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+SEQUENCE_ENROLLMENTS_COMMANDS = [
+    Command("p", "pause", "Pause", "Pause the selected enrollment: its due step leaves the queue"),
+    Command("r", "resume", "Resume", "Resume it: the step it is on is scheduled again from now"),
+    Command("x", "remove", "Remove", "Take the contact out of the sequence (asks first)"),
+    Command("enter", "call", "Call", "Open call mode on the selected contact", priority=True),
+    Command("j,down", "cursor_down", "Down", "Next enrollment", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous enrollment", footer=False),
+    Command("escape", "back", "Back", "Back to the sequences", key_display="esc"),
 ]

@@ -283,6 +283,40 @@ class AccountScreen(ReloadsOnReturn, Screen):
         key = deals.coordinate_to_cell_key(deals.cursor_coordinate).row_key.value
         return next((d for d in self.shown.deals if str(d.id) == key), None)
 
+    def action_enroll(self) -> None:
+        """E: the selected contact into a sequence."""
+        contact_id = self.selected_contact()
+        if contact_id is None or self.shown is None:
+            self.notify("No contact to enroll at this account yet.")
+            return
+        from tui.screens.enroll_modal import EnrollModal
+
+        name = next((c.name for c in self.shown.contacts if c.id == contact_id), "the contact")
+        self.app.push_screen(EnrollModal([contact_id], f"Enroll {name}"))
+
+    def action_enroll_account(self) -> None:
+        """ctrl+e: every contact of the account that may be contacted."""
+        if self.shown is None:
+            self.notify("The account is still loading.")
+            return
+        self._enroll_account(self.shown.account.name)
+
+    @work(thread=True, exclusive=True, group="account-enroll")
+    def _enroll_account(self, name: str) -> None:
+        from db.enrollment_queries import account_contacts
+
+        ids, dnc = account_contacts(self.app.workbench.store.conn, self.account_id)
+        self.app.call_from_thread(self._open_enroll, ids, dnc, name)
+
+    def _open_enroll(self, ids: list[int], dnc: list[str], name: str) -> None:
+        if not ids:
+            self.notify(f"No contact of {name} may be contacted: nobody to enroll.")
+            return
+        from tui.screens.enroll_modal import EnrollModal
+
+        title = f"Enroll {len(ids)} contact{'' if len(ids) == 1 else 's'} of {name}"
+        self.app.push_screen(EnrollModal(ids, title, left_out=dnc))
+
     def action_cursor_down(self) -> None:
         self._table().action_cursor_down()
 

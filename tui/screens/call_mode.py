@@ -1,5 +1,6 @@
 """Call mode: one queue item at a time with everything the conversation needs. An outcome key logs the
-call and the next item appears; n note, f follow-up, s skip, u undo, Esc back to Today."""
+call and the next item appears; n note, f follow-up, s skip, u undo, Esc back to Today. A sequence step
+says what it asks for under the banner; e, d and ctrl+x work it (see step_actions.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from core.errors import RevdeskError
 from core.kpi import KpiReport
 from core.models import CallContext, QueueItem
 from tui.commands import CALL_COMMANDS, bindings
+from tui.screens import step_actions
 from tui.widgets.call_panels import account_panel, contact_panel, item_banner, recent_panel
 from tui.widgets.kpi_bar import KpiBar
 from tui.widgets.outcome_bar import OutcomeBar
@@ -67,6 +69,7 @@ class CallScreen(Screen):
         yield Header()
         yield KpiBar(id="kpi")
         yield Static(id="banner")
+        yield step_actions.StepNote(id="step-note")
         yield Static(id="last-action")
         with VerticalScroll(id="call-body"):
             with Horizontal(id="panels"):
@@ -132,6 +135,7 @@ class CallScreen(Screen):
             self.query_one("#contact", Static).update(contact_panel(self.context, now, hours), layout=False)
             self.query_one("#account", Static).update(account_panel(self.context, now), layout=False)
             self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz), layout=False)
+        self.query_one(step_actions.StepNote).show_item(self.item if self.context else None)
         if message:
             line = Text.assemble(("✓ ", "green"), message)
             if after_call:
@@ -290,6 +294,15 @@ class CallScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - the SDR keeps working; the reason is shown
             self.app.call_from_thread(self._failed, _reason(exc))
 
+    def action_email_step(self) -> None:
+        step_actions.email_step(self)
+
+    def action_step_done(self) -> None:
+        step_actions.finish_step(self, "done")
+
+    def action_skip_step(self) -> None:
+        step_actions.finish_step(self, "skip")
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -301,3 +314,13 @@ class CallScreen(Screen):
         from tui.screens.account_360 import AccountScreen
 
         self.app.push_screen(AccountScreen(account_id))
+
+    def action_enroll(self) -> None:
+        """E: enroll the contact on screen in a sequence (its first step lands in the queue when due)."""
+        item = self.item
+        if item is None:
+            self.app.bell()
+            return
+        from tui.screens.enroll_modal import EnrollModal
+
+        self.app.push_screen(EnrollModal([item.contact_id], f"Enroll {item.contact_name}"))

@@ -139,9 +139,10 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         self.query_one("#inbox-title", Static).update(title)
 
     def selected(self) -> int | None:
-        table = self.query_one("#inbox", DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+        tables = list(self.query("#inbox").results(DataTable))
+        if not tables or not self.rows or not 0 <= tables[0].cursor_row < len(self.rows):
             return None
+        table = tables[0]
         return self.rows[table.cursor_row].id
 
     def on_resize(self) -> None:
@@ -173,10 +174,12 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         self._switch("to_me" if self.mode == "everyone" else "everyone")
 
     def action_cursor_down(self) -> None:
-        self.query_one("#inbox", DataTable).action_cursor_down()
+        for table in self.query("#inbox").results(DataTable):  # keys may come before the table is mounted
+            table.action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        self.query_one("#inbox", DataTable).action_cursor_up()
+        for table in self.query("#inbox").results(DataTable):
+            table.action_cursor_up()
 
     def action_refresh(self) -> None:
         self.load()
