@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.db.test_pipeline_query import add_deals
-from tests.factories import fixed_clock
+from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import settle
 from tui.app import build_app
 from tui.screens.deal_move_modal import DealMoveModal, StagePicker
@@ -180,3 +180,24 @@ def test_pipeline_screen_snapshot(store, snap_compare):
         await pilot.pause()
 
     assert snap_compare(build_app(store, "tom", clock=fixed_clock), terminal_size=SIZE, run_before=open_pipeline)
+
+
+async def test_enroll_the_leads_shown_in_a_lane(store):
+    """ctrl+e on an SDR lane enrolls the leads it shows (do-not-contact ones are named, not enrolled)."""
+    from pathlib import Path
+
+    from db.sequences import apply_sequence
+    from fixtures import FIXTURES_DIR
+    from tui.screens.enroll_modal import EnrollModal
+
+    source = Path(FIXTURES_DIR / "sequences" / "cold-outbound.toml").read_text(encoding="utf-8")
+    apply_sequence(store.conn, source, "cold-outbound.toml", NOW)
+    app = build_app(store, "maya", clock=fixed_clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, EnrollModal)
+        assert len(app.screen.contact_ids) >= 1

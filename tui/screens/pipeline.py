@@ -362,6 +362,19 @@ class PipelineScreen(DealMoves, Screen):
     def action_refresh(self) -> None:
         self.reload()
 
+    def action_enroll(self, whole_lane: bool = False) -> None:
+        """Enroll the selected lead, or every lead shown in the lane (a filtered list), in a sequence."""
+        from tui.screens.enroll_modal import EnrollModal
+
+        lane = self.board.lanes[self.board.index]
+        cards = [c for c in (lane.cards if lane is not None and whole_lane else [self.board.selected]) if c]
+        leads = [c for c in cards if c.kind == "lead"]
+        if not leads:
+            self.notify("Sequences are for leads: pick a card in an SDR lane.")
+            return
+        title = f"Enroll {leads[0].title}" if len(leads) == 1 else f"Enroll the {len(leads)} leads in {lane.label}"
+        self.app.push_screen(EnrollModal([c.id for c in leads], title), lambda n: n and self.reload())
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
