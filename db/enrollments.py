@@ -27,12 +27,14 @@ SELECT e.user_id, 'step', e.contact_id, c.account_id, e.next_due_at,
        x.channel
 FROM (SELECT e.id, json_extract(s.data, '$.steps[' || e.step_index || '].channel') AS channel
       FROM enrollments e JOIN sequences s ON s.id = e.sequence_id
-      WHERE e.status = 'active' AND e.next_due_at <= :horizon
+      WHERE e.status = 'active' AND e.next_due_at <= :horizon AND {which}
         AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.enrollment_id = e.id AND t.step_index = e.step_index)) x
 JOIN enrollments e ON e.id = x.id
 JOIN contacts c ON c.id = e.contact_id
 JOIN sequences s ON s.id = e.sequence_id
 """
+_TICK_STEPS = _STEPS_DUE.format(which="e.next_due_at > :since")  # the window no tick has covered yet
+_ONE_STEP = _STEPS_DUE.format(which="e.id = :id")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def enroll(conn: sqlite3.Connection, user: User, key: str, contact_ids: list[int
                 "INSERT INTO enrollments (sequence_id, contact_id, user_id, status, step_index, next_due_at,"
                 " enrolled_at, enrolled_by) VALUES (?, ?, ?, 'active', 0, ?, ?, ?)",
                 (stored.id, contact_id, owner.id, to_stored(due), to_stored(now), user.id)).lastrowid or 0))
+            materialize(conn, ids[-1], now)
         if len(contact_ids) == 1 and refused:
             raise InvalidInput("contact", f"{contact_ids[0]} {refused[contact_ids[0]]}")
         change = append_change(conn, at=now, user_id=user.id, command="enroll", entity="sequence",
@@ -140,6 +143,7 @@ def change_status(conn: sqlite3.Connection, user: User, enrollment_id: int, acti
             conn.execute("UPDATE tasks SET status = 'open', due_at = ?, closed_at = NULL WHERE enrollment_id = ?"
                          " AND step_index = ? AND status = 'cancelled'", (to_stored(due), enrollment_id,
                                                                           row["step_index"]))
+            materialize(conn, enrollment_id, now)
         append_change(conn, at=now, user_id=user.id, command=f"{action}_enrollment", entity="enrollment",
                       entity_id=enrollment_id, payload={"status_before": row["status"]})
 
@@ -147,20 +151,34 @@ def change_status(conn: sqlite3.Connection, user: User, enrollment_id: int, acti
 def tick(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
     """Move time-based state forward; running it twice changes nothing the second time.
 
-    Do-not-contact contacts leave every sequence; steps due within a day become tasks in their owner's
-    queue (one task per enrollment and step)."""
-    stamp = to_stored(now)
+    Do-not-contact contacts leave every sequence; steps coming due within a day become tasks in their
+    owner's queue, one per enrollment and step. Steps scheduled by enrolling, resuming or working a step
+    get their task at once (see `materialize`), so a tick only looks at the window it has not covered yet
+    (kept in meta), which keeps a repeated tick cheap."""
+    stamp, horizon = to_stored(now), to_stored(now + TICK_HORIZON)
     with transaction(conn):
         dnc = conn.execute(
-            "SELECT e.id FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE e.status IN ('active',"
-            " 'paused') AND c.do_not_contact = 1").fetchall()
+            "SELECT e.id FROM contacts c JOIN enrollments e ON e.contact_id = c.id AND e.status IN ('active',"
+            " 'paused') WHERE c.do_not_contact = 1").fetchall()
         for (enrollment_id,) in dnc:
             _end(conn, enrollment_id, "exited", "do_not_contact", now)
-        created = conn.execute(_STEPS_DUE, {"now": stamp, "horizon": to_stored(now + TICK_HORIZON)}).rowcount
+        row = conn.execute("SELECT value FROM meta WHERE key = 'sequences_ticked_through'").fetchone()
+        since = row[0] if row else ""
+        created = 0
+        if horizon > since:
+            created = conn.execute(_TICK_STEPS, {"now": stamp, "horizon": horizon, "since": since}).rowcount
+            conn.execute("INSERT INTO meta (key, value) VALUES ('sequences_ticked_through', ?)"
+                         " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (horizon,))
         if dnc or created:
             append_change(conn, at=now, user_id=None, command="tick", entity="sequence", entity_id=None,
                           payload={"exited_do_not_contact": len(dnc), "steps_due": created})
     return {"exited_do_not_contact": len(dnc), "steps_due": created}
+
+
+def materialize(conn: sqlite3.Connection, enrollment_id: int, now: datetime) -> None:
+    """Give an enrollment's next step its task now when it comes due within the tick's window (inside the
+    caller's transaction); later steps wait for a tick."""
+    conn.execute(_ONE_STEP, {"now": to_stored(now), "horizon": to_stored(now + TICK_HORIZON), "id": enrollment_id})
 
 
 def _end(conn: sqlite3.Connection, enrollment_id: int, status: str, reason: str | None, now: datetime) -> list[int]:
@@ -211,6 +229,7 @@ def step_done(conn: sqlite3.Connection, task_id: int, outcome: str, user: User, 
         due = step_due(now, seq.steps[following], tz, country)
         conn.execute("UPDATE enrollments SET step_index = ?, next_due_at = ? WHERE id = ?",
                      (following, to_stored(due), row["id"]))
+        materialize(conn, row["id"], now)
     return {"enrollment_id": row["id"], "step_index": row["step_index"], "next_due_at": row["next_due_at"],
             "step_run": run_id}
 

@@ -294,6 +294,7 @@ ALTER TABLE tasks ADD COLUMN enrollment_id INTEGER REFERENCES enrollments(id);
 ALTER TABLE tasks ADD COLUMN step_index INTEGER;
 ALTER TABLE tasks ADD COLUMN channel TEXT;
 CREATE UNIQUE INDEX tasks_one_per_step ON tasks(enrollment_id, step_index) WHERE enrollment_id IS NOT NULL;
+CREATE INDEX contacts_do_not_contact ON contacts(id) WHERE do_not_contact = 1;
 """
 
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]

@@ -174,7 +174,7 @@ def test_enroll_for_tom_puts_the_steps_in_toms_queue(capsys, loaded):
     # The first call is due at once: Monday 14:00 in Berlin is inside */5 8-18 Mon-Fri.
     assert enrollments(loaded) == [(1, "inbound_follow_up", 2, 1, "active", "2026-11-23T13:00:00Z")]
     code, out, err = cli(capsys, loaded, "sequences", "tick", "--json")
-    assert json.loads(out)["steps_due"] == 1
+    assert json.loads(out)["steps_due"] == 0  # enrolling already put the due step in tom's queue
     assert query(loaded, "SELECT user_id, kind, contact_id FROM tasks WHERE enrollment_id IS NOT NULL") == [
         (2, "step", 1)]
     store = Store(loaded)
@@ -230,8 +230,8 @@ def test_tick_twice_reports_nothing_due_the_second_time(capsys, loaded):
     cli(capsys, loaded, "enroll", "--sequence", "cold_outbound", "--contact", "1", "--contact", "3")
     code, out, err = cli(capsys, loaded, "sequences", "tick", "--json")
     assert code == 0, err
-    # Both are due within a day (Tuesday 07:00 and 13:00 UTC; the horizon reaches Tuesday 13:00 UTC).
-    assert json.loads(out) == {"exited_do_not_contact": 0, "steps_due": 2}
+    # Both are due within a day (Tuesday 07:00 and 13:00 UTC): enrolling gave them their tasks already.
+    assert json.loads(out) == {"exited_do_not_contact": 0, "steps_due": 0}
     code, out, _ = cli(capsys, loaded, "sequences", "tick", "--json")
     assert json.loads(out) == {"exited_do_not_contact": 0, "steps_due": 0}
     assert query(loaded, "SELECT COUNT(*) FROM tasks WHERE enrollment_id IS NOT NULL") == [(2,)]

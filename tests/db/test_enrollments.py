@@ -209,8 +209,14 @@ def test_re_enrolling_is_refused_unless_the_sequence_allows_it(loaded, conn):
 
 def test_tick_makes_one_task_per_enrollment_and_step_and_a_second_tick_creates_nothing(loaded, conn):
     bench(loaded, "maya").enroll("cold_outbound", [1, 3])
-    # Both are due within a day of NOW (07:00 and 13:00 UTC on Tuesday; the horizon reaches Tue 13:00 UTC).
-    assert tick(conn, NOW) == {"exited_do_not_contact": 0, "steps_due": 2}
+    # Both are due within a day of NOW (07:00 and 13:00 UTC on Tuesday; the horizon reaches Tue 13:00 UTC),
+    # so enrolling gave them their tasks at once.
+    assert conn.execute("SELECT COUNT(*) FROM tasks WHERE enrollment_id IS NOT NULL").fetchone()[0] == 2
+    # An enrollment written without its task (as generated data is) gets it from the tick.
+    conn.execute("INSERT INTO enrollments (sequence_id, contact_id, user_id, status, step_index, next_due_at,"
+                 " enrolled_at) SELECT id, 5, 1, 'active', 0, ?, ? FROM sequences WHERE key = 'cold_outbound'",
+                 ("2026-11-24T07:00:00Z", STAMP))
+    assert tick(conn, NOW) == {"exited_do_not_contact": 0, "steps_due": 1}
     before = table_counts(conn)
     assert tick(conn, NOW) == {"exited_do_not_contact": 0, "steps_due": 0}
     assert tick(conn, NOW + timedelta(hours=1)) == {"exited_do_not_contact": 0, "steps_due": 0}
@@ -221,6 +227,8 @@ def test_tick_makes_one_task_per_enrollment_and_step_and_a_second_tick_creates_n
         {"user_id": 1, "kind": "step", "contact_id": 1, "account_id": 1, "due_at": TUE_0800_BERLIN,
          "note": "Step 1 of 'Cold outbound': email", "status": "open", "step_index": 0},
         {"user_id": 1, "kind": "step", "contact_id": 3, "account_id": 2, "due_at": TUE_0800_NEW_YORK,
+         "note": "Step 1 of 'Cold outbound': email", "status": "open", "step_index": 0},
+        {"user_id": 1, "kind": "step", "contact_id": 5, "account_id": 1, "due_at": TUE_0800_BERLIN,
          "note": "Step 1 of 'Cold outbound': email", "status": "open", "step_index": 0},
     ]
 
@@ -341,7 +349,7 @@ def test_a_call_logged_on_a_call_steps_task_records_the_step_and_schedules_the_n
     assert row(conn, "SELECT status FROM tasks WHERE id = ?", task_id)["status"] == "done"
     activity = row(conn, "SELECT kind, outcome, sequence_step FROM activities WHERE id = ?", logged.activity_id)
     assert activity == {"kind": "call", "outcome": "no_answer", "sequence_step": "inbound_follow_up:1"}
-    assert tick(conn, NOW)["steps_due"] == 1
+    assert tick(conn, NOW)["steps_due"] == 0  # working the step gave the next one its task at once
     assert [(t["step_index"], t["status"], t["due_at"]) for t in step_tasks(conn, 3)] == [
         (0, "done", STAMP), (1, "open", "2026-11-23T15:00:00Z")]
 
@@ -474,7 +482,8 @@ def test_undo_after_a_tick_leaves_no_task_for_the_step_that_was_undone(loaded, c
     tick(conn, NOW)
     task_id = step_task(conn, 4)
     maya.log_call(4, "no_answer", task_id)
-    assert tick(conn, NOW)["steps_due"] == 1  # step 2's task, due 15:00 UTC
+    tick(conn, NOW)
+    assert [t["step_index"] for t in step_tasks(conn, 4) if t["status"] == "open"] == [1]  # due 15:00 UTC
     maya.undo()
     assert enrollment(conn, 4)["step_index"] == 0
     assert [(t["step_index"], t["status"]) for t in step_tasks(conn, 4) if t["status"] == "open"] == [(0, "open")]
@@ -538,7 +547,8 @@ def test_re_applying_a_shorter_sequence_cancels_the_steps_that_no_longer_exist(l
 def test_sequence_figures_count_enrollments_exits_and_steps(loaded, conn):
     maya = bench(loaded, "maya")
     maya.enroll("inbound_follow_up", [1, 2, 3, 4, 5])
-    assert tick(conn, NOW)["steps_due"] == 5  # every first call is due now (14:00 Berlin, 08:00 New York)
+    # every first call is due now (14:00 Berlin, 08:00 New York): each got its task on enrolling
+    assert conn.execute("SELECT COUNT(*) FROM tasks WHERE enrollment_id IS NOT NULL").fetchone()[0] == 5
     maya.log_call(1, "no_answer", step_task(conn, 1))  # step 1 done; waits on step 2
     maya.skip_step(step_task(conn, 2))  # step 1 skipped; waits on step 2...
     reply(maya, 2)  # ... and replies (its step 2 has no task yet)
