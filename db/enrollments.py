@@ -30,7 +30,7 @@ FROM (SELECT e.id, json_extract(s.data, '$.steps[' || e.step_index || '].channel
       WHERE e.status = 'active' AND e.next_due_at <= :horizon AND {which}
         AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.enrollment_id = e.id AND t.step_index = e.step_index)) x
 JOIN enrollments e ON e.id = x.id
-JOIN contacts c ON c.id = e.contact_id
+JOIN contacts c ON c.id = e.contact_id AND c.do_not_contact = 0
 JOIN sequences s ON s.id = e.sequence_id
 """
 _TICK_STEPS = _STEPS_DUE.format(which="e.next_due_at > :since")  # the window no tick has covered yet
@@ -44,11 +44,14 @@ class Enrolled:
     refused: dict[int, str]  # contact id -> why not
 
 
-def _where(conn: sqlite3.Connection, contact_id: int, fallback_tz: str) -> tuple[ZoneInfo, str | None]:
-    """The contact's timezone and country (the account's when the contact has none)."""
-    row = conn.execute("SELECT c.timezone, c.country, a.timezone AS atz, a.country AS acountry FROM contacts c"
-                       " LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?", (contact_id,)).fetchone()
-    return ZoneInfo(row["timezone"] or row["atz"] or fallback_tz), row["country"] or row["acountry"]
+def _where(conn: sqlite3.Connection, contact_id: int, fallback_tz: str | None = None,
+           owner_id: int | None = None) -> tuple[ZoneInfo, str | None]:
+    """The contact's timezone and country (the account's when the contact has none, else the owner's zone)."""
+    row = conn.execute("SELECT c.timezone, c.country, a.timezone AS atz, a.country AS acountry,"
+                       " (SELECT timezone FROM users WHERE id = ?) AS otz FROM contacts c"
+                       " LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?", (owner_id, contact_id)).fetchone()
+    zone = row["timezone"] or row["atz"] or row["otz"] or fallback_tz or "UTC"
+    return ZoneInfo(zone), row["country"] or row["acountry"]
 
 
 def enroll(conn: sqlite3.Connection, user: User, key: str, contact_ids: list[int], now: datetime,
@@ -88,6 +91,9 @@ def enroll(conn: sqlite3.Connection, user: User, key: str, contact_ids: list[int
             materialize(conn, ids[-1], now)
         if len(contact_ids) == 1 and refused:
             raise InvalidInput("contact", f"{contact_ids[0]} {refused[contact_ids[0]]}")
+        if not ids:
+            raise InvalidInput("contact", "none of them can be enrolled: " + "; ".join(
+                f"{k} {v}" for k, v in refused.items()) if refused else "give at least one contact")
         change = append_change(conn, at=now, user_id=user.id, command="enroll", entity="sequence",
                                entity_id=stored.id, payload={"key": key, "enrollments": ids, "owner": owner.handle,
                                                              "refused": {str(k): v for k, v in refused.items()}})
@@ -122,6 +128,9 @@ def change_status(conn: sqlite3.Connection, user: User, enrollment_id: int, acti
         wanted = {"pause": ("active",), "resume": ("paused",), "remove": ("active", "paused")}[action]
         if row["status"] not in wanted:
             raise InvalidInput("enrollment", f"{enrollment_id} is {row['status']}; it cannot be {action}d")
+        dnc = conn.execute("SELECT do_not_contact FROM contacts WHERE id = ?", (row["contact_id"],)).fetchone()[0]
+        if action == "resume" and dnc:
+            raise InvalidInput("contact", f"{row['contact_id']} is marked do-not-contact: never scheduled")
         stamp = to_stored(now)
         if action == "pause":
             conn.execute("UPDATE enrollments SET status = 'paused' WHERE id = ?", (enrollment_id,))
@@ -135,7 +144,7 @@ def change_status(conn: sqlite3.Connection, user: User, enrollment_id: int, acti
             from sequences.schedule import step_due
 
             seq = sequence_by_id(conn, row["sequence_id"])
-            tz, country = _where(conn, row["contact_id"], user.timezone)
+            tz, country = _where(conn, row["contact_id"], owner_id=row["user_id"])
             due = step_due(now, seq.steps[row["step_index"]], tz, country)
             conn.execute("UPDATE enrollments SET status = 'active', next_due_at = ? WHERE id = ?",
                          (to_stored(due), enrollment_id))
@@ -164,6 +173,8 @@ def tick(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
             _end(conn, enrollment_id, "exited", "do_not_contact", now)
         row = conn.execute("SELECT value FROM meta WHERE key = 'sequences_ticked_through'").fetchone()
         since = row[0] if row else ""
+        if horizon < since:  # the clock went back: look at everything again, once
+            since = ""
         created = 0
         if horizon > since:
             created = conn.execute(_TICK_STEPS, {"now": stamp, "horizon": horizon, "since": since}).rowcount
@@ -225,7 +236,7 @@ def step_done(conn: sqlite3.Connection, task_id: int, outcome: str, user: User, 
         conn.execute("UPDATE enrollments SET status = 'finished', step_index = ?, ended_at = ?, next_due_at = NULL"
                      " WHERE id = ?", (following, to_stored(now), row["id"]))
     else:
-        tz, country = _where(conn, row["contact_id"], user.timezone)
+        tz, country = _where(conn, row["contact_id"], owner_id=row["user_id"])
         due = step_due(now, seq.steps[following], tz, country)
         conn.execute("UPDATE enrollments SET step_index = ?, next_due_at = ? WHERE id = ?",
                      (following, to_stored(due), row["id"]))
@@ -249,13 +260,20 @@ def skip_step(conn: sqlite3.Connection, user: User, task_id: int, now: datetime)
 
 
 
-def undo_steps(conn: sqlite3.Connection, advanced: list[dict], exited: list[dict]) -> None:
-    """Put enrollments back as a logged activity found them (inside undo's transaction)."""
+def undo_steps(conn: sqlite3.Connection, advanced: list[dict], exited: list[dict], now: datetime) -> None:
+    """Put enrollments back as a logged activity found them (inside undo's transaction). An exited one stays
+    ended when the contact has gone into a sequence since."""
     for state in exited:
+        row = _live(conn, state["enrollment_id"])
+        since = conn.execute("SELECT 1 FROM enrollments WHERE contact_id = ? AND id != ? AND status IN ('active',"
+                             " 'paused')", (row["contact_id"], row["id"])).fetchone()
+        if since is not None or row["status"] != "exited":
+            continue
         conn.execute("UPDATE enrollments SET status = ?, exit_reason = NULL, ended_at = NULL, next_due_at = ?"
                      " WHERE id = ?", (state["status"], state["next_due_at"], state["enrollment_id"]))
         conn.executemany("UPDATE tasks SET status = 'open', closed_at = NULL WHERE id = ?",
                          [(i,) for i in state["tasks"]])
+        materialize(conn, state["enrollment_id"], now)
     for state in advanced:
         conn.execute("UPDATE enrollments SET status = 'active', step_index = ?, next_due_at = ?, ended_at = NULL"
                      " WHERE id = ?", (state["step_index"], state["next_due_at"], state["enrollment_id"]))
@@ -263,6 +281,7 @@ def undo_steps(conn: sqlite3.Connection, advanced: list[dict], exited: list[dict
         # a tick may have brought in the following step meanwhile: it is not due any more
         conn.execute("DELETE FROM tasks WHERE enrollment_id = ? AND step_index > ? AND status = 'open'",
                      (state["enrollment_id"], state["step_index"]))
+        materialize(conn, state["enrollment_id"], now)
 
 
 def step_label(conn: sqlite3.Connection, task_id: int | None) -> str | None:
@@ -287,8 +306,9 @@ def live_enrollment(conn: sqlite3.Connection, contact_id: int, key: str | None =
     return int(rows[0][0])
 
 
-def next_step(conn: sqlite3.Connection, contact_id: int) -> tuple[int, str | None] | None:
-    """The contact's live enrollment's next step (0-based) and when it is due, or None when none is live."""
-    row = conn.execute("SELECT step_index, next_due_at FROM enrollments WHERE contact_id = ? AND status IN"
-                       " ('active', 'paused') ORDER BY id DESC LIMIT 1", (contact_id,)).fetchone()
+def next_step(conn: sqlite3.Connection, task_id: int) -> tuple[int, str | None] | None:
+    """After a step's task: its enrollment's next step (0-based) and when it is due, or None when the
+    enrollment has ended."""
+    row = conn.execute("SELECT e.step_index, e.next_due_at FROM tasks t JOIN enrollments e ON e.id = t.enrollment_id"
+                       " WHERE t.id = ? AND e.status IN ('active', 'paused')", (task_id,)).fetchone()
     return None if row is None else (row[0], row[1])

@@ -15,6 +15,15 @@ from db.changes import append_change
 from db.connection import transaction
 from sequences.definition import Sequence, parse_sequence, sequence_from_json, sequence_to_json
 
+# A new version may change a step's channel: open step tasks take the new channel and wording.
+_RENAME_STEPS = """
+UPDATE tasks SET channel = json_extract(:data, '$.steps[' || step_index || '].channel'),
+                 note = 'Step ' || (step_index + 1) || ' of ''' || :name || ''': '
+                        || json_extract(:data, '$.steps[' || step_index || '].channel')
+WHERE status IN ('open', 'snoozed')
+  AND enrollment_id IN (SELECT id FROM enrollments WHERE sequence_id = :id AND status IN ('active', 'paused'))
+"""
+
 
 @dataclass(frozen=True)
 class StoredSequence:
@@ -86,6 +95,7 @@ def apply_sequence(conn: sqlite3.Connection, source: str, origin: str, now: date
             conn.execute("UPDATE enrollments SET status = 'finished', ended_at = ?, next_due_at = NULL"
                          " WHERE sequence_id = ? AND status IN ('active', 'paused') AND step_index >= ?",
                          (to_stored(now), seq_id, len(sequence.steps)))
+            conn.execute(_RENAME_STEPS, {"data": data, "name": sequence.name, "id": seq_id})
         append_change(conn, at=now, user_id=user_id, command="apply_sequence", entity="sequence", entity_id=seq_id,
                       payload={"key": sequence.key, "origin": origin, "steps": len(sequence.steps),
                                "replaced": old is not None})

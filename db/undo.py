@@ -52,7 +52,7 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime, playbook: Pla
         if payload.get("contact_before") is not None:
             _restore_contact(conn, user, contact_id, payload, now)
         if payload.get("steps") or payload.get("exited"):
-            undo_steps(conn, payload.get("steps", []), payload.get("exited", []))
+            undo_steps(conn, payload.get("steps", []), payload.get("exited", []), now)
         if payload.get("score_before") is not None and playbook is not None:
             rescore(conn, playbook, now, [contact_id], user.id)  # the undone activity no longer counts
         closed = payload.get("closed_tasks", [])

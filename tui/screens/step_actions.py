@@ -73,7 +73,7 @@ def next_due_text(bench: Workbench, item: QueueItem) -> str:
     from db.enrollments import next_step
     from tui.screens.call_mode import _when
 
-    following = next_step(bench.store.conn, item.contact_id)
+    following = next_step(bench.store.conn, item.task_id) if item.task_id is not None else None
     if following is None:
         return "that was the sequence's last step"
     index, due_text = following

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,10 +22,17 @@ KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call ba
 KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
                "step": "bold blue", "stale_deal": "yellow", "lookup": "dim"}
 
+FIRST_ROWS = 30  # rows drawn in the first frame; the rest follow right after it
+
+
 def _two_lines(text: str, width: int) -> Text:
     """Wrap to at most two lines up front: much cheaper for the table to draw than letting it wrap."""
-    lines = textwrap.wrap(text, width=max(width, 8), max_lines=2, placeholder="…")
-    return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+    width = max(width, 8)
+    if len(text) <= width:
+        return Text(text, no_wrap=True)
+    split = text.rfind(" ", 0, width + 1)
+    split = split if split > width // 2 else width
+    return Text(text[:split].rstrip() + "\n" + cut(text[split:].strip(), width), no_wrap=True, overflow="ellipsis")
 
 
 class TodayScreen(ReloadsOnReturn, Screen):
@@ -38,6 +43,7 @@ class TodayScreen(ReloadsOnReturn, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[QueueItem] = []
+        self._more = 0
         self._first_load = True
         self._built_width = 0
 
@@ -52,9 +58,11 @@ class TodayScreen(ReloadsOnReturn, Screen):
         self.title = "Today"
         # The first load is a millisecond-scale indexed query (see tests/bench): drawing it in the first
         # frame beats a worker round trip. Later refreshes run in a worker.
-        self.show_queue(self.app.workbench.queue())
+        items = self.app.workbench.queue()
+        self.show_queue(items, self._steps_behind(items))
         self.set_interval(REFRESH_SECONDS, self._tick)
-        self.load_queue(tick=True)  # sequence steps that came due while revdesk was closed
+        # sequence steps that came due while revdesk was closed, once the first frame is up
+        self.call_after_refresh(self.load_queue, True)
 
     def _tick(self) -> None:
         """Keep reasons and SLAs current, bring in sequence steps and new inbound leads while open."""
@@ -71,13 +79,18 @@ class TodayScreen(ReloadsOnReturn, Screen):
         if tick:
             bench.tick_sequences()
         items = bench.queue()
-        self.app.call_from_thread(self.show_queue, items)
+        self.app.call_from_thread(self.show_queue, items, self._steps_behind(items))
 
-    def show_queue(self, items: list[QueueItem]) -> None:
+    def _steps_behind(self, items: list[QueueItem]) -> int:
+        """How many more sequence steps are due today than the queue lists (a count only when it is full)."""
+        steps = sum(1 for i in items if i.kind == "step")
+        return self.app.workbench.steps_due_count() - steps if steps >= STEPS_IN_QUEUE else 0
+
+    def show_queue(self, items: list[QueueItem], more: int = 0) -> None:
         bench = self.app.workbench
         table = self.query_one("#queue", DataTable)
         selected = self.items[table.cursor_row].key if self.items and table.cursor_row < len(self.items) else None
-        self.items = items
+        self.items, self._more = items, more
         table.clear(columns=True)
         # Three two-line cells per row (what, who, why): few cells keep the first frame fast.
         fixed = {"When": 11, "Who": 36}
@@ -86,24 +99,15 @@ class TodayScreen(ReloadsOnReturn, Screen):
         self._built_width = self.app.size.width
         reason_width = max(30, self._built_width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2)
         table.add_column("Why", width=reason_width)
-        today = bench.today()
-        for item in items:
-            due = item.due_at.astimezone(bench.tz)
-            due_text = due.strftime("%H:%M") if due.date() == today else due.strftime("%a %d %b")
-            who = f"{item.contact_name}, {item.contact_title}" if item.contact_title else item.contact_name
-            style = "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
-            table.add_row(
-                Text.assemble((KIND_LABELS[item.kind], style), "\n", (due_text, "dim")),
-                Text.assemble((cut(who, fixed["Who"]), "bold"), "\n", cut(item.account_name or "", fixed["Who"])),
-                _two_lines(item.reason, reason_width), height=2,
-            )
+        first = items[:FIRST_ROWS] if self._first_load else items
+        self._add_rows(first, reason_width)
+        if len(first) < len(items):  # a long queue: the first screenful now, the rest once it is drawn
+            self.call_after_refresh(self._add_rows, items[len(first):], reason_width)
         keys = [i.key for i in items]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
         overdue = sum(1 for i in items if i.urgency <= FOLLOW_UP_OVERDUE)
         title = self.query_one("#queue-title", Static)
-        steps = sum(1 for i in items if i.kind == "step")
-        more = bench.steps_due_count() - steps if steps >= STEPS_IN_QUEUE else 0
         if items:
             title.update(Text.assemble(
                 (f"{bench.now():%a %d %b}  ·  ", "dim"),
@@ -117,9 +121,23 @@ class TodayScreen(ReloadsOnReturn, Screen):
             self._first_load = False
             self.app.ready()
 
+    def _add_rows(self, items: list[QueueItem], reason_width: int) -> None:
+        bench, table, who_width = self.app.workbench, self.query_one("#queue", DataTable), 36
+        today = bench.today()
+        for item in items:
+            due = item.due_at.astimezone(bench.tz)
+            due_text = due.strftime("%H:%M") if due.date() == today else due.strftime("%a %d %b")
+            who = f"{item.contact_name}, {item.contact_title}" if item.contact_title else item.contact_name
+            style = "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
+            table.add_row(
+                Text.assemble((KIND_LABELS[item.kind], style), "\n", (due_text, "dim")),
+                Text.assemble((cut(who, who_width), "bold"), "\n", cut(item.account_name or "", who_width)),
+                _two_lines(item.reason, reason_width), height=2,
+            )
+
     def on_resize(self) -> None:
         if self.items and self.app.size.width != self._built_width:
-            self.show_queue(self.items)
+            self.show_queue(self.items, self._more)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
