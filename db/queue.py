@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from core.models import QueueCandidate
-from core.pipeline import stale_before
 from core.playbook import Sla, Stage
 from core.when import from_stored, to_stored
 
@@ -78,6 +77,8 @@ def queue_candidates(
     params: dict[str, object] = {"user": user_id, "end": to_stored(end_of_day), "window": to_stored(window),
                                  "steps": STEPS_IN_QUEUE}
     query, cases = _QUERY, []
+    from core.pipeline import stale_before  # the pipeline's own definition of stale (loaded on first use)
+
     for index, stage in enumerate(stages):
         cutoff = stale_before(stage, now)  # the pipeline's own definition of stale
         if cutoff is not None:

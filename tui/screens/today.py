@@ -22,6 +22,7 @@ KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call ba
 KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
                "step": "bold blue", "stale_deal": "yellow", "lookup": "dim"}
 
+STARTUP_TICK_SECONDS = 1.0
 FIRST_ROWS = 30  # rows drawn in the first frame; the rest follow right after it
 
 
@@ -56,13 +57,12 @@ class TodayScreen(ReloadsOnReturn, Screen):
 
     def on_mount(self) -> None:
         self.title = "Today"
-        # The first load is a millisecond-scale indexed query (see tests/bench): drawing it in the first
-        # frame beats a worker round trip. Later refreshes run in a worker.
-        items = self.app.workbench.queue()
-        self.show_queue(items, self._steps_behind(items))
+        # With sequence steps the queue is a 5-15 ms query at bench scale: it loads in a worker while the
+        # screen draws, and the first screenful of rows follows (see tests/bench).
+        self.load_queue()
         self.set_interval(REFRESH_SECONDS, self._tick)
-        # sequence steps that came due while revdesk was closed, once the first frame is up
-        self.call_after_refresh(self.load_queue, True)
+        # sequence steps that came due while revdesk was closed, once start-up is over (a tick is a write)
+        self.set_timer(STARTUP_TICK_SECONDS, lambda: self.load_queue(tick=True))
 
     def _tick(self) -> None:
         """Keep reasons and SLAs current, bring in sequence steps and new inbound leads while open."""
@@ -101,9 +101,8 @@ class TodayScreen(ReloadsOnReturn, Screen):
         table.add_column("Why", width=reason_width)
         first = items[:FIRST_ROWS] if self._first_load else items
         self._add_rows(first, reason_width)
-        if len(first) < len(items):  # a long queue: the first screenful now, the rest once it is drawn
-            self.call_after_refresh(self._add_rows, items[len(first):], reason_width)
-        keys = [i.key for i in items]
+        rest = items[len(first):]
+        keys = [i.key for i in first]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
         overdue = sum(1 for i in items if i.urgency <= FOLLOW_UP_OVERDUE)
@@ -120,6 +119,8 @@ class TodayScreen(ReloadsOnReturn, Screen):
         if self._first_load:
             self._first_load = False
             self.app.ready()
+        if rest:  # a long queue: the first screenful is drawn first, the rest right after it
+            self.app.call_after_refresh(self._add_rows, rest, reason_width)  # after ready(): same queue
 
     def _add_rows(self, items: list[QueueItem], reason_width: int) -> None:
         bench, table, who_width = self.app.workbench, self.query_one("#queue", DataTable), 36
