@@ -30,7 +30,7 @@ def check(ok: bool, key: str, reason: str) -> None:
         raise ValueError(f"{key}: {reason}")
 
 
-def _first_repeat(values: list[str]) -> int | None:
+def first_repeat(values: list[str]) -> int | None:
     """Index of the first value that already appeared earlier, or None."""
     seen: set[str] = set()
     for index, value in enumerate(values):
@@ -126,7 +126,7 @@ class HandoffKind:
     def __post_init__(self) -> None:
         check(bool(self.fields), "fields", "needs at least one field")
         check(self.sla_hours is None or self.sla_hours > 0, "sla_hours", "must be above 0")
-        index = _first_repeat([f.key for f in self.fields])
+        index = first_repeat([f.key for f in self.fields])
         check(index is None, f"fields[{index}].key", "is used twice; each field key must be unique")
 
 
@@ -161,7 +161,7 @@ class Handoff:
         check(bool(self.kinds), "kinds", "needs at least one handoff kind")
         check(self.min_length >= 1, "min_length", "must be at least 1")
         check(bool(self.reject_reasons), "reject_reasons", "needs at least one reason")
-        index = _first_repeat([r.key for r in self.reject_reasons])
+        index = first_repeat([r.key for r in self.reject_reasons])
         check(index is None, f"reject_reasons[{index}].key", "is used twice; each reason key must be unique")
 
     def kind(self, key: str) -> HandoffKind:
@@ -288,7 +288,7 @@ class Playbook:
         for table, name, values in (("stages", "key", [s.key for s in self.stages]),
                                     ("outcomes", "key", [o.key for o in self.outcomes]),
                                     ("outcomes", "letter", [o.letter for o in self.outcomes])):
-            index = _first_repeat(values)
+            index = first_repeat(values)
             check(index is None, f"{table}[{index}].{name}",
                   f"{values[index] if index is not None else ''!r} is used twice; each {name} must be unique")
 

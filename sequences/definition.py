@@ -15,7 +15,7 @@ from functools import cache
 from typing import Literal
 
 from core.errors import InvalidInput
-from core.playbook import check
+from core.playbook import check, first_repeat
 from sequences.templates import MERGE_FIELDS, fields_in
 
 Channel = Literal["call", "email", "linkedin", "task"]
@@ -39,13 +39,6 @@ def _window_problem(expr: str) -> str | None:
     return None
 
 
-def _first_repeat(values: list[str]) -> int | None:
-    seen: set[str] = set()
-    for index, value in enumerate(values):
-        if value in seen:
-            return index
-        seen.add(value)
-    return None
 
 
 def _blank(text: str | None) -> bool:
@@ -118,7 +111,7 @@ class Sequence:
         check(not _blank(self.name), "name", "must not be blank")
         check(1 <= len(self.steps) <= MAX_STEPS, "steps",
               f"needs between 1 and {MAX_STEPS} steps (a [[steps]] table each); it has {len(self.steps)}")
-        index = _first_repeat(list(self.exit_on))
+        index = first_repeat(list(self.exit_on))
         check(index is None, f"exit_on[{index}]",
               f"{self.exit_on[index] if index is not None else ''!r} is listed twice; list each reason once")
 
