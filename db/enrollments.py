@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput, NotFound
@@ -312,3 +312,16 @@ def next_step(conn: sqlite3.Connection, task_id: int) -> tuple[int, str | None] 
     row = conn.execute("SELECT e.step_index, e.next_due_at FROM tasks t JOIN enrollments e ON e.id = t.enrollment_id"
                        " WHERE t.id = ? AND e.status IN ('active', 'paused')", (task_id,)).fetchone()
     return None if row is None else (row[0], row[1])
+
+
+def warm_up(conn: sqlite3.Connection, user_id: int, day: date) -> int:
+    """Load the scheduler and the public holidays of the countries the user's live enrollments are in, so
+    the first step worked in a session does not wait for them (from a worker). Returns how many."""
+    from sequences.schedule import calendar_for
+
+    countries = [r[0] for r in conn.execute(
+        "SELECT DISTINCT COALESCE(c.country, a.country) FROM enrollments e JOIN contacts c ON c.id = e.contact_id"
+        " LEFT JOIN accounts a ON a.id = c.account_id WHERE e.user_id = ? AND e.status = 'active'", (user_id,))]
+    for country in countries:
+        calendar_for(country).is_business_day(day)
+    return len(countries)

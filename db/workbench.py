@@ -148,6 +148,12 @@ class Workbench:
 
         return skip_step(self.store.conn, self.user, task_id, self.now())
 
+    def warm_up_sequences(self) -> None:
+        """Load the scheduling libraries and holidays before the first step is worked (from a worker)."""
+        from db.enrollments import warm_up
+
+        warm_up(self.store.conn, self.user.id, self.today())
+
     def tick_sequences(self) -> dict[str, int]:
         """Due sequence steps become tasks; safe to run any time (see db.enrollments.tick)."""
         from db.enrollments import tick

@@ -45,6 +45,7 @@ class TodayScreen(ReloadsOnReturn, Screen):
         super().__init__()
         self.items: list[QueueItem] = []
         self._more = 0
+        self._warm = False
         self._first_load = True
         self._built_width = 0
 
@@ -78,6 +79,9 @@ class TodayScreen(ReloadsOnReturn, Screen):
         bench = self.app.workbench
         if tick:
             bench.tick_sequences()
+            if not self._warm:
+                self._warm = True
+                bench.warm_up_sequences()
         items = bench.queue()
         self.app.call_from_thread(self.show_queue, items, self._steps_behind(items))
 
