@@ -23,7 +23,7 @@ KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back":
                "step": "bold blue", "stale_deal": "yellow", "lookup": "dim"}
 
 STARTUP_TICK_SECONDS = 1.0
-FIRST_ROWS = 30  # rows drawn in the first frame; the rest follow right after it
+FIRST_ROWS = 12  # at least this many rows in the first frame (a screenful); the rest follow right after it
 
 
 def _two_lines(text: str, width: int) -> Text:
@@ -103,7 +103,8 @@ class TodayScreen(ReloadsOnReturn, Screen):
         self._built_width = self.app.size.width
         reason_width = max(30, self._built_width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 2)
         table.add_column("Why", width=reason_width)
-        first = items[:FIRST_ROWS] if self._first_load else items
+        screenful = max(FIRST_ROWS, (self.app.size.height - 6) // 2 + 1)  # two lines a row
+        first = items[:screenful] if self._first_load else items
         self._add_rows(first, reason_width)
         rest = items[len(first):]
         keys = [i.key for i in first]
