@@ -33,9 +33,7 @@ class RevdeskApp(App[int]):
     def on_mount(self) -> None:
         from tui.screens.today import TodayScreen
 
-        # Today's numbers for one person are a few milliseconds even at bench scale: draw them in the
-        # first frame; later refreshes run in a worker.
-        self.kpi = self.workbench.kpi("day")
+        # Today's numbers come with the first queue load, in the same worker (see TodayScreen.load_queue).
         self.push_screen(TodayScreen())
 
     @work(thread=True, exclusive=True, group="kpi")

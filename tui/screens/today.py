@@ -83,6 +83,8 @@ class TodayScreen(ReloadsOnReturn, Screen):
                 self._warm = True
                 bench.warm_up_sequences()
         items = bench.queue()
+        if self._first_load:  # the header's numbers arrive with the first queue
+            self.app.call_from_thread(setattr, self.app, "kpi", bench.kpi("day"))
         self.app.call_from_thread(self.show_queue, items, self._steps_behind(items))
 
     def _steps_behind(self, items: list[QueueItem]) -> int:
