@@ -20,6 +20,7 @@ from db.connection import transaction
 from db.enrollments import exit_sequences
 from db.history import record_status_change
 from db.scoring import contact_score
+from db.users import user_by_id
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,10 @@ class HandoffResult:
 
 
 def _user(conn: sqlite3.Connection, user_id: int, field: str = "to") -> User:
-    row = conn.execute("SELECT id, handle, name, role, team, timezone FROM users WHERE id = ?", (user_id,)).fetchone()
-    if row is None:
-        raise InvalidInput(field, f"no user with id {user_id} (see `revdesk users`)")
-    return User(**dict(row))
+    try:
+        return user_by_id(conn, user_id)
+    except NotFound:
+        raise InvalidInput(field, f"no user with id {user_id} (see `revdesk users`)") from None
 
 
 def account_contacts(conn: sqlite3.Connection, account_id: int) -> dict[int, str]:

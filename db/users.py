@@ -26,6 +26,13 @@ def user_by_handle(conn: sqlite3.Connection, handle: str) -> User:
     return _user(row)
 
 
+def user_by_id(conn: sqlite3.Connection, user_id: int) -> User:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
+    if row is None:
+        raise NotFound("user", user_id)
+    return _user(row)
+
+
 def team_members(conn: sqlite3.Connection, team: str | None) -> list[User]:
     """Everyone on `team`, or everyone when `team` is None."""
     if team is None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 
 from core.playbook import Playbook
+from core.scoring import engagement_event
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,9 @@ def enrollment_problems(key: str, name: str, allow_parallel: bool, allow_reenrol
 
 
 def exit_reason(kind: str, outcome: str | None, playbook: Playbook) -> str | None:
-    """The sequence exit a logged activity means: a reply, a meeting (booked or held), a bounce."""
-    if outcome == "replied":
-        return "reply"
+    """The sequence exit a logged activity means: a bounce, or a reply or meeting as qualification counts
+    them (core.scoring.engagement_event: a meeting booked on a call or held)."""
     if outcome == "bounced":
         return "bounce"
-    if kind == "meeting" and outcome == "held":
-        return "meeting"
-    if kind == "call" and outcome is not None:
-        try:
-            return "meeting" if playbook.outcome(outcome).meeting else None
-        except KeyError:
-            return None
-    return None
+    event = engagement_event(kind, outcome, playbook)
+    return event if event in ("reply", "meeting") else None
