@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from core.scoring import Score
 
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
-QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "step", "stale_deal", "lookup"]
+QueueKind = Literal["handoff", "inbound", "call_back", "follow_up", "step", "stale_deal", "dormant", "lookup"]
 
 
 class User(NamedTuple):
@@ -101,9 +101,10 @@ class QueueCandidate(NamedTuple):
     """A row the queue query returns before ranking: a task due, an untouched inbound lead, or a handoff
     awaiting my decision (task_id is then the handoff's id, task_kind its kind, task_note its sender), or a
     deal of mine stale in its stage (task_id the deal's id, task_kind its stage, task_note its name; due_at
-    the moment it entered the stage)."""
+    the moment it entered the stage), or a dormant account picked for me today (task_id the account's id,
+    task_note the reason; due_at orders the day's picks)."""
 
-    source: Literal["task", "inbound", "handoff", "deal"]
+    source: Literal["task", "inbound", "handoff", "deal", "dormant"]
     task_id: int | None
     task_kind: str | None
     task_note: str | None

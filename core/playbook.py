@@ -231,10 +231,30 @@ class Dormancy:
     __pydantic_config__ = _STRICT
     days: int = 365
     daily_cap: int = 5
+    sequence: str = "dormant_reengagement"  # the sequence the dormant screen enrolls contacts in
 
     def __post_init__(self) -> None:
         check(self.days > 0, "days", "must be above 0")
         check(self.daily_cap >= 0, "daily_cap", "must not be negative")
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Revenue across currencies is added up in `base`; `rates` says what one unit of each other currency is
+    worth in it (a currency with no rate counts at face value)."""
+
+    __pydantic_config__ = _STRICT
+    base: str = "EUR"
+    rates: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check(bool(re.match(r"^[A-Z]{3}$", self.base)), "base", "must be an ISO 4217 code like EUR")
+        for code, rate in self.rates.items():
+            check(bool(re.match(r"^[A-Z]{3}$", code)), f"rates.{code}", "must be an ISO 4217 code like USD")
+            check(rate > 0, f"rates.{code}", "must be above 0")
+
+    def to_base(self, amount: float, currency: str) -> float:
+        return amount if currency == self.base else amount * self.rates.get(currency, 1.0)
 
 
 @dataclass(frozen=True)
@@ -278,6 +298,7 @@ class Playbook:
     name: str = "Playbook"
     targets: list[Target] = field(default_factory=list)
     dormancy: Dormancy = field(default_factory=Dormancy)
+    currency: Currency = field(default_factory=Currency)
     working_hours: WorkingHours = field(default_factory=WorkingHours)
 
     def __post_init__(self) -> None:

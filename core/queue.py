@@ -19,7 +19,8 @@ INBOUND_WITHIN_SLA = 2
 INBOUND_STALE = 3
 FOLLOW_UP_OVERDUE = 4
 STALE_DEAL = 5
-DUE_LATER_TODAY = 6
+DORMANT_ACCOUNT = 6
+DUE_LATER_TODAY = 7
 
 
 def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_tz: ZoneInfo,
@@ -27,7 +28,7 @@ def rank_queue(candidates: list[QueueCandidate], now: datetime, sla: Sla, user_t
     """Rank candidates: handoffs awaiting my decision (past their SLA first), today's inbound leads at or
     near their SLA, promised call-backs, other fresh inbound,
     inbound leads left untouched for over a day, overdue follow-ups, my deals stale in their stage (longest
-    first), then the rest of the day by due time.
+    first), today's dormant accounts (most valuable first), then the rest of the day by due time.
 
     Inbound leads go newest first: the fresher the lead, the more a call now is worth.
     """
@@ -46,6 +47,12 @@ def _order(item: QueueItem) -> float:
 def _item(c: QueueCandidate, now: datetime, sla: Sla, user_tz: ZoneInfo) -> QueueItem:
     if c.source == "handoff":
         return _handoff(c, now)
+    if c.source == "dormant":
+        return QueueItem(
+            kind="dormant", reason=c.task_note or "", due_at=c.due_at, urgency=DORMANT_ACCOUNT,
+            contact_id=c.contact_id, contact_name=c.contact_name, contact_title=c.contact_title,
+            account_id=c.account_id, account_name=c.account_name, contact_timezone=c.contact_timezone,
+        )
     if c.source == "inbound":
         kind = "inbound"
         urgency, reason = _inbound(c, now, sla)

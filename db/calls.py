@@ -13,9 +13,10 @@ from core.errors import InvalidInput, NotFound
 from core.models import User
 from core.playbook import Playbook
 from core.transitions import move_for_outcome
-from core.when import day_bounds, into_working_hours, resolve_quick_form, to_stored
+from core.when import day_bounds, from_stored, into_working_hours, resolve_quick_form, to_stored
 from db.changes import append_change
 from db.connection import transaction
+from db.dormancy import note_revival
 from db.enrollments import exit_sequences, step_done, step_label
 from db.history import record_status_change
 from db.scoring import score_activity
@@ -81,7 +82,7 @@ def log_activity(
         ).lastrowid or 0)
         payload: dict = {"activity_id": activity_id, "contact_id": contact_id, "kind": kind, "outcome": outcome}
         if kind in TOUCH_KINDS:
-            payload.update(_touch(conn, playbook, user, contact, rule, stamp, now))
+            payload.update(_touch(conn, playbook, user, contact, rule, stamp, now, activity_id))
             doing = kind if outcome not in ("replied", "bounced") else None
             payload["closed_tasks"] = _close_tasks(conn, user, contact, task_id, now, doing)
             steps = [state for state in (step_done(conn, t, "done", user, now, activity_id)
@@ -108,7 +109,7 @@ def log_activity(
 
 
 def _touch(conn: sqlite3.Connection, playbook: Playbook, user: User, contact: sqlite3.Row, rule, stamp: str,
-           now: datetime) -> dict:
+           now: datetime, activity_id: int) -> dict:
     """Move statuses and the last-touch facts; return what undo needs to put them back."""
     before = {k: contact[k] for k in ("lead_status", "lifecycle_stage", "first_touch_at", "last_touch_at")}
     status, lifecycle = contact["lead_status"], contact["lifecycle_stage"]
@@ -127,14 +128,16 @@ def _touch(conn: sqlite3.Connection, playbook: Playbook, user: User, contact: sq
     record_status_change(conn, contact["id"], "lead_status", before["lead_status"], status, user.id, now, reason)
     record_status_change(conn, contact["id"], "lifecycle", before["lifecycle_stage"], lifecycle, user.id, now,
                          reason)
-    account_before = None
+    account_before, revival = None, None
     if contact["account_id"]:
         row = conn.execute("SELECT last_touch_at FROM accounts WHERE id = ?", (contact["account_id"],)).fetchone()
         account_before = row["last_touch_at"]
+        revival = note_revival(conn, playbook, contact["account_id"], user.id, activity_id, from_stored(stamp))
         conn.execute("UPDATE accounts SET last_touch_at = MAX(COALESCE(last_touch_at, ''), ?) WHERE id = ?",
                      (stamp, contact["account_id"]))
     after = {"lead_status": status, "lifecycle_stage": lifecycle}
-    return {"contact_before": before, "contact_after": after, "account_before": account_before}
+    return {"contact_before": before, "contact_after": after, "account_before": account_before,
+            **({"revival": revival} if revival else {})}
 
 
 def _close_tasks(conn: sqlite3.Connection, user: User, contact: sqlite3.Row, task_id: int | None,

@@ -37,6 +37,9 @@ def apply_playbook(
             conn, at=now, user_id=user_id, command="apply_playbook", entity="playbook",
             entity_id=cursor.lastrowid, payload={"name": playbook.name, "origin": origin},
         )
+        from db.account_facts import set_currency_rates
+
+        set_currency_rates(conn, playbook.currency)
         if previous is None or previous.get("qualification") != json.loads(json.dumps(data["qualification"])):
             from db.scoring import rescore  # what "qualified" means changed: every score is recomputed once
 

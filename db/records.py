@@ -11,6 +11,7 @@ from core.models import Account, Activity, CallContext, Contact, Deal
 from core.when import from_stored
 
 _DEAL_FIELDS = set(Deal._fields)
+_ACCOUNT_FIELDS = set(Account._fields)
 
 
 def _time(value: str | None) -> datetime | None:
@@ -41,8 +42,7 @@ def get_account(conn: sqlite3.Connection, account_id: int, now: datetime) -> Acc
     last_won = _time(data.pop("last_won_at"))
     data["last_touch_at"] = _time(data["last_touch_at"])
     data["status"] = account_status(data["lifetime_revenue"], last_won, now)
-    data.pop("created_at")
-    return Account(**data)
+    return Account(**{k: v for k, v in data.items() if k in _ACCOUNT_FIELDS})
 
 
 def open_deal_for(conn: sqlite3.Connection, account_id: int) -> Deal | None:

@@ -22,6 +22,7 @@ from typing import Literal
 from core.errors import InvalidInput
 from core.playbook import parse_playbook, playbook_to_json
 from core.when import to_stored
+from db.account_facts import refresh_account_facts, set_currency_rates, suspend_fact_triggers
 from db.connection import connect, migrate
 from fixtures import DEFAULT_PLAYBOOK
 from fixtures.generate.dataset import COLUMNS, TABLES, Block, Dataset
@@ -78,6 +79,7 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
             report("Writing", done, total)
             blocks = pool.imap(_make_block, range(dataset.n_blocks)) if pool else dataset.blocks()
             indexes = _drop_indexes(conn)
+            triggers = suspend_fact_triggers(conn)
             for block in blocks:
                 _write_block(conn, block, counts)
                 done += block.accounts
@@ -86,6 +88,10 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
             for i, sql in enumerate(indexes, start=1):
                 conn.execute(sql)
                 report("Indexing", i, len(indexes) + 1)
+            for sql in triggers:
+                conn.execute(sql)
+            if not set_currency_rates(conn, playbook.currency):  # it recomputes the facts when it writes
+                refresh_account_facts(conn)
             from db.seed_sequences import seed_sequences
 
             counts.update(seed_sequences(conn, kind, seed, now))

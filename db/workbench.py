@@ -17,6 +17,7 @@ from core.queue import rank_queue
 from core.when import day_bounds
 from db import kpi, queue, records, users
 from db.connection import Store
+from db.dormant_picks import todays_dormant
 from db.playbooks import current_playbook
 
 if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
@@ -72,6 +73,9 @@ class Workbench:
         _, end = day_bounds(moment.date(), self.tz)
         stages = self.playbook.stages
         candidates = queue.queue_candidates(self.store.conn, self.user.id, moment, end, self.playbook.sla, stages)
+        if moment.date() == self.today():  # dormant accounts are picked a day at a time, for today only
+            start = day_bounds(moment.date(), self.tz)[0]
+            candidates += todays_dormant(self.store.conn, self.playbook, self.user, moment.date(), moment, start)
         return rank_queue(candidates, moment, self.playbook.sla, self.tz, stages)
 
     def steps_due_count(self) -> int:

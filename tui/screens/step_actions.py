@@ -26,7 +26,7 @@ DONE_BY = {"call": "log the call with its outcome key", "email": "press e to see
            "linkedin": "do it on LinkedIn, then press d", "task": "do it, then press d"}
 KINDS = {
     "inbound": "a new inbound lead", "call_back": "a call-back", "follow_up": "a follow-up",
-    "stale_deal": "a stale deal", "lookup": "a search", "handoff": "a handoff",
+    "stale_deal": "a stale deal", "dormant": "a dormant account", "lookup": "a search", "handoff": "a handoff",
 }
 KEYS = {"email": "e sends a sequence e-mail", "done": "d marks a sequence step done",
         "skip": "ctrl+x skips a sequence step"}

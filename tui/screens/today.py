@@ -18,9 +18,9 @@ from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60
 KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up",
-               "step": "Step", "stale_deal": "Stale deal", "lookup": "Looked up"}
+               "step": "Step", "stale_deal": "Stale deal", "dormant": "Dormant", "lookup": "Looked up"}
 KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back": "bold cyan", "follow_up": "green",
-               "step": "bold blue", "stale_deal": "yellow", "lookup": "dim"}
+               "step": "bold blue", "stale_deal": "yellow", "dormant": "bold red", "lookup": "dim"}
 
 STARTUP_TICK_SECONDS = 1.0
 FIRST_ROWS = 12  # at least this many rows in the first frame (a screenful); the rest follow right after it

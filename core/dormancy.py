@@ -1,0 +1,111 @@
+"""Dormant accounts: customers who paid once, have no open deal and nobody has touched for the playbook's
+dormancy period. One definition, used by Today, the dormant screen, the CLI and the KPIs.
+
+An account is quiet since the later of its last touch (a call, e-mail, LinkedIn message or meeting by
+anyone) and its last won deal; with neither, since it was created. It is dormant when it has won revenue,
+no open deal, and has been quiet for at least `days` (exactly `days` counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+MAX_WEIGHT = 3.0  # an account quiet for three dormancy periods or more weighs three times its revenue
+
+
+class DormantAccount(NamedTuple):
+    account_id: int
+    name: str
+    domain: str | None
+    owner_id: int | None
+    owner_name: str | None
+    lifetime_revenue: float  # won revenue, in the playbook's base currency
+    currency: str
+    last_won_at: datetime | None
+    last_touch_at: datetime | None
+    quiet_since: datetime
+    days_dormant: int  # whole days since quiet_since
+    value_at_risk: float
+    snoozed_until: datetime | None = None
+    snooze_reason: str | None = None
+
+    def reason(self) -> str:
+        return dormant_reason(self.days_dormant, self.last_touch_at is not None, self.lifetime_revenue,
+                              self.currency)
+
+    def to_json(self) -> dict[str, object]:
+        def stamp(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        return {
+            "account_id": self.account_id, "name": self.name, "domain": self.domain, "owner_id": self.owner_id,
+            "owner": self.owner_name, "lifetime_revenue": round(self.lifetime_revenue, 2), "currency": self.currency,
+            "last_won_at": stamp(self.last_won_at), "last_touch_at": stamp(self.last_touch_at),
+            "quiet_since": stamp(self.quiet_since), "days_dormant": self.days_dormant,
+            "value_at_risk": round(self.value_at_risk, 2), "snoozed_until": stamp(self.snoozed_until),
+            "snooze_reason": self.snooze_reason,
+        }
+
+
+def quiet_since(last_touch: datetime | None, last_won: datetime | None, created: datetime) -> datetime:
+    known = [moment for moment in (last_touch, last_won) if moment is not None]
+    return max(known) if known else created
+
+
+def dormant_cutoff(now: datetime, days: int) -> datetime:
+    """Accounts quiet since this moment or earlier are dormant."""
+    return now - timedelta(days=days)
+
+
+def is_dormant(won_revenue: float, open_deals: int, quiet: datetime, now: datetime, days: int) -> bool:
+    return won_revenue > 0 and open_deals == 0 and quiet <= dormant_cutoff(now, days)
+
+
+def risk_weight(days_quiet: float, days: int) -> float:
+    """How much an account's revenue weighs in the ranking: 1 at the start of dormancy, growing with the time
+    it has been quiet, up to MAX_WEIGHT (the longer nobody calls, the likelier a competitor has)."""
+    return min(max(days_quiet / days, 1.0), MAX_WEIGHT)
+
+
+def value_at_risk(revenue: float, days_quiet: float, days: int) -> float:
+    return revenue * risk_weight(days_quiet, days)
+
+
+def dormant_reason(days_dormant: int, touched: bool, revenue: float, currency: str) -> str:
+    """"No touch for 14 months; 48,000 EUR lifetime" (the queue's and call mode's words)."""
+    touch = "No touch" if touched else "Never touched"
+    return f"{touch} for {quiet_for(days_dormant)}; {revenue:,.0f} {currency} lifetime"
+
+
+def quiet_for(days: int) -> str:
+    """Whole months from a year on ("14 months"), else days."""
+    months = int(days // 30.44)
+    return f"{months} months" if months >= 12 else f"{days} days"
+
+
+def round_robin(account_ids: Sequence[int], assignee_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(account, assignee) pairs dealing the accounts out in order: the most valuable to the first rep named,
+    the next to the second, and so on round."""
+    if not assignee_ids:
+        return []
+    return [(account, assignee_ids[i % len(assignee_ids)]) for i, account in enumerate(account_ids)]
+
+
+class RevivalRow(NamedTuple):
+    """Revival for one owner and month: dormant accounts they touched, deals opened on accounts they revived
+    (within a dormancy period of the touch), and the deals and revenue (base currency) won from those."""
+
+    user_id: int
+    handle: str
+    month: str  # YYYY-MM
+    revived: int
+    deals_reopened: int
+    deals_won: int
+    revived_revenue: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"owner": self.handle, "month": self.month, "revived": self.revived,
+                "deals_reopened": self.deals_reopened, "deals_won": self.deals_won,
+                "revived_revenue": round(self.revived_revenue, 2)}
