@@ -109,3 +109,52 @@ class RevivalRow(NamedTuple):
         return {"owner": self.handle, "month": self.month, "revived": self.revived,
                 "deals_reopened": self.deals_reopened, "deals_won": self.deals_won,
                 "revived_revenue": round(self.revived_revenue, 2)}
+
+
+class Revival(NamedTuple):
+    account_id: int
+    user_id: int
+    at: datetime
+
+
+class AccountDeal(NamedTuple):
+    account_id: int
+    created_at: datetime
+    closed_at: datetime | None
+    won: int | None
+    amount: float  # in the base currency (0 when unknown)
+
+
+def revival_totals(revivals: Sequence[Revival], deals: Sequence[AccountDeal], start: datetime, end: datetime,
+                   days: int) -> dict[int, tuple[int, int, int, float]]:
+    """Per reviver, over [start, end): (accounts revived, deals reopened, deals won, revived revenue).
+
+    A deal counts for the latest revival of its account before the deal was created, when it was created
+    within `days` (one dormancy period) of it; it is reopened in the period it was created and won in the
+    period it closed won."""
+    totals: dict[int, list] = {}
+    by_account: dict[int, list[Revival]] = {}
+    for revival in sorted(revivals, key=lambda r: r.at):
+        by_account.setdefault(revival.account_id, []).append(revival)
+    for user_id, accounts in _revived(revivals, start, end).items():
+        totals.setdefault(user_id, [0, 0, 0, 0.0])[0] = len(accounts)
+    period = timedelta(days=days)
+    for deal in deals:
+        earlier = [r for r in by_account.get(deal.account_id, []) if r.at <= deal.created_at]
+        if not earlier or deal.created_at - earlier[-1].at > period:
+            continue
+        row = totals.setdefault(earlier[-1].user_id, [0, 0, 0, 0.0])
+        if start <= deal.created_at < end:
+            row[1] += 1
+        if deal.won == 1 and deal.closed_at is not None and start <= deal.closed_at < end:
+            row[2] += 1
+            row[3] += deal.amount
+    return {user: (r[0], r[1], r[2], r[3]) for user, r in totals.items()}
+
+
+def _revived(revivals: Sequence[Revival], start: datetime, end: datetime) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {}
+    for revival in revivals:
+        if start <= revival.at < end:
+            result.setdefault(revival.user_id, set()).add(revival.account_id)
+    return result

@@ -10,6 +10,7 @@ from core.playbook import Period, Playbook
 
 ACTIVITY_METRICS = ("calls", "connects", "meetings_booked")
 HANDOFF_METRICS = ("opportunities_created", "opportunities_accepted")
+REVIVAL_METRICS = ("dormant_revived", "revived_deals", "revived_revenue")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,14 @@ def handoff_metrics(counts: HandoffCount) -> dict[str, int]:
     """opportunities_created: handoffs sent (by created time); opportunities_accepted: handoffs accepted
     (by decision time), credited to the sender."""
     return {"opportunities_created": counts.sent, "opportunities_accepted": counts.accepted}
+
+
+def revival_metrics(totals: dict[int, tuple[int, int, int, float]], user_ids: list[int]) -> dict[str, float]:
+    """dormant_revived: dormant accounts the people touched; revived_deals: deals opened on accounts they
+    revived; revived_revenue: revenue (base currency) won from those deals (core.dormancy.revival_totals)."""
+    rows = [totals[u] for u in user_ids if u in totals]
+    return {"dormant_revived": sum(r[0] for r in rows), "revived_deals": sum(r[1] for r in rows),
+            "revived_revenue": round(sum(r[3] for r in rows), 2)}
 
 
 def period_bounds(period: Period, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -12,7 +12,7 @@ from typing import Literal
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 Metric = Literal[
     "calls", "connects", "meetings_booked", "emails", "opportunities_created",
-    "opportunities_accepted", "deals_won", "revenue_won",
+    "opportunities_accepted", "deals_won", "revenue_won", "dormant_revived", "revived_deals", "revived_revenue",
 ]
 Period = Literal["day", "week", "month", "quarter"]
 LeadStatus = Literal["new", "attempting", "connected", "qualified", "disqualified"]

@@ -37,7 +37,7 @@ def target_for(playbook: Playbook, user: User, metric: str, period: Period, day:
         source = min(pool, key=lambda t: abs(_PREFERENCE.index(t.period) - _PREFERENCE.index(period)))
         per_day = source.value / _days_in(source.period, day)
         derived = per_day * _days_in(period, day)
-        return round(derived, 2) if metric == "revenue_won" else float(round(derived))
+        return round(derived, 2) if metric in ("revenue_won", "revived_revenue") else float(round(derived))
     return None
 
 

@@ -210,5 +210,7 @@ def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], p
     start, end = period_bounds(period, day, tz)
     ids = [m.id for m in members]
     counts = kpi.activity_counts(store.conn, ids, start, end)
+    from db.revival import revival_figures
+
     return build_kpi(playbook, scope, members, counts, period, day, start, end,
-                     kpi.handoff_counts(store.conn, ids, start, end))
+                     kpi.handoff_counts(store.conn, ids, start, end), revival_figures(store.conn, playbook, start, end))

@@ -134,7 +134,8 @@ def test_log_then_kpi(capsys, db):
     start, end = datetime.fromisoformat(report["start"]), datetime.fromisoformat(report["end"])
     assert timedelta(hours=23) <= end - start <= timedelta(hours=25)
     assert set(report["metrics"]) == {"calls", "connects", "meetings_booked", "opportunities_created",
-                                      "opportunities_accepted"}
+                                      "opportunities_accepted", "dormant_revived", "revived_deals",
+                                      "revived_revenue"}
     assert report["metrics"]["calls"] == {"actual": 1, "target": 60}
     assert report["metrics"]["connects"] == {"actual": 0, "target": 12}
     assert report["metrics"]["meetings_booked"] == {"actual": 0, "target": 2}
