@@ -37,6 +37,12 @@ ORDER BY p.rank
 """
 
 
+def best_contact(conn: sqlite3.Connection, account_id: int) -> int | None:
+    """Whom to call at the account, or None when nobody there may be contacted."""
+    row = conn.execute(_BEST_CONTACT, (account_id,)).fetchone()
+    return row[0] if row else None
+
+
 def pick_for_day(conn: sqlite3.Connection, playbook: Playbook, user: User, day: date, now: datetime) -> list[int]:
     """Pick the user's dormant accounts for `day` unless already picked (a change record names them); the
     picked account ids, in rank order."""
@@ -54,9 +60,9 @@ def _pick(conn: sqlite3.Connection, playbook: Playbook, user: User, key: str, no
     picks: list[tuple[int, int]] = []
     cap = playbook.dormancy.daily_cap
     for account in (dormant_accounts(conn, playbook, now, user.id) if cap else []):
-        contact = conn.execute(_BEST_CONTACT, (account.account_id,)).fetchone()
+        contact = best_contact(conn, account.account_id)
         if contact is not None:  # nobody to call there: the dormant screen still lists it
-            picks.append((account.account_id, contact[0]))
+            picks.append((account.account_id, contact))
         if len(picks) == cap:
             break
     conn.execute("INSERT INTO dormant_days (user_id, day, picked_at) VALUES (?, ?, ?)", (user.id, key, to_stored(now)))

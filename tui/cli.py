@@ -10,7 +10,8 @@ from typing import NoReturn
 from core.errors import InvalidFields, InvalidInput, RevdeskError
 from tui import __version__
 
-_FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal", "sequence"}
+_FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal", "sequence",
+                "days", "limit"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -21,7 +22,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.cli_commands import handoffs, playbook, records, seed, sequences
+    from tui.cli_commands import dormant, handoffs, playbook, records, seed, sequences
 
     parser = Parser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
     parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     records.register(sub)
     handoffs.register(sub)
     sequences.register(sub)
+    dormant.register(sub)
     sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
     parser.set_defaults(handler=_open)
     _accept_global_options(parser)
