@@ -149,7 +149,7 @@ def revival_totals(revivals: Sequence[Revival], deals: Sequence[AccountDeal], st
         if deal.won == 1 and deal.closed_at is not None and start <= deal.closed_at < end:
             row[2] += 1
             row[3] += deal.amount
-    return {user: (r[0], r[1], r[2], r[3]) for user, r in totals.items()}
+    return {user: (r[0], r[1], r[2], r[3]) for user, r in totals.items() if r[0] or r[1] or r[2]}
 
 
 def _revived(revivals: Sequence[Revival], start: datetime, end: datetime) -> dict[int, set[int]]:
