@@ -7,85 +7,87 @@ import sqlite3
 from datetime import datetime
 from typing import Literal
 
-from core.dormancy import DormantAccount, dormant_cutoff
+from core.dormancy import DormantAccount, dormant_cutoff, value_at_risk
 from core.playbook import Playbook
 from core.when import from_stored, to_stored
 
 Scope = int | Literal["unowned", "all"]  # an owner's user id, nobody's, or everyone's
 
-# quiet_since: the later of the last touch and the last win, else the account's creation.
-QUIET_SINCE = ("COALESCE(NULLIF(MAX(COALESCE(a.last_touch_at, ''), COALESCE(a.last_won_at, '')), ''),"
-               " a.created_at)")
-_LIST = f"""
-SELECT a.id, a.name, a.domain, a.owner_id, u.name AS owner_name, a.won_revenue, a.last_won_at, a.last_touch_at,
-       {QUIET_SINCE} AS quiet, a.dormant_snoozed_until, a.dormant_snooze_reason
-FROM accounts a LEFT JOIN users u ON u.id = a.owner_id
-WHERE a.won_revenue > 0 AND a.open_deals = 0 AND {{owner}} AND {QUIET_SINCE} <= :cutoff {{snooze}}
-"""
-_WEIGHTED = "a.won_revenue * MIN(MAX((julianday(:now) - julianday(quiet)) / :days, 1.0), 3.0)"
-_NOT_SNOOZED = "AND (a.dormant_snoozed_until IS NULL OR a.dormant_snoozed_until <= :now)"
+# accounts.quiet_since (a generated column) is the later of the last touch and the last win, else the
+# account's creation; the partial indexes on it hold only accounts with won revenue and no open deal.
+DORMANT = "a.won_revenue > 0 AND a.open_deals = 0 AND a.quiet_since <= :cutoff"
+NOT_SNOOZED = "(a.dormant_snoozed_until IS NULL OR a.dormant_snoozed_until <= :now)"
+_COLUMNS = """a.id, a.name, a.domain, a.owner_id, a.won_revenue, a.last_won_at, a.last_touch_at, a.quiet_since,
+              a.dormant_snoozed_until, a.dormant_snooze_reason"""
 
 
 def _where(scope: Scope, snoozed: bool) -> tuple[str, dict[str, object]]:
     if scope == "all":
-        owner, params = "1", {}
+        owner, params = "", {}
     elif scope == "unowned":
-        owner, params = "a.owner_id IS NULL", {}
+        owner, params = " AND a.owner_id IS NULL", {}
     else:
-        owner, params = "a.owner_id = :owner", {"owner": scope}
-    return _LIST.format(owner=owner, snooze="" if snoozed else _NOT_SNOOZED), params
+        owner, params = " AND a.owner_id = :owner", {"owner": scope}
+    return DORMANT + owner + ("" if snoozed else " AND " + NOT_SNOOZED), params
 
 
 def cutoff_params(playbook: Playbook, now: datetime) -> dict[str, object]:
-    return {"now": to_stored(now), "cutoff": to_stored(dormant_cutoff(now, playbook.dormancy.days)),
-            "days": float(playbook.dormancy.days)}
+    return {"now": to_stored(now), "cutoff": to_stored(dormant_cutoff(now, playbook.dormancy.days))}
 
 
 def dormant_accounts(conn: sqlite3.Connection, playbook: Playbook, now: datetime, scope: Scope = "all",
                      snoozed: bool = False, limit: int | None = None) -> list[DormantAccount]:
     """Dormant accounts in `scope`, most value at risk first; snoozed ones only with `snoozed`."""
-    query, params = _where(scope, snoozed)
-    params.update(cutoff_params(playbook, now))
-    sql = (f"SELECT * FROM ({query}) a ORDER BY {_WEIGHTED} DESC, a.id"
-           + (" LIMIT :limit" if limit is not None else ""))
-    rows = conn.execute(sql, {**params, "limit": limit}).fetchall()
-    return [_dormant(row, now, playbook) for row in rows]
+    where, params = _where(scope, snoozed)
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: the full bench list is thousands of rows
+    rows = cursor.execute(f"SELECT {_COLUMNS} FROM accounts a WHERE {where}",
+                          {**params, **cutoff_params(playbook, now)}).fetchall()
+    accounts = _build(rows, now, playbook, _names(conn))
+    accounts.sort(key=lambda a: (-a.value_at_risk, a.account_id))
+    return accounts if limit is None else accounts[:limit]
 
 
 def dormant_count(conn: sqlite3.Connection, playbook: Playbook, now: datetime, scope: Scope = "all",
                   snoozed: bool = True) -> int:
     """How many accounts in `scope` are dormant (by default counting snoozed ones: snoozing hides, it does not
     wake an account)."""
-    query, params = _where(scope, snoozed)
-    return conn.execute(f"SELECT COUNT(*) FROM ({query})", {**params, **cutoff_params(playbook, now)}).fetchone()[0]
+    where, params = _where(scope, snoozed)
+    return conn.execute(f"SELECT COUNT(*) FROM accounts a WHERE {where}",
+                        {**params, **cutoff_params(playbook, now)}).fetchone()[0]
 
 
-def _dormant(row: sqlite3.Row, now: datetime, playbook: Playbook) -> DormantAccount:
-    from core.dormancy import value_at_risk
-
-    quiet = from_stored(row["quiet"])
-    days_quiet = (now - quiet).total_seconds() / 86400
-    return DormantAccount(
-        account_id=row["id"], name=row["name"], domain=row["domain"], owner_id=row["owner_id"],
-        owner_name=row["owner_name"], lifetime_revenue=row["won_revenue"], currency=playbook.currency.base,
-        last_won_at=_time(row["last_won_at"]), last_touch_at=_time(row["last_touch_at"]), quiet_since=quiet,
-        days_dormant=int(days_quiet), value_at_risk=value_at_risk(row["won_revenue"], days_quiet,
-                                                                   playbook.dormancy.days),
-        snoozed_until=_time(row["dormant_snoozed_until"]), snooze_reason=row["dormant_snooze_reason"],
-    )
+def _names(conn: sqlite3.Connection) -> dict[int, str]:
+    """Owners' names by id (a join per row costs more than reading the few users once)."""
+    return dict(conn.execute("SELECT id, name FROM users").fetchall())
 
 
-def _time(text: str | None) -> datetime | None:
-    return from_stored(text) if text else None
+def _build(rows: list, now: datetime, playbook: Playbook, names: dict[int, str]) -> list[DormantAccount]:
+    """Rows of _COLUMNS as DormantAccounts."""
+    days, base, epoch = playbook.dormancy.days, playbook.currency.base, now.timestamp()
+    parse = from_stored
+    result = []
+    for (account_id, name, domain, owner_id, revenue, won, touched, quiet, snoozed, reason) in rows:
+        quiet_at = parse(quiet)
+        days_quiet = (epoch - quiet_at.timestamp()) / 86400
+        result.append(DormantAccount(
+            account_id, name, domain, owner_id, names.get(owner_id) if owner_id else None, revenue, base,
+            parse(won) if won else None, parse(touched) if touched else None, quiet_at, int(days_quiet),
+            value_at_risk(revenue, days_quiet, days), parse(snoozed) if snoozed else None, reason,
+        ))
+    return result
 
 
 def dormant_account(conn: sqlite3.Connection, playbook: Playbook, account_id: int,
                     now: datetime) -> DormantAccount | None:
     """The account as a dormant one, or None when it is not dormant (snoozed or not)."""
-    query, params = _where("all", True)
-    row = conn.execute(f"SELECT * FROM ({query}) WHERE id = :id",
-                       {**params, **cutoff_params(playbook, now), "id": account_id}).fetchone()
-    return _dormant(row, now, playbook) if row else None
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM accounts a WHERE a.id = :id AND {DORMANT}",
+                        {**cutoff_params(playbook, now), "id": account_id}).fetchall()
+    if not rows:
+        return None
+    names = dict(conn.execute("SELECT id, name FROM users WHERE id = ?", (rows[0]["owner_id"],)).fetchall())
+    found = _build([tuple(row) for row in rows], now, playbook, names)
+    return found[0] if found else None
 
 
 def note_revival(conn: sqlite3.Connection, playbook: Playbook, account_id: int, user_id: int, activity_id: int,

@@ -14,7 +14,7 @@ from core.models import QueueCandidate, User
 from core.playbook import Playbook
 from core.when import from_stored, to_stored
 from db.connection import transaction
-from db.dormancy import QUIET_SINCE, cutoff_params, dormant_accounts
+from db.dormancy import DORMANT, NOT_SNOOZED, cutoff_params, dormant_accounts
 
 # The contact to call at a dormant account: whoever decides or champions, the last one we spoke to first.
 _BEST_CONTACT = """
@@ -24,15 +24,14 @@ ORDER BY CASE buying_role WHEN 'decision_maker' THEN 0 WHEN 'champion' THEN 1 WH
 LIMIT 1
 """
 _PICKED = f"""
-SELECT p.rank, a.id AS account_id, a.name AS account_name, a.won_revenue, a.last_touch_at, {QUIET_SINCE} AS quiet,
+SELECT p.rank, a.id AS account_id, a.name AS account_name, a.won_revenue, a.last_touch_at, a.quiet_since AS quiet,
        c.id AS contact_id, c.first_name || ' ' || c.last_name AS contact_name, c.title, c.timezone,
        c.lead_source, c.score
 FROM dormant_picks p
 JOIN accounts a ON a.id = p.account_id
 JOIN contacts c ON c.id = p.contact_id
 WHERE p.user_id = :user AND p.day = :day AND a.owner_id = :user AND c.do_not_contact = 0
-  AND a.won_revenue > 0 AND a.open_deals = 0 AND {QUIET_SINCE} <= :cutoff
-  AND (a.dormant_snoozed_until IS NULL OR a.dormant_snoozed_until <= :now)
+  AND {DORMANT} AND {NOT_SNOOZED}
 ORDER BY p.rank
 """
 

@@ -337,7 +337,12 @@ BEGIN
   UPDATE accounts SET {facts} WHERE id = OLD.account_id;
 END;
 UPDATE accounts SET {facts};
-CREATE INDEX accounts_customers ON accounts(owner_id) WHERE won_revenue > 0 AND open_deals = 0;
+-- Quiet since the later of the last touch and the last win (else since it was created): dormant customers are
+-- a range of these two partial indexes, for everyone or for one owner.
+ALTER TABLE accounts ADD COLUMN quiet_since TEXT GENERATED ALWAYS AS (
+    COALESCE(NULLIF(MAX(COALESCE(last_touch_at, ''), COALESCE(last_won_at, '')), ''), created_at)) VIRTUAL;
+CREATE INDEX accounts_dormant ON accounts(quiet_since) WHERE won_revenue > 0 AND open_deals = 0;
+CREATE INDEX accounts_dormant_owner ON accounts(owner_id, quiet_since) WHERE won_revenue > 0 AND open_deals = 0;
 
 -- Each owner's dormant accounts for one day (their local date), picked once so Today stays stable.
 CREATE TABLE dormant_days (
