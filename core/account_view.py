@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from core.dormancy import DormantAccount
 from core.models import Account
 
 # Buying roles in the order a seller cares about them: who signs first, who can block last.
@@ -89,6 +90,7 @@ class AccountView:
     owner_history: list[OwnerChange] = field(default_factory=list)  # newest first
     lifetime_revenue: float = 0.0
     open_pipeline: float = 0.0
+    dormant: DormantAccount | None = None  # set when the account is dormant (snoozed or not)
 
     def record_name(self, record_type: str, record_id: int) -> str:
         """What an owner change is about, in words: the account, a contact's name or a deal's name."""

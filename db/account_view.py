@@ -22,6 +22,7 @@ from core.account_view import (
 )
 from core.playbook import Playbook
 from core.when import from_stored
+from db.dormancy import dormant_account
 from db.playbooks import current_playbook
 from db.records import get_account
 
@@ -61,6 +62,7 @@ def account_view(conn: sqlite3.Connection, account_id: int, now: datetime, timel
             owner_history=account_owner_history(conn, account_id),
             lifetime_revenue=account.lifetime_revenue,
             open_pipeline=open_pipeline(deals),
+            dormant=dormant_account(conn, playbook, account_id, now),
         )
 
 

@@ -126,3 +126,12 @@ def test_ranking_weighs_revenue_by_time_quiet_and_scopes_filter(store, playbook)
     assert top.value_at_risk == pytest.approx(36_000)
     assert top.reason() == "No touch for 37 months; 12,000 EUR lifetime"
     assert top.to_json()["days_dormant"] == 3 * 365 + 40
+
+
+def test_account_360_knows_an_account_is_dormant(store, playbook):
+    from db.account_view import account_view
+
+    sleepy = add_customer(store, "Sleepy", owner_id=2, revenue=48_000, quiet_days=426)
+    view = account_view(store.conn, sleepy, NOW, playbook=playbook)
+    assert view.dormant is not None and view.dormant.reason() == "No touch for 13 months; 48,000 EUR lifetime"
+    assert account_view(store.conn, 1, NOW, playbook=playbook).dormant is None

@@ -44,6 +44,10 @@ def header_panel(view: AccountView, now: datetime) -> Group:
     a = view.account
     head = Text(a.name, style="bold")
     head.append(f"  {a.status}", style=STATUS_STYLES.get(a.status, ""))
+    if view.dormant is not None:
+        head.append(f"  dormant: {view.dormant.reason()}", style="bold red")
+        if view.dormant.snoozed_until and view.dormant.snoozed_until > now:
+            head.append(f" (snoozed to {view.dormant.snoozed_until:%d %b}: {view.dormant.snooze_reason})", style="dim")
     intel = Text(intelligence_line(a), style="bold magenta")
     grid = Table.grid(padding=(0, 1))
     for style in ("dim", "", "dim", ""):
