@@ -75,6 +75,14 @@ class RevdeskApp(App[int]):
         if not isinstance(self.screen, SequencesScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(SequencesScreen())
 
+    def action_dormant(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.dormant import DormantScreen
+
+        if not isinstance(self.screen, DormantScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(DormantScreen())
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -93,6 +101,7 @@ class RevdeskApp(App[int]):
             yield SystemCommand(command.label, command.help, _runner(screen, command.action))
         yield SystemCommand("Inbox", "Handoffs to me and from me", self.action_inbox)
         yield SystemCommand("Sequences", "Sequences with their figures, steps and enrollments", self.action_sequences)
+        yield SystemCommand("Dormant", "Dormant customer accounts, most value at risk first", self.action_dormant)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         yield SystemCommand("Quit", "Leave revdesk", self.exit)
 

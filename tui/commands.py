@@ -30,6 +30,8 @@ APP_COMMANDS = [
     Command("p", "app.pipeline", "Pipeline", "Lead and deal lanes", footer=False),
     Command("S", "app.sequences", "Sequences", "Sequences with their figures, steps and enrollments", footer=False,
             key_display="shift+s"),
+    Command("D", "app.dormant", "Dormant", "Dormant customer accounts, most value at risk first", footer=False,
+            key_display="shift+d"),
 ]
 
 TODAY_COMMANDS = [
@@ -147,4 +149,20 @@ SEQUENCE_ENROLLMENTS_COMMANDS = [
     Command("j,down", "cursor_down", "Down", "Next enrollment", footer=False),
     Command("k,up", "cursor_up", "Up", "Previous enrollment", footer=False),
     Command("escape", "back", "Back", "Back to the sequences", key_display="esc"),
+]
+
+DORMANT_COMMANDS = [
+    Command("enter", "open", "Account", "Open the selected account's 360 view", priority=True),
+    Command("z", "snooze", "Snooze", "Keep the selected account out of Today and this list for N days, with a reason"),
+    Command("E", "enroll", "Re-engage", "Enroll the account's best contact in the playbook's re-engagement sequence",
+            key_display="shift+e"),
+    Command("a", "assign", "Assign", "Give the selected account an owner (managers and founders)"),
+    Command("ctrl+a", "assign_bulk", "Deal out", "Deal the unowned dormant accounts round-robin over the reps you"
+            " pick, most valuable first (managers and founders)"),
+    Command("s", "scope", "Scope", "Show mine, unowned or everyone's dormant accounts"),
+    Command("o", "sort", "Sort", "Sort by value at risk, lifetime revenue or longest quiet"),
+    Command("j,down", "cursor_down", "Down", "Next account", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous account", footer=False),
+    Command("r", "refresh", "Refresh", "Reload the list and this month's revival", footer=False),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
 ]
