@@ -38,8 +38,9 @@ class Account(NamedTuple):
     committee_complexity: str | None
     last_touch_at: datetime | None
     owner_name: str | None = None
-    lifetime_revenue: float = 0.0
+    lifetime_revenue: float = 0.0  # won deals' amounts as written, in revenue_currency
     status: Literal["prospect", "customer", "former customer"] = "prospect"
+    revenue_currency: str | None = None  # the won deals' currency; None when they mix currencies
 
 
 class Contact(NamedTuple):

@@ -32,7 +32,9 @@ def get_account(conn: sqlite3.Connection, account_id: int, now: datetime) -> Acc
     row = conn.execute(
         "SELECT a.*, u.name AS owner_name,"
         " (SELECT COALESCE(SUM(amount), 0) FROM deals WHERE account_id = a.id AND won = 1) AS lifetime_revenue,"
-        " (SELECT MAX(closed_at) FROM deals WHERE account_id = a.id AND won = 1) AS last_won_at"
+        " (SELECT MAX(closed_at) FROM deals WHERE account_id = a.id AND won = 1) AS last_won_at,"
+        " (SELECT CASE WHEN COUNT(DISTINCT currency) <= 1 THEN COALESCE(MAX(currency), 'EUR') END FROM deals"
+        "  WHERE account_id = a.id AND won = 1) AS revenue_currency"
         " FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE a.id = ?",
         (account_id,),
     ).fetchone()

@@ -135,6 +135,8 @@ class TodayScreen(ReloadsOnReturn, Screen):
         for item in items:
             due = item.due_at.astimezone(bench.tz)
             due_text = due.strftime("%H:%M") if due.date() == today else due.strftime("%a %d %b")
+            if item.kind == "dormant":  # picked for the day, not due at an hour
+                due_text = "today"
             who = f"{item.contact_name}, {item.contact_title}" if item.contact_title else item.contact_name
             style = "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
             table.add_row(

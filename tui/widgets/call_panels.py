@@ -78,7 +78,7 @@ def account_panel(ctx: CallContext, now: datetime) -> Group:
     grid.add_row("Industry", f"{a.industry or '—'} · {a.employees or '?'} employees · {a.country or '?'}")
     grid.add_row("ICP fit", f"tier {a.icp_tier or '?'} · {a.growth_stage or 'stage ?'} · "
                             f"{a.committee_complexity or '?'} committee complexity")
-    grid.add_row("Revenue", f"{money(a.lifetime_revenue)} lifetime")
+    grid.add_row("Revenue", f"{money(a.lifetime_revenue, a.revenue_currency)} lifetime")
     grid.add_row("Owner", a.owner_name or "unowned")
     grid.add_row("Touched", ago(a.last_touch_at, now))
     d = ctx.open_deal
