@@ -29,6 +29,15 @@ class InvalidFields(InvalidInput):
         return str(self.args[0])
 
 
+class EnrollmentRefused(InvalidInput):
+    """One contact may not be enrolled: `why` says it without the contact's id ("is already in 'X'")."""
+
+    def __init__(self, contact_id: int, why: str) -> None:
+        super().__init__("contact", f"{contact_id} {why}")
+        self.contact_id = contact_id
+        self.why = why
+
+
 class NotFound(RevdeskError):
     """A record the input names does not exist."""
 

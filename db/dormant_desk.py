@@ -107,7 +107,7 @@ class DormantDesk:
         if contact_id is None:
             contact_id = self.best_contact(account_id)
             if contact_id is None:
-                raise InvalidInput("contact", f"account {account_id} has no contact who may be contacted")
+                raise InvalidInput("contact", "nobody at the account may be contacted")
         elif conn.execute("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
                           (contact_id, account_id)).fetchone() is None:
             raise InvalidInput("contact", f"{contact_id} is not a contact of account {account_id}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.errors import InvalidInput, NotFound
+from core.errors import EnrollmentRefused, InvalidInput, NotFound
 from core.models import User
 from core.when import to_stored
 from db.changes import append_change
@@ -90,7 +90,7 @@ def enroll(conn: sqlite3.Connection, user: User, key: str, contact_ids: list[int
                 (stored.id, contact_id, owner.id, to_stored(due), to_stored(now), user.id)).lastrowid or 0))
             materialize(conn, ids[-1], now)
         if len(contact_ids) == 1 and refused:
-            raise InvalidInput("contact", f"{contact_ids[0]} {refused[contact_ids[0]]}")
+            raise EnrollmentRefused(contact_ids[0], refused[contact_ids[0]])
         if not ids:
             raise InvalidInput("contact", "none of them can be enrolled: " + "; ".join(
                 f"{k} {v}" for k, v in refused.items()) if refused else "give at least one contact")

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input, Select, SelectionList, Static
 
 from core.dormancy import RevivalRow, quiet_for
-from core.errors import InvalidInput
+from core.errors import EnrollmentRefused, InvalidInput
 from core.when import to_stored
 from db.connection import transaction
 from db.dormant_desk import DormantDesk
@@ -301,9 +301,9 @@ async def test_nobody_s_accounts_show_a_friendly_empty_line(dormant):
 
 
 def test_refusals_and_revival_read_in_words():
-    assert enroll_refusal(InvalidInput("contact", "311 is already in 'X'")) == "its best contact is already in 'X'"
-    assert (enroll_refusal(InvalidInput("contact", "account 12 has no contact who may be contacted"))
-            == "it has no contact who may be contacted")
+    assert enroll_refusal(EnrollmentRefused(311, "is already in 'X'")) == "its best contact is already in 'X'"
+    assert (enroll_refusal(InvalidInput("contact", "nobody at the account may be contacted"))
+            == "nobody at the account may be contacted")
     month = [RevivalRow(1, "maya", "2026-11", 2, 1, 1, 12_000.0), RevivalRow(2, "tom", "2026-11", 1, 0, 0, 0.0)]
     assert revival_text(month, None, "EUR") == "Revived this month: 3 accounts · 1 deal reopened · 12,000 EUR won"
     assert revival_text(month, 2, "EUR") == "Revived this month: 1 account · 0 deals reopened · 0 EUR won"

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core.dormancy import DormantAccount, RevivalRow, quiet_for
-from core.errors import InvalidFields, InvalidInput, RevdeskError
+from core.errors import EnrollmentRefused, InvalidFields, InvalidInput, RevdeskError
 from core.models import User
 from db.dormant_actions import ASSIGNERS
 from db.dormant_desk import DormantDesk, ListScope
@@ -82,12 +82,9 @@ def amount_cell(value: float, style: str = "") -> Text:
 
 def enroll_refusal(exc: Exception) -> str:
     """Why E enrolled nobody, about the account's best contact rather than record ids."""
-    if isinstance(exc, InvalidInput) and exc.field == "contact":
-        first, _, rest = exc.reason.partition(" ")
-        if first.isdigit():  # "311 is already in 'Dormant re-engagement'"
-            return f"its best contact {rest}"
-        if first == "account":  # "account 12 has no contact who may be contacted"
-            return f"it {rest.partition(' ')[2]}"
+    if isinstance(exc, EnrollmentRefused):
+        return f"its best contact {exc.why}"
+    if isinstance(exc, InvalidInput):
         return exc.reason
     return str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
 
