@@ -375,5 +375,17 @@ CREATE INDEX revivals_account ON revivals(account_id, revived_at);
 CREATE INDEX revivals_user ON revivals(user_id, revived_at);
 """.replace("{facts}", ACCOUNT_FACTS)
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
+MIGRATION_5 = """
+-- Reporting: what a deal sells, and when it was engaged (imports bring it; days to close count from it, else
+-- from the deal's creation); indexes for period queries over deals, contacts and handoffs.
+ALTER TABLE deals ADD COLUMN product TEXT;
+ALTER TABLE deals ADD COLUMN engaged_at TEXT;
+CREATE INDEX deals_closed ON deals(closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX deals_created ON deals(created_at);
+CREATE INDEX contacts_created ON contacts(created_at);
+CREATE INDEX status_history_axis_time ON status_history(axis, to_value, changed_at);
+CREATE INDEX handoffs_created ON handoffs(created_at);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
 SCHEMA_VERSION = len(MIGRATIONS)
