@@ -7,17 +7,22 @@ from datetime import date, datetime
 
 from core.metrics import (
     ACTIVITY_METRICS,
+    DEAL_METRICS,
     HANDOFF_METRICS,
     REVIVAL_METRICS,
     ActivityCount,
+    DealCount,
     HandoffCount,
     activity_metrics,
+    deal_metrics,
     handoff_metrics,
     revival_metrics,
 )
 from core.models import User
 from core.playbook import Period, Playbook
 from core.targets import team_target
+
+KPI_METRICS = (*ACTIVITY_METRICS, *HANDOFF_METRICS, *DEAL_METRICS, *REVIVAL_METRICS)
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,12 @@ def _num(value: float | None) -> float | int | None:
 
 def build_kpi(playbook: Playbook, scope: str, users: list[User], counts: list[ActivityCount], period: Period,
               day: date, start: datetime, end: datetime, handoffs: HandoffCount | None = None,
-              revivals: dict[int, tuple[int, int, int, float]] | None = None) -> KpiReport:
+              revivals: dict[int, tuple[int, int, int, float]] | None = None,
+              deals: DealCount | None = None) -> KpiReport:
     actual = (activity_metrics(counts, playbook) | handoff_metrics(handoffs or HandoffCount())
-              | revival_metrics(revivals or {}, [u.id for u in users]))
+              | deal_metrics(deals or DealCount()) | revival_metrics(revivals or {}, [u.id for u in users]))
     metrics = {
         name: MetricValue(actual=actual[name], target=team_target(playbook, users, name, period, day))
-        for name in (*ACTIVITY_METRICS, *HANDOFF_METRICS, *REVIVAL_METRICS)
+        for name in KPI_METRICS
     }
     return KpiReport(scope=scope, period=period, start=start, end=end, metrics=metrics)

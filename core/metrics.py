@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from core.playbook import Period, Playbook
 
-ACTIVITY_METRICS = ("calls", "connects", "meetings_booked")
+ACTIVITY_METRICS = ("calls", "connects", "emails", "meetings_booked")
+DEAL_METRICS = ("deals_won", "revenue_won")
 HANDOFF_METRICS = ("opportunities_created", "opportunities_accepted")
 REVIVAL_METRICS = ("dormant_revived", "revived_deals", "revived_revenue")
 
@@ -23,8 +24,8 @@ class ActivityCount:
 
 
 def activity_metrics(counts: list[ActivityCount], playbook: Playbook) -> dict[str, int]:
-    """calls: every call logged; connects: calls whose outcome counts as a conversation;
-    meetings_booked: activities whose outcome books a meeting."""
+    """calls: every call logged; connects: calls whose outcome counts as a conversation; emails: e-mails
+    sent (not replies or bounces); meetings_booked: activities whose outcome books a meeting."""
     conversation = set(playbook.conversation_outcomes())
     meeting = set(playbook.meeting_outcomes())
     result = dict.fromkeys(ACTIVITY_METRICS, 0)
@@ -33,9 +34,25 @@ def activity_metrics(counts: list[ActivityCount], playbook: Playbook) -> dict[st
             result["calls"] += row.count
             if row.outcome in conversation:
                 result["connects"] += row.count
+        if row.kind == "email" and row.outcome not in ("replied", "bounced"):
+            result["emails"] += row.count
         if row.outcome in meeting:
             result["meetings_booked"] += row.count
     return result
+
+
+@dataclass(frozen=True)
+class DealCount:
+    """Deals the people owned that closed won in a period, and their amounts in the base currency."""
+
+    won: int = 0
+    revenue: float = 0.0
+
+
+def deal_metrics(counts: DealCount) -> dict[str, float]:
+    """deals_won: deals closed won in the period, credited to their owner; revenue_won: their amounts in the
+    playbook's base currency (a deal with no amount counts as won with no revenue)."""
+    return {"deals_won": counts.won, "revenue_won": round(counts.revenue, 2)}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from core.metrics import ActivityCount, HandoffCount
+from core.metrics import ActivityCount, DealCount, HandoffCount
+from core.playbook import Currency
 from core.when import to_stored
 
 
@@ -36,3 +37,18 @@ def handoff_counts(conn: sqlite3.Connection, user_ids: list[int], start: datetim
                             " AND status = 'accepted' AND decided_at >= ? AND decided_at < ?",
                             (*user_ids, *bounds)).fetchone()[0]
     return HandoffCount(sent, accepted)
+
+
+def deal_counts(conn: sqlite3.Connection, user_ids: list[int], start: datetime, end: datetime,
+                currency: Currency) -> DealCount:
+    """Deals the users own that closed won in [start, end), and their amounts in the base currency."""
+    if not user_ids:
+        return DealCount()
+    marks = ",".join("?" * len(user_ids))
+    rows = conn.execute(f"SELECT amount, currency FROM deals WHERE owner_id IN ({marks}) AND won = 1"
+                        " AND closed_at >= ? AND closed_at < ?", (*user_ids, to_stored(start), to_stored(end)))
+    won, revenue = 0, 0.0
+    for amount, code in rows:
+        won += 1
+        revenue += currency.to_base(amount or 0.0, code)
+    return DealCount(won, revenue)

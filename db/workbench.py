@@ -213,4 +213,5 @@ def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], p
     from db.revival import revival_figures
 
     return build_kpi(playbook, scope, members, counts, period, day, start, end,
-                     kpi.handoff_counts(store.conn, ids, start, end), revival_figures(store.conn, playbook, start, end))
+                     kpi.handoff_counts(store.conn, ids, start, end), revival_figures(store.conn, playbook, start, end),
+                     kpi.deal_counts(store.conn, ids, start, end, playbook.currency))

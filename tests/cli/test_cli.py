@@ -133,9 +133,9 @@ def test_log_then_kpi(capsys, db):
     assert report["scope"] == "maya" and report["period"] == "day"
     start, end = datetime.fromisoformat(report["start"]), datetime.fromisoformat(report["end"])
     assert timedelta(hours=23) <= end - start <= timedelta(hours=25)
-    assert set(report["metrics"]) == {"calls", "connects", "meetings_booked", "opportunities_created",
-                                      "opportunities_accepted", "dormant_revived", "revived_deals",
-                                      "revived_revenue"}
+    assert set(report["metrics"]) == {"calls", "connects", "emails", "meetings_booked", "opportunities_created",
+                                      "opportunities_accepted", "deals_won", "revenue_won", "dormant_revived",
+                                      "revived_deals", "revived_revenue"}
     assert report["metrics"]["calls"] == {"actual": 1, "target": 60}
     assert report["metrics"]["connects"] == {"actual": 0, "target": 12}
     assert report["metrics"]["meetings_booked"] == {"actual": 0, "target": 2}

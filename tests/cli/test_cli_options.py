@@ -68,4 +68,4 @@ def test_a_target_for_a_user_who_does_not_exist_is_refused(capsys, tmp_path):
     capsys.readouterr()
     assert main(["--db", str(path), "playbook", "apply", str(playbook)]) == 2
     err = capsys.readouterr().err
-    assert "targets[9].user" in err and "no user 'ghost'" in err
+    assert "targets[12].user" in err and "no user 'ghost'" in err

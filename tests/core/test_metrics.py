@@ -42,14 +42,24 @@ def test_calls_count_every_call_connects_only_conversations_meetings_only_meetin
         ActivityCount("call", "not_interested", 1),
         ActivityCount("call", "call_back_later", 1),
         ActivityCount("email", None, 9),
+        ActivityCount("email", "replied", 2),  # their reply, not an e-mail of ours
+        ActivityCount("email", "bounced", 1),
         ActivityCount("note", None, 4),
         ActivityCount("meeting", "meeting_booked", 1),
     ]
-    assert activity_metrics(counts, PLAYBOOK) == {"calls": 20, "connects": 7, "meetings_booked": 3}
+    # calls 3+5+7+1+2+1+1 = 20; connects: connected 3 + meeting_booked 2 + not_interested 1 + call back 1 = 7
+    assert activity_metrics(counts, PLAYBOOK) == {"calls": 20, "connects": 7, "emails": 9, "meetings_booked": 3}
+
+
+def test_deals_won_and_revenue_won_are_the_owner_s():
+    from core.metrics import DealCount, deal_metrics
+
+    assert deal_metrics(DealCount(2, 12_345.678)) == {"deals_won": 2, "revenue_won": 12_345.68}
+    assert deal_metrics(DealCount()) == {"deals_won": 0, "revenue_won": 0}
 
 
 def test_no_activity_is_all_zeros():
-    assert activity_metrics([], PLAYBOOK) == {"calls": 0, "connects": 0, "meetings_booked": 0}
+    assert activity_metrics([], PLAYBOOK) == {"calls": 0, "connects": 0, "emails": 0, "meetings_booked": 0}
 
 
 def test_a_conversation_outcome_on_an_email_is_not_a_connect():
@@ -143,7 +153,7 @@ def test_a_users_own_target_overrides_the_role():
 
 
 def test_no_target_is_none():
-    assert target_for(PLAYBOOK, MAYA, "emails", "day", MONDAY) is None
+    assert target_for(PLAYBOOK, MAYA, "dormant_revived", "day", MONDAY) is None
     assert target_for(PLAYBOOK, CARA, "calls", "day", MONDAY) is None
     assert team_target(PLAYBOOK, [CARA], "calls", "day", MONDAY) is None
 

@@ -82,7 +82,8 @@ def test_the_default_playbook_parses():
     assert [f.key for f in playbook.handoff.kinds[0].fields] == [
         "pain", "impact", "trigger", "approver", "budget", "next_step"]
     assert playbook.dormancy.days == 365
-    assert len(playbook.targets) == 9
+    assert len(playbook.targets) == 12
+    assert playbook.currency.base == "EUR" and playbook.currency.rates["GBP"] > 1
 
 
 def test_the_stored_form_round_trips():
@@ -165,7 +166,7 @@ def test_a_target_for_both_a_role_and_a_user_is_refused(tmp_path):
     header = len(source.splitlines()) - 5
     assert source.splitlines()[header - 1] == "[[targets]]"
     # The line is the block's header or one of its keys, never anywhere else.
-    assert re.match(rf"^{re.escape(origin)}:({header}|{header + 1}|{header + 2}): targets\[9\]", problems[0]), problems
+    assert re.match(rf"^{re.escape(origin)}:({header}|{header + 1}|{header + 2}): targets\[12\]", problems[0]), problems
     assert "role" in problems[0] and "user" in problems[0]
 
 
