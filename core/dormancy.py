@@ -2,8 +2,9 @@
 dormancy period. One definition, used by Today, the dormant screen, the CLI and the KPIs.
 
 An account is quiet since the later of its last touch (a call, e-mail, LinkedIn message or meeting by
-anyone) and its last won deal; with neither, since it was created. It is dormant when it has won revenue,
-no open deal, and has been quiet for at least `days` (exactly `days` counts).
+anyone) and the last close of any of its deals (a deal won or lost was being worked); with neither, since it
+was created. It is dormant when it has won revenue, no open deal (none without a close), and has been quiet
+for at least `days` (exactly `days` counts). Notes are internal and touch nobody: they do not wake an account.
 """
 
 from __future__ import annotations
@@ -47,11 +48,6 @@ class DormantAccount(NamedTuple):
             "value_at_risk": round(self.value_at_risk, 2), "snoozed_until": stamp(self.snoozed_until),
             "snooze_reason": self.snooze_reason,
         }
-
-
-def quiet_since(last_touch: datetime | None, last_won: datetime | None, created: datetime) -> datetime:
-    known = [moment for moment in (last_touch, last_won) if moment is not None]
-    return max(known) if known else created
 
 
 def dormant_cutoff(now: datetime, days: int) -> datetime:

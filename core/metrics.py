@@ -21,6 +21,7 @@ class ActivityCount:
     kind: str
     outcome: str | None
     count: int
+    lead_status: str | None = None  # the contact's lead status when logged (when counted by it)
 
 
 def activity_metrics(counts: list[ActivityCount], playbook: Playbook) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Facts each account keeps about its deals (won revenue in the base currency, last win, open deals).
 
-Triggers on deals keep them current whoever writes a deal (see db.schema.ACCOUNT_FACTS); this module
+Triggers on deals keep them current whoever writes a deal (see db.schema_v4_v6.ACCOUNT_FACTS); this module
 recomputes them in bulk when the exchange rates change or after a bulk load that ran without the triggers.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from core.playbook import Currency
-from db.schema import ACCOUNT_FACTS
+from db.schema_v4_v6 import ACCOUNT_FACTS
 
 FACT_TRIGGERS = ("deals_facts_insert", "deals_facts_update", "deals_facts_delete")
 

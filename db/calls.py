@@ -14,6 +14,7 @@ from core.models import User
 from core.playbook import Playbook
 from core.transitions import move_for_outcome
 from core.when import day_bounds, from_stored, into_working_hours, resolve_quick_form, to_stored
+from db.activity_days import count_activity
 from db.changes import append_change
 from db.connection import transaction
 from db.dormancy import note_revival
@@ -76,10 +77,11 @@ def log_activity(
         stamp = to_stored(occurred)
         activity_id = int(conn.execute(
             "INSERT INTO activities (kind, outcome, user_id, contact_id, account_id, occurred_at, note,"
-            " created_at, sequence_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, sequence_step, lead_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (kind, outcome, user.id, contact_id, contact["account_id"], stamp, note, to_stored(now),
-             step_label(conn, task_id)),
+             step_label(conn, task_id), contact["lead_status"]),
         ).lastrowid or 0)
+        count_activity(conn, user.id, user.timezone, stamp, kind, outcome, contact["lead_status"])
         payload: dict = {"activity_id": activity_id, "contact_id": contact_id, "kind": kind, "outcome": outcome}
         if kind in TOUCH_KINDS:
             payload.update(_touch(conn, playbook, user, contact, rule, stamp, now, activity_id))

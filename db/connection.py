@@ -63,6 +63,10 @@ def migrate(conn: sqlite3.Connection) -> int:
         with transaction(conn):
             for statement in _statements(MIGRATIONS[number - 1]):
                 db.execute(statement)
+            from db.schema_v4_v6 import AFTER_MIGRATION
+
+            if number in AFTER_MIGRATION:  # data only Python can compute (timezones), in the same transaction
+                AFTER_MIGRATION[number](conn)
             db.execute(f"PRAGMA user_version = {number}")
     return SCHEMA_VERSION
 

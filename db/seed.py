@@ -23,6 +23,7 @@ from core.errors import InvalidInput
 from core.playbook import parse_playbook, playbook_to_json
 from core.when import to_stored
 from db.account_facts import refresh_account_facts, set_currency_rates, suspend_fact_triggers
+from db.activity_days import rebuild_activity_days
 from db.connection import connect, migrate
 from fixtures import DEFAULT_PLAYBOOK
 from fixtures.generate.dataset import COLUMNS, TABLES, Block, Dataset
@@ -92,6 +93,7 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
                 conn.execute(sql)
             if not set_currency_rates(conn, playbook.currency):  # it recomputes the facts when it writes
                 refresh_account_facts(conn)
+            rebuild_activity_days(conn)
             from db.seed_sequences import seed_sequences
 
             counts.update(seed_sequences(conn, kind, seed, now))

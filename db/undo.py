@@ -13,6 +13,7 @@ from core.errors import NothingToUndo
 from core.models import User
 from core.playbook import Playbook
 from core.when import day_bounds, to_stored
+from db.activity_days import count_activity
 from db.changes import append_change, last_undoable
 from db.connection import transaction
 from db.enrollments import undo_steps
@@ -48,6 +49,10 @@ def undo_last(conn: sqlite3.Connection, user: User, now: datetime, playbook: Pla
                                 " stands")
         stamp = to_stored(now)
         conn.execute("UPDATE activities SET undone_at = ? WHERE id = ?", (stamp, payload["activity_id"]))
+        gone = conn.execute("SELECT occurred_at, kind, outcome, lead_status FROM activities WHERE id = ?",
+                            (payload["activity_id"],)).fetchone()
+        count_activity(conn, user.id, user.timezone, gone["occurred_at"], gone["kind"], gone["outcome"],
+                       gone["lead_status"], -1)
         contact_id = payload["contact_id"]
         if payload.get("contact_before") is not None:
             _restore_contact(conn, user, contact_id, payload, now)

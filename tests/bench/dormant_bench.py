@@ -29,13 +29,15 @@ WITH won AS (
   SELECT d.account_id, MAX(d.closed_at) AS last_won,
          SUM(d.amount * COALESCE((SELECT per_base FROM currency_rates r WHERE r.currency = d.currency), 1)) AS revenue
   FROM deals d WHERE d.won = 1 GROUP BY d.account_id),
+closed AS (SELECT account_id, MAX(closed_at) AS last_closed FROM deals GROUP BY account_id),
 touched AS (
   SELECT account_id, MAX(occurred_at) AS last_touch FROM activities
   WHERE kind IN ('call', 'email', 'linkedin', 'meeting') AND undone_at IS NULL GROUP BY account_id)
 SELECT COUNT(*) FROM accounts a JOIN won w ON w.account_id = a.id LEFT JOIN touched t ON t.account_id = a.id
+  LEFT JOIN closed c ON c.account_id = a.id
 WHERE w.revenue > 0
-  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.won IS NULL AND o.closed_at IS NULL)
-  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(w.last_won, '')), ''), a.created_at) <= ?
+  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.closed_at IS NULL)
+  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(c.last_closed, '')), ''), a.created_at) <= ?
 """
 
 

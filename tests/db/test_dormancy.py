@@ -59,6 +59,18 @@ def test_a_touch_by_anyone_wakes_the_account_and_counts_as_their_revival(store, 
     assert store.conn.execute("SELECT COUNT(*) FROM revivals").fetchone()[0] == 1
 
 
+def test_a_deal_lost_yesterday_was_being_worked(store, playbook):
+    account = add_customer(store, "Lost lately", owner_id=2, revenue=20_000, quiet_days=500)
+    with transaction(store.conn):  # no activity logged on it (say, imported), but closed lost yesterday
+        store.conn.execute(
+            "INSERT INTO deals (account_id, name, amount, stage, owner_id, closed_at, won, created_at,"
+            " stage_entered_at) VALUES (?, 'Renewal', 5000, 'closed_lost', 2, ?, 0, ?, ?)",
+            (account, to_stored(NOW - timedelta(days=1)), to_stored(NOW - timedelta(days=90)),
+             to_stored(NOW - timedelta(days=1))))
+    assert _ids(store, playbook) == []
+    assert dormant_account(store.conn, playbook, account, NOW + timedelta(days=364)) is not None
+
+
 def test_a_note_is_not_a_touch(store, playbook):
     account = add_customer(store, "Noted", owner_id=2, revenue=9_000, quiet_days=400)
     contact = store.conn.execute("SELECT id FROM contacts WHERE account_id = ?", (account,)).fetchone()[0]

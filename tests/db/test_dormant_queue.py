@@ -134,20 +134,22 @@ def _founder(store):
 
 
 # The definition in plain SQL, from the raw tables: won revenue (base currency), no open deal, and quiet (no
-# touch activity by anyone, no win) for the dormancy period.
+# touch activity by anyone, no deal closed) for the dormancy period.
 _DIRECT = """
 WITH won AS (
   SELECT d.account_id,
          SUM(d.amount * COALESCE((SELECT per_base FROM currency_rates r WHERE r.currency = d.currency), 1)) AS revenue,
          MAX(d.closed_at) AS last_won
   FROM deals d WHERE d.won = 1 GROUP BY d.account_id),
+closed AS (SELECT account_id, MAX(closed_at) AS last_closed FROM deals GROUP BY account_id),
 touched AS (
   SELECT account_id, MAX(occurred_at) AS last_touch FROM activities
   WHERE kind IN ('call', 'email', 'linkedin', 'meeting') AND undone_at IS NULL GROUP BY account_id)
 SELECT COUNT(*) FROM accounts a JOIN won w ON w.account_id = a.id LEFT JOIN touched t ON t.account_id = a.id
+  LEFT JOIN closed c ON c.account_id = a.id
 WHERE w.revenue > 0
-  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.won IS NULL AND o.closed_at IS NULL)
-  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(w.last_won, '')), ''), a.created_at) <= :cutoff
+  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.closed_at IS NULL)
+  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(c.last_closed, '')), ''), a.created_at) <= :cutoff
   {owner}
 """
 
@@ -166,4 +168,32 @@ def test_the_count_equals_a_direct_sql_count_of_the_definition(tmp_path):
     assert len(dormant_accounts(store.conn, playbook, NOW, "all")) == direct
     unowned = store.conn.execute(_DIRECT.format(owner="AND a.owner_id IS NULL"), {"cutoff": cutoff}).fetchone()[0]
     assert dormant_count(store.conn, playbook, NOW, "unowned") == unowned > 0
+    _work_the_data(store, playbook)
+    direct = store.conn.execute(_DIRECT.format(owner=""), {"cutoff": cutoff}).fetchone()[0]
+    assert dormant_count(store.conn, playbook, NOW, "all") == direct
     store.close()
+
+
+def _work_the_data(store, playbook) -> None:
+    """Touches (one undone), deals won, lost and reopened, and a deal moved to another account: the facts the
+    triggers and services keep must still agree with the raw tables."""
+    from db.connection import transaction
+
+    conn = store.conn
+    dormant = [a.account_id for a in dormant_accounts(conn, playbook, NOW, "all")]
+    tom = Workbench.open(store, "tom", lambda: NOW)
+    for account in dormant[:3]:
+        contact = conn.execute("SELECT id FROM contacts WHERE account_id = ? AND do_not_contact = 0 LIMIT 1",
+                               (account,)).fetchone()
+        if contact:
+            tom.log_call(contact[0], "voicemail")
+    tom.undo()
+    stamp = to_stored(NOW)
+    with transaction(conn):
+        open_deals = [r[0] for r in conn.execute("SELECT id FROM deals WHERE closed_at IS NULL LIMIT 3")]
+        close = "UPDATE deals SET stage = ?, won = ?, closed_at = ? WHERE id = ?"
+        conn.execute(close, ("closed_won", 1, stamp, open_deals[0]))
+        conn.execute(close, ("closed_lost", 0, stamp, open_deals[1]))
+        won = conn.execute("SELECT id FROM deals WHERE won = 1 AND id != ? LIMIT 1", (open_deals[0],)).fetchone()[0]
+        conn.execute("UPDATE deals SET stage = 'negotiation', won = NULL, closed_at = NULL WHERE id = ?", (won,))
+        conn.execute("UPDATE deals SET account_id = ? WHERE id = ?", (dormant[-1], open_deals[2]))
