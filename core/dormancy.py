@@ -90,8 +90,9 @@ def round_robin(account_ids: Sequence[int], assignee_ids: Sequence[int]) -> list
 
 
 class RevivalRow(NamedTuple):
-    """Revival for one owner and month: dormant accounts they touched, deals opened on accounts they revived
-    (within a dormancy period of the touch), and the deals and revenue (base currency) won from those."""
+    """Revival for one owner and month: their dormant accounts touched (by anyone; an unowned one counts for
+    whoever touched it), deals opened on those accounts within a dormancy period of the touch, and the deals
+    and revenue (base currency) won from them."""
 
     user_id: int
     handle: str
@@ -109,7 +110,7 @@ class RevivalRow(NamedTuple):
 
 class Revival(NamedTuple):
     account_id: int
-    user_id: int
+    user_id: int  # credited: the account's owner when it was touched, else whoever touched it
     at: datetime
 
 

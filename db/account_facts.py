@@ -40,3 +40,20 @@ def suspend_fact_triggers(conn: sqlite3.Connection) -> list[str]:
     for name, _ in rows:
         conn.execute(f'DROP TRIGGER "{name}"')
     return [sql for _, sql in rows]
+
+
+def unrated_currencies(conn: sqlite3.Connection, currency: Currency) -> list[str]:
+    """Currencies of won deals the playbook gives no rate for: their revenue is added at face value, which the
+    screens and commands then say."""
+    rows = conn.execute("SELECT DISTINCT currency FROM deals WHERE won = 1 AND currency != ?"
+                        " AND currency NOT IN (SELECT currency FROM currency_rates) ORDER BY currency",
+                        (currency.base,))
+    return [r[0] for r in rows]
+
+
+def unrated_warning(conn: sqlite3.Connection, currency: Currency) -> str | None:
+    codes = unrated_currencies(conn, currency)
+    if not codes:
+        return None
+    return (f"{', '.join(codes)} revenue is counted 1:1 as {currency.base}: give their rates in the playbook's"
+            " [currency] rates and apply it")

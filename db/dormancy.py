@@ -64,7 +64,7 @@ def _names(conn: sqlite3.Connection) -> dict[int, str]:
 
 def _build(rows: list, now: datetime, playbook: Playbook, names: dict[int, str]) -> list[DormantAccount]:
     """Rows of _COLUMNS as DormantAccounts."""
-    days, base, epoch = playbook.dormancy.days, playbook.currency.base, now.timestamp()
+    days, base, epoch, stamp = playbook.dormancy.days, playbook.currency.base, now.timestamp(), to_stored(now)
     parse = from_stored
     result = []
     for (account_id, name, domain, owner_id, revenue, won, touched, quiet, snoozed, reason) in rows:
@@ -73,7 +73,8 @@ def _build(rows: list, now: datetime, playbook: Playbook, names: dict[int, str])
         result.append(DormantAccount(
             account_id, name, domain, owner_id, names.get(owner_id) if owner_id else None, revenue, base,
             parse(won) if won else None, parse(touched) if touched else None, quiet_at, int(days_quiet),
-            value_at_risk(revenue, days_quiet, days), parse(snoozed) if snoozed else None, reason,
+            value_at_risk(revenue, days_quiet, days), parse(snoozed) if snoozed and snoozed > stamp else None,
+            reason if snoozed and snoozed > stamp else None,
         ))
     return result
 
@@ -93,13 +94,13 @@ def dormant_account(conn: sqlite3.Connection, playbook: Playbook, account_id: in
 def note_revival(conn: sqlite3.Connection, playbook: Playbook, account_id: int, user_id: int, activity_id: int,
                  occurred_at: datetime) -> int | None:
     """Record a revival when the account was dormant just before this touch (call before its last touch
-    moves); the revival's id, or None."""
+    moves), credited to the account's owner (to whoever touched it when nobody owns it); its id, or None."""
     before = dormant_account(conn, playbook, account_id, occurred_at)
     if before is None:
         return None
     return int(conn.execute(
-        "INSERT INTO revivals (account_id, user_id, activity_id, revived_at, quiet_since, won_revenue)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO revivals (account_id, user_id, activity_id, revived_at, quiet_since, won_revenue, owner_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (account_id, user_id, activity_id, to_stored(occurred_at), to_stored(before.quiet_since),
-         before.lifetime_revenue),
+         before.lifetime_revenue, before.owner_id),
     ).lastrowid or 0)

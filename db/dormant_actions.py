@@ -3,6 +3,7 @@ them. Each validates, writes and appends one change record in a single transacti
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,15 @@ from db.connection import transaction
 from db.dormancy import dormant_account, dormant_accounts
 
 ASSIGNERS = ("manager", "founder")
+ASSIGNEES = ("sdr", "ae", "cs")  # dormant accounts go to the reps who will call them
 MAX_SNOOZE_DAYS = 365
+
+
+def assign_refusal(user: User) -> str | None:
+    """Why `user` may not assign dormant accounts, or None when they may."""
+    if user.role in ASSIGNERS:
+        return None
+    return f"{user.handle} is {user.role}; only a manager or founder assigns dormant accounts"
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,9 @@ def assign_dormant(conn: sqlite3.Connection, playbook: Playbook, user: User, to_
     """Give dormant accounts owners, dealt round-robin over `to_user_ids` in the order named: the accounts
     given, or else the unowned dormant ones (not snoozed), most valuable first, at most `limit`."""
     problems: dict[str, str] = {}
-    if user.role not in ASSIGNERS:
-        problems["as"] = f"{user.handle} is {user.role}; only a manager or founder assigns dormant accounts"
+    refused = assign_refusal(user)
+    if refused:
+        problems["as"] = refused
     if not to_user_ids:
         problems["to"] = "name at least one rep to assign to"
     elif len(set(to_user_ids)) != len(to_user_ids):
@@ -42,11 +52,13 @@ def assign_dormant(conn: sqlite3.Connection, playbook: Playbook, user: User, to_
     if problems:
         raise InvalidFields(list(problems.items()))
     with transaction(conn):
-        known = {r[0] for r in conn.execute(
-            f"SELECT id FROM users WHERE id IN ({','.join('?' * len(to_user_ids))})", to_user_ids)}
-        missing = [str(i) for i in to_user_ids if i not in known]
+        roles = dict(conn.execute("SELECT id, role FROM users").fetchall())
+        missing = [str(i) for i in to_user_ids if i not in roles]
         if missing:
             raise InvalidInput("to", f"no user with id {', '.join(missing)}")
+        not_reps = [str(i) for i in to_user_ids if roles[i] not in ASSIGNEES]
+        if not_reps:
+            raise InvalidInput("to", f"user {', '.join(not_reps)} is not a rep (SDR, AE or CS) who would call them")
         if account_ids is None:
             chosen = [a.account_id for a in dormant_accounts(conn, playbook, now, "unowned", limit=limit)]
         else:
@@ -54,8 +66,8 @@ def assign_dormant(conn: sqlite3.Connection, playbook: Playbook, user: User, to_
         pairs = round_robin(chosen, to_user_ids)
         if not pairs:
             return Assigned(None, [])
-        before = dict(conn.execute(f"SELECT id, owner_id FROM accounts WHERE id IN ({','.join('?' * len(chosen))})",
-                                   chosen).fetchall())
+        before = dict(conn.execute("SELECT id, owner_id FROM accounts WHERE id IN (SELECT value FROM json_each(?))",
+                                   (json.dumps(chosen),)).fetchall())
         stamp = to_stored(now)
         conn.executemany("UPDATE accounts SET owner_id = ? WHERE id = ?", [(to, acc) for acc, to in pairs])
         conn.executemany(

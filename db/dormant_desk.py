@@ -63,11 +63,17 @@ class DormantDesk:
         owner = self._me().id if scope == "mine" else scope
         return dormant_accounts(self.store.conn, self.playbook, self.now(), owner, snoozed=snoozed)
 
-    def count(self, scope: ListScope = "all") -> int:
+    def count(self, scope: ListScope = "all", snoozed: bool = True) -> int:
         from db.dormancy import dormant_count
 
         owner = self._me().id if scope == "mine" else scope
-        return dormant_count(self.store.conn, self.playbook, self.now(), owner)
+        return dormant_count(self.store.conn, self.playbook, self.now(), owner, snoozed=snoozed)
+
+    def currency_warning(self) -> str | None:
+        """Set when some won revenue is in a currency the playbook has no rate for."""
+        from db.account_facts import unrated_warning
+
+        return unrated_warning(self.store.conn, self.playbook.currency)
 
     def user_names(self) -> dict[int, str]:
         return dict(self.store.conn.execute("SELECT id, handle FROM users").fetchall())

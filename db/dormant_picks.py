@@ -43,8 +43,7 @@ def best_contact(conn: sqlite3.Connection, account_id: int) -> int | None:
 
 
 def pick_for_day(conn: sqlite3.Connection, playbook: Playbook, user: User, day: date, now: datetime) -> list[int]:
-    """Pick the user's dormant accounts for `day` unless already picked (a change record names them); the
-    picked account ids, in rank order."""
+    """Pick the user's dormant accounts for `day` unless already picked; the picked account ids, in rank order."""
     key = day.isoformat()
     picked = "SELECT 1 FROM dormant_days WHERE user_id = ? AND day = ?"
     if conn.execute(picked, (user.id, key)).fetchone() is None:  # once a day: the write lock only then

@@ -13,18 +13,19 @@ from core.when import from_stored, to_stored
 
 def revival_inputs(conn: sqlite3.Connection, playbook: Playbook, end: datetime,
                    ) -> tuple[list[Revival], list[AccountDeal]]:
-    """Revivals before `end` whose touch was not undone, and the deals created on those accounts since."""
+    """Revivals before `end` whose touch was not undone (each credited to the account's owner at the time, else
+    to whoever touched it), and the deals created on those accounts since."""
     revivals = [Revival(r[0], r[1], from_stored(r[2])) for r in conn.execute(
-        "SELECT r.account_id, r.user_id, r.revived_at FROM revivals r JOIN activities x ON x.id = r.activity_id"
-        " WHERE x.undone_at IS NULL AND r.revived_at < ?", (to_stored(end),))]
+        "SELECT r.account_id, COALESCE(r.owner_id, r.user_id), r.revived_at FROM revivals r"
+        " JOIN activities x ON x.id = r.activity_id WHERE x.undone_at IS NULL AND r.revived_at < ?",
+        (to_stored(end),))]
     if not revivals:
         return [], []
     first = min(r.at for r in revivals)
-    accounts = sorted({r.account_id for r in revivals})
     rows = conn.execute(
-        f"SELECT account_id, created_at, closed_at, won, amount, currency FROM deals WHERE account_id IN"
-        f" ({','.join('?' * len(accounts))}) AND created_at >= ? AND created_at < ?",
-        (*accounts, to_stored(first), to_stored(end))).fetchall()
+        "SELECT account_id, created_at, closed_at, won, amount, currency FROM deals"
+        " WHERE account_id IN (SELECT account_id FROM revivals) AND created_at >= ? AND created_at < ?",
+        (to_stored(first), to_stored(end))).fetchall()
     deals = [AccountDeal(r[0], from_stored(r[1]), from_stored(r[2]) if r[2] else None, r[3],
                          playbook.currency.to_base(r[4] or 0.0, r[5])) for r in rows]
     return revivals, deals

@@ -91,4 +91,5 @@ def test_snooze_hides_the_account_and_revival_reports_it(capsys, dormant_db):
     assert code == 0, err
     rows = _json(capsys, "--db", str(dormant_db), "--as", "maya", "dormant", "revival", "--json")
     assert len(rows) == 1 and re.fullmatch(r"\d{4}-\d{2}", rows[0].pop("month"))
-    assert rows == [{"owner": "maya", "revived": 1, "deals_reopened": 0, "deals_won": 0, "revived_revenue": 0.0}]
+    # Maya touched it, Tom owns it: the revival is Tom's.
+    assert rows == [{"owner": "tom", "revived": 1, "deals_reopened": 0, "deals_won": 0, "revived_revenue": 0.0}]

@@ -97,6 +97,25 @@ def test_only_managers_and_founders_assign_and_refusals_write_nothing(store):
     assert store.conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == changes
 
 
+def test_dormant_accounts_go_to_reps_only(store):
+    add_customer(store, "Orphan", owner_id=None, revenue=5_000, quiet_days=400)
+    founder = _founder(store)
+    with pytest.raises(InvalidInput) as refused:
+        assign_dormant(store.conn, current_playbook(store.conn), founder, [founder.id], NOW)
+    assert refused.value.field == "to" and "is not a rep" in refused.value.reason
+
+
+def test_revenue_in_a_currency_without_a_rate_is_flagged(store):
+    from db.account_facts import unrated_warning
+
+    playbook = current_playbook(store.conn)
+    add_customer(store, "Yen", owner_id=2, revenue=5_000_000, quiet_days=400, currency="JPY")
+    assert unrated_warning(store.conn, playbook.currency) == (
+        "JPY revenue is counted 1:1 as EUR: give their rates in the playbook's [currency] rates and apply it")
+    add_customer(store, "Pounds", owner_id=2, revenue=5_000, quiet_days=400, currency="GBP")
+    assert "GBP" not in (unrated_warning(store.conn, playbook.currency) or "")
+
+
 def test_a_snooze_hides_the_account_until_it_expires(store):
     account = add_customer(store, "Later", owner_id=2, revenue=30_000, quiet_days=400)
     playbook, tom = current_playbook(store.conn), user_by_handle(store.conn, "tom")
@@ -109,6 +128,7 @@ def test_a_snooze_hides_the_account_until_it_expires(store):
     assert _dormant_items(_bench(store, "tom")) == []
     back = NOW + timedelta(days=3, seconds=1)
     assert [a.account_id for a in dormant_accounts(store.conn, playbook, back, "all")] == [account]
+    assert dormant_accounts(store.conn, playbook, back, "all")[0].snoozed_until is None, "an expired snooze is none"
     assert _dormant_items(_bench(store, "tom", back)) == [account]
 
 

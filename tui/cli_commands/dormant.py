@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,9 @@ def _list(args: argparse.Namespace) -> int:
     scope = "unowned" if args.unowned else "all" if args.all else "mine"
     desk = _desk(args, need_user=scope == "mine")
     accounts = desk.dormant(scope, snoozed=args.snoozed)
+    warning = desk.currency_warning()
+    if warning:
+        print(f"revdesk: warning: {warning}", file=sys.stderr)
     if args.json:
         print_json([a.to_json() for a in accounts])
         return 0

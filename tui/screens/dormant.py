@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core.dormancy import DormantAccount, RevivalRow, quiet_for
-from core.errors import EnrollmentRefused, InvalidFields, InvalidInput, RevdeskError
+from core.errors import EnrollmentRefused, InvalidInput, RevdeskError
 from core.models import User
 from db.dormant_actions import ASSIGNERS
 from db.dormant_desk import DormantDesk, ListScope
@@ -36,6 +36,7 @@ SORT_LABELS = {"value": "value at risk", "lifetime": "lifetime revenue", "quiet"
 # Fixed column widths; the account's name takes what is left.
 WIDTHS = {"Owner": 18, "Lifetime": 14, "Last won": 11, "Last touch": 11, "Quiet": 10, "Value at risk": 14}
 MIN_ACCOUNT = 24
+ROWS_SHOWN = 300  # the first 300 in the chosen order are drawn; the header counts them all
 
 
 def default_scope(role: str) -> ListScope:
@@ -97,6 +98,7 @@ class Loaded:
     lifetime: float  # their lifetime revenue, base currency
     revival: list[RevivalRow]  # this month's, per owner
     users: list[User]
+    warning: str | None = None  # won revenue in a currency the playbook has no rate for
 
 
 class DormantScreen(ReloadsOnReturn, Screen):
@@ -124,6 +126,7 @@ class DormantScreen(ReloadsOnReturn, Screen):
         self.sort: Sort = "value"
         self.loaded: Loaded | None = None
         self.rows: list[DormantAccount] = []  # as shown, in the current sort
+        self._filled_width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -153,16 +156,18 @@ class DormantScreen(ReloadsOnReturn, Screen):
         desk = self.desk
         try:
             everything = desk.dormant(scope, snoozed=True)
-            accounts = desk.dormant(scope)
+            now = desk.now()
+            accounts = [a for a in everything if a.snoozed_until is None or a.snoozed_until <= now]
             start, end = period_bounds("month", desk.now().date(), desk.tz)
             revival = desk.revival([(f"{start:%Y-%m}", start, end)])
             users = list_users(desk.store.conn)
+            warning = desk.currency_warning()
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._failed, reason)
             return
         loaded = Loaded(scope, accounts, len(everything), sum(a.lifetime_revenue for a in everything), revival,
-                        users)
+                        users, warning)
         self.app.call_from_thread(self.show, loaded)
 
     def _failed(self, reason: str) -> None:
@@ -181,9 +186,11 @@ class DormantScreen(ReloadsOnReturn, Screen):
             return
         table = self.query_one("#dormant", DataTable)
         before, row = self.selected(), table.cursor_row
-        self.rows = sort_accounts(self.loaded.accounts, self.sort)
+        ranked = sort_accounts(self.loaded.accounts, self.sort)
+        self.rows = ranked[:ROWS_SHOWN]  # the top of the order; `revdesk dormant --json` gives them all
         base, tz = self.desk.playbook.currency.base, self.desk.tz
         table.clear(columns=True)
+        self._filled_width = self.app.size.width
         fixed = sum(WIDTHS.values())
         # Each column has one cell of padding either side; the scrollbar takes two.
         account_width = max(MIN_ACCOUNT, self.app.size.width - fixed - 2 * (len(WIDTHS) + 1) - 2)
@@ -204,6 +211,10 @@ class DormantScreen(ReloadsOnReturn, Screen):
         elif ids:
             table.move_cursor(row=min(row, len(ids) - 1))
         empty = self.query_one("#dormant-empty", Static)
+        if len(ranked) > len(self.rows):
+            table.add_row(Text(f"… {len(ranked) - len(self.rows):,} more in this order: narrow the scope, or"
+                               " `revdesk dormant --json` lists them all", style="dim italic"),
+                          *([""] * len(WIDTHS)), key="more")
         empty.display = not self.rows
         table.display = bool(self.rows)
         if self.rows and self.focused is None:
@@ -234,6 +245,8 @@ class DormantScreen(ReloadsOnReturn, Screen):
         figures.append("\n")
         me = self.desk.user.id if scope == "mine" else None
         figures.append(revival_text(loaded.revival, me, base), style="green")
+        if loaded.warning:
+            figures.append(f"\n{loaded.warning}", style="yellow")
         self.query_one("#dormant-title", Static).update(Text.assemble(chips, "\n", figures))
 
     def selected(self) -> DormantAccount | None:
@@ -249,7 +262,8 @@ class DormantScreen(ReloadsOnReturn, Screen):
         return account
 
     def on_resize(self) -> None:
-        self._fill()  # the account column takes the width left
+        if self.app.size.width != self._filled_width:
+            self._fill()  # the account column takes the width left
 
     # -- keys -------------------------------------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -280,14 +294,10 @@ class DormantScreen(ReloadsOnReturn, Screen):
             self.app.push_screen(SnoozeModal(self.desk, account), self._told)
 
     def refusal(self) -> str | None:
-        """The service's own words when I may not assign, asked for with nobody to assign: nothing is written."""
-        if self.desk.user.role in ASSIGNERS:
-            return None
-        try:
-            self.desk.assign([], account_ids=[])
-        except InvalidFields as exc:
-            return dict(exc.problems).get("as", str(exc))
-        return None
+        """The service's own words when I may not assign dormant accounts."""
+        from db.dormant_actions import assign_refusal
+
+        return assign_refusal(self.desk.user)
 
     def _may_assign(self) -> bool:
         refused = self.refusal()

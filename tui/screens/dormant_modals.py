@@ -295,9 +295,12 @@ class BulkAssignModal(DeskModal):
         self._preview()
         self._count()
 
-    @work(thread=True, exclusive=True, group="dormant-count")
+    @work(thread=True, exclusive=True, group="dormant-count", exit_on_error=False)
     def _count(self) -> None:
-        count = len(self.desk.dormant("unowned"))
+        try:
+            count = self.desk.count("unowned", snoozed=False)
+        except Exception:  # noqa: BLE001 - the preview just goes without the count
+            return
         self.app.call_from_thread(self._counted, count)
 
     def _counted(self, count: int) -> None:
