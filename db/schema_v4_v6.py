@@ -130,6 +130,13 @@ ALTER TABLE revivals ADD COLUMN owner_id INTEGER REFERENCES users(id);
 UPDATE revivals SET owner_id = (SELECT owner_id FROM accounts WHERE id = revivals.account_id);
 CREATE INDEX revivals_owner ON revivals(owner_id, revived_at);
 
+-- Covering indexes for the metrics over periods: handoffs sent and accepted per person, deals won per owner.
+DROP INDEX handoffs_from;
+DROP INDEX handoffs_from_decided;
+CREATE INDEX handoffs_from ON handoffs(from_user_id, created_at, kind);
+CREATE INDEX handoffs_from_decided ON handoffs(from_user_id, decided_at, kind, status);
+CREATE INDEX deals_owner_won ON deals(owner_id, closed_at, amount, currency) WHERE won = 1;
+
 -- Activity metrics: each activity keeps the contact's lead status when it was logged, and activity_days
 -- counts them per person and local day (kept by db.activity_days as activities are logged and undone).
 ALTER TABLE activities ADD COLUMN lead_status TEXT;
@@ -141,7 +148,7 @@ CREATE TABLE activity_days (
     lead_status TEXT NOT NULL DEFAULT '',
     n INTEGER NOT NULL,
     PRIMARY KEY (user_id, day, kind, outcome, lead_status)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 """.replace("{facts}", ACCOUNT_FACTS)
 
 

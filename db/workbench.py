@@ -21,6 +21,7 @@ from db.dormant_picks import todays_dormant
 from db.playbooks import current_playbook
 
 if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
+    from core.dashboard import Dashboard
     from core.scoring import Score
     from db.calls import Logged
     from db.deals import Moved
@@ -88,6 +89,23 @@ class Workbench:
         members = users.team_members(self.store.conn, self.user.team) if team else [self.user]
         scope = f"team:{self.user.team}" if team else self.user.handle
         return kpi_for(self.store, self.playbook, scope, members, period, day, self.tz)
+
+    def people(self, scope: str) -> tuple[str, list[User]]:
+        """Whose figures: "me", "team" (my team), "everyone", or one person's handle; (label, members)."""
+        if scope == "me":
+            return self.user.handle, [self.user]
+        if scope == "team":
+            return f"team:{self.user.team}", users.team_members(self.store.conn, self.user.team)
+        if scope == "everyone":
+            return "team:all", users.list_users(self.store.conn)
+        return scope, [users.user_by_handle(self.store.conn, scope)]
+
+    def dashboard(self, scope: str = "me", period: Period = "month", day: date | None = None) -> Dashboard:
+        """The KPI dashboard (the period's KPIs, the trend, activity per lead stage) of `scope` (see people)."""
+        from db.dashboard import dashboard
+
+        label, members = self.people(scope)
+        return dashboard(self.store, self.playbook, label, members, period, day or self.today(), self.tz)
 
     def adhoc_item(self, ctx: CallContext) -> QueueItem:
         """A contact opened from search rather than from the queue."""

@@ -25,7 +25,9 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+        without_rowid = {r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE wr = 1")}
+        return {t: conn.execute(f"SELECT * FROM {t}" + ("" if t in without_rowid else " ORDER BY rowid")).fetchall()
+                for t in tables}
     finally:
         conn.close()
 

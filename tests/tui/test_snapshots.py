@@ -36,3 +36,12 @@ def test_call_mode_after_an_outcome(store, snap_compare):
         await pilot.pause()
 
     assert snap_compare(build_app(store, "maya", clock=fixed_clock), terminal_size=SIZE, run_before=log_one)
+
+
+def test_kpi_dashboard(store, snap_compare):
+    async def open_dashboard(pilot):
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+
+    assert snap_compare(build_app(store, "maya", clock=fixed_clock), terminal_size=SIZE, run_before=open_dashboard)
