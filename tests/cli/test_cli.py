@@ -336,3 +336,18 @@ def test_process_version():
     result = run_process("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"revdesk {__version__}"
+
+
+def test_kpi_for_one_rep_with_the_trend(capsys, db):
+    code, out, err = run(capsys, "--db", str(db), "--as", "maya", "log", "--contact", "1", "--type", "call",
+                         "--outcome", "connected")
+    assert code == 0, err
+    code, out, err = run(capsys, "--db", str(db), "--as", "tom", "kpi", "--rep", "maya", "--period", "month",
+                         "--trend", "--json")
+    assert code == 0, err
+    board = json.loads(out)
+    assert board["scope"] == "maya" and board["people"] == 1
+    assert board["metrics"]["calls"]["actual"] == 1 and board["trend"][-1]["calls"] == 1
+    assert len(board["trend"]) == 6 and {"stage", "calls", "connects"} <= set(board["by_lead_stage"][0])
+    code, _, err = run(capsys, "--db", str(db), "--as", "tom", "kpi", "--rep", "ghost")
+    assert code == 2 and "--rep: no user 'ghost'" in err

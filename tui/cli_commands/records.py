@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core.activities import ACTIVITY_KINDS
+from core.errors import InvalidInput, NotFound
 from core.kpi import KpiReport
 from core.when import parse_day, parse_moment, to_stored
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
@@ -38,8 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     kpi = sub.add_parser("kpi", help="activity metrics against targets")
     scope = kpi.add_mutually_exclusive_group()
     scope.add_argument("--team", action="store_true", help="the team of --as (without --as: everyone)")
+    scope.add_argument("--everyone", action="store_true", help="everyone's")
+    scope.add_argument("--rep", metavar="HANDLE", help="one person's (seen from --as)")
     kpi.add_argument("--period", choices=["day", "week", "month", "quarter"], default="day")
     kpi.add_argument("--date", metavar="YYYY-MM-DD")
+    kpi.add_argument("--trend", action="store_true", help="also the trend over recent periods and the activity per"
+                     " lead stage")
     kpi.add_argument("--json", action="store_true")
     kpi.set_defaults(handler=_kpi)
 
@@ -113,13 +118,52 @@ def _log(args: argparse.Namespace) -> int:
 
 def _kpi(args: argparse.Namespace) -> int:
     day = parse_day(args.date, "--date") if args.date else None
-    if args.team and not (args.as_user or load_settings().user):
+    if (args.team or args.everyone) and not (args.as_user or load_settings().user):
         report = _everyone_kpi(args, day)
+    elif args.trend or args.rep or args.everyone:
+        scope = args.rep or ("everyone" if args.everyone else "team" if args.team else "me")
+        bench = _bench(args)
+        if args.rep:
+            from db.users import user_by_handle
+
+            try:
+                user_by_handle(bench.store.conn, args.rep)
+            except NotFound:
+                raise InvalidInput("rep", f"no user {args.rep!r} (see `revdesk users`)") from None
+        board = bench.dashboard(scope, args.period, day)
+        if args.json:
+            print_json(board.to_json() if args.trend else board.report.to_json())
+            return 0
+        _print_kpi(board.report)
+        if args.trend:
+            _print_trend(board)
+        return 0
     else:
         report = _bench(args).kpi(args.period, day, team=args.team)
     if args.json:
         print_json(report.to_json())
         return 0
+    _print_kpi(report)
+    return 0
+
+
+def _print_trend(board) -> None:  # noqa: ANN001 - a core.dashboard.Dashboard
+    from rich.table import Table
+
+    from core.dashboard import TREND_METRICS
+
+    trend = Table("metric", *(p.label for p in board.trend), title="Trend")
+    for name in TREND_METRICS:
+        trend.add_row(name.replace("_", " "), *(f"{p.values.get(name, 0):g}" for p in board.trend))
+    stages = Table("lead stage when worked", "calls", "connects", "e-mails", "meetings booked",
+                   title="Activity per lead stage")
+    for row in board.stages:
+        stages.add_row(row.stage, str(row.calls), str(row.connects), str(row.emails), str(row.meetings_booked))
+    console().print(trend)
+    console().print(stages)
+
+
+def _print_kpi(report: KpiReport) -> None:
     from rich.table import Table
 
     table = Table("metric", "actual", "target", "progress",
@@ -129,7 +173,6 @@ def _kpi(args: argparse.Namespace) -> int:
         target = "—" if value.target is None else f"{value.target:g}"
         table.add_row(name.replace("_", " "), f"{value.actual:g}", target, pct)
     console().print(table)
-    return 0
 
 
 def _everyone_kpi(args: argparse.Namespace, day: date | None) -> KpiReport:
