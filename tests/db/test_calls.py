@@ -21,7 +21,9 @@ def snapshot(conn) -> dict[str, list[tuple]]:
     """Every row of every table: what 'nothing was written' is compared against."""
     tables = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY rowid")] for t in tables}
+    without_rowid = {r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE wr = 1")}
+    order = {t: "" if t in without_rowid else " ORDER BY rowid" for t in tables}
+    return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t}{order[t]}")] for t in tables}
 
 
 def counts(conn) -> dict[str, int]:
