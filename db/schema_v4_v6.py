@@ -136,6 +136,11 @@ DROP INDEX handoffs_from_decided;
 CREATE INDEX handoffs_from ON handoffs(from_user_id, created_at, kind);
 CREATE INDEX handoffs_from_decided ON handoffs(from_user_id, decided_at, kind, status);
 CREATE INDEX deals_owner_won ON deals(owner_id, closed_at, amount, currency) WHERE won = 1;
+-- The funnel reads a period's new contacts and their lifecycle moves from the indexes alone.
+DROP INDEX contacts_created;
+CREATE INDEX contacts_created ON contacts(created_at, lead_source, lifecycle_stage);
+DROP INDEX status_history_contact;
+CREATE INDEX status_history_contact ON status_history(contact_id, axis, changed_at, to_value);
 
 -- Activity metrics: each activity keeps the contact's lead status when it was logged, and activity_days
 -- counts them per person and local day (kept by db.activity_days as activities are logged and undone).
