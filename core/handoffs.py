@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from core.models import Contact, User
@@ -18,7 +19,12 @@ def is_placeholder(text: str, placeholders: Sequence[str]) -> bool:
     """'tbd', 'N/A.', '-', '...': a filler, not an answer (the playbook lists them; no letters or digits
     at all counts too). Used for handoff context, reject notes and a deal's lost reason alike."""
     plain = text.strip().strip(".!").strip().casefold()
-    return plain in {p.casefold() for p in placeholders} or not any(ch.isalnum() for ch in plain)
+    return plain in _folded(tuple(placeholders)) or not any(ch.isalnum() for ch in plain)
+
+
+@lru_cache(maxsize=32)
+def _folded(placeholders: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p.casefold() for p in placeholders)
 
 
 def context_problems(kind: HandoffKind, rules: Handoff, context: Mapping[str, object],

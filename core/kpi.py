@@ -23,6 +23,13 @@ from core.playbook import Period, Playbook
 from core.targets import team_target
 
 KPI_METRICS = (*ACTIVITY_METRICS, *HANDOFF_METRICS, *DEAL_METRICS, *REVIVAL_METRICS)
+METRIC_LABELS = {
+    "calls": "Calls", "connects": "Connects", "emails": "E-mails", "meetings_booked": "Meetings booked",
+    "opportunities_created": "Opportunities created", "opportunities_accepted": "Opportunities accepted",
+    "deals_won": "Deals won", "revenue_won": "Revenue won", "dormant_revived": "Dormant accounts revived",
+    "revived_deals": "Deals from revived accounts", "revived_revenue": "Revived revenue",
+}
+MONEY_METRICS = ("revenue_won", "revived_revenue")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ scripts, no fonts or images from anywhere), so it opens offline and can be maile
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from core.report_doc import Chart, ReportDoc, Table
@@ -21,6 +22,9 @@ th { background: #f1f3f7; font-weight: 600; } td.num, th.num { text-align: right
 figure { margin: 10px 0 18px; } figure svg { width: 100%; height: auto; }
 p { margin: 6px 0 10px; }
 """
+
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
 
 def _table(table: Table) -> str:
@@ -53,7 +57,8 @@ def _chart(chart: Chart) -> str:
     else:  # a funnel draws one series per step
         for label, value in zip(chart.labels, chart.series[0][1], strict=True):
             drawing.add(label, [value])
-    return f'<figure aria-label="{escape(chart.title)}">{drawing.render(is_unicode=True)}</figure>'
+    svg = _SCRIPT.sub("", drawing.render(is_unicode=True))  # pygal's config for its tooltips: not needed
+    return f'<figure aria-label="{escape(chart.title)}">{svg}</figure>'
 
 
 def render_html(doc: ReportDoc) -> str:

@@ -83,6 +83,30 @@ class RevdeskApp(App[int]):
         if not isinstance(self.screen, DormantScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(DormantScreen())
 
+    def action_leaks(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.leaks import LeaksScreen
+
+        if not isinstance(self.screen, LeaksScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(LeaksScreen())
+
+    def action_funnel(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.funnel import FunnelScreen
+
+        if not isinstance(self.screen, FunnelScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(FunnelScreen())
+
+    def action_dashboard(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen, DashboardScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(DashboardScreen())
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -102,6 +126,12 @@ class RevdeskApp(App[int]):
         yield SystemCommand("Inbox", "Handoffs to me and from me", self.action_inbox)
         yield SystemCommand("Sequences", "Sequences with their figures, steps and enrollments", self.action_sequences)
         yield SystemCommand("Dormant", "Dormant customer accounts, most value at risk first", self.action_dormant)
+        yield SystemCommand("KPIs", "Targets, trend and activity per lead stage for me, my team or one rep",
+                            self.action_dashboard)
+        yield SystemCommand("Leaks", "The revenue-leak report, every number drilling down to its records",
+                            self.action_leaks)
+        yield SystemCommand("Funnel & deals", "The lifecycle funnel, deal metrics, time in stage and the forecast",
+                            self.action_funnel)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         yield SystemCommand("Quit", "Leave revdesk", self.exit)
 

@@ -11,7 +11,7 @@ from core.errors import InvalidFields, InvalidInput, RevdeskError
 from tui import __version__
 
 _FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal", "sequence",
-                "days", "limit"}
+                "days", "limit", "rep", "month", "out"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -22,7 +22,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.cli_commands import dormant, handoffs, playbook, records, seed, sequences
+    from tui.cli_commands import analytics, dormant, handoffs, leaks, playbook, records, report, seed, sequences
 
     parser = Parser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
     parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     handoffs.register(sub)
     sequences.register(sub)
     dormant.register(sub)
+    leaks.register(sub)
+    analytics.register(sub)
+    report.register(sub)
     sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
     parser.set_defaults(handler=_open)
     _accept_global_options(parser)

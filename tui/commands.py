@@ -32,6 +32,12 @@ APP_COMMANDS = [
             key_display="shift+s"),
     Command("D", "app.dormant", "Dormant", "Dormant customer accounts, most value at risk first", footer=False,
             key_display="shift+d"),
+    Command("F", "app.funnel", "Funnel & deals", "The lifecycle funnel, deal metrics, time in stage and the forecast",
+            footer=False, key_display="shift+f"),
+    Command("K", "app.dashboard", "KPIs", "The KPI dashboard: targets, trend and activity per lead stage, for me, my"
+            " team, everyone or one rep", footer=False, key_display="shift+k"),
+    Command("L", "app.leaks", "Leaks", "The revenue-leak report: where revenue leaks between people, every number"
+            " drilling down to its records", footer=False, key_display="shift+l"),
 ]
 
 TODAY_COMMANDS = [
@@ -165,4 +171,57 @@ DORMANT_COMMANDS = [
     Command("k,up", "cursor_up", "Up", "Previous account", footer=False),
     Command("r", "refresh", "Refresh", "Reload the list and this month's revival", footer=False),
     Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+LEAKS_COMMANDS = [
+    Command("enter", "open", "Records", "List the records behind the selected figure", priority=True),
+    Command("m", "period('month')", "Month", "The report for a month"),
+    Command("q", "period('quarter')", "Quarter", "The report for a quarter (q here does not quit: esc goes back)"),
+    Command("left_square_bracket", "shift(-1)", "Previous", "The previous month or quarter", key_display="["),
+    Command("right_square_bracket", "shift(1)", "Next", "The next month or quarter, up to the current one",
+            key_display="]"),
+    Command("j,down", "cursor_down", "Down", "Next figure", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous figure", footer=False),
+    Command("r", "refresh", "Refresh", "Compute the report again"),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+LEAK_RECORDS_COMMANDS = [
+    Command("enter", "open", "Open", "Open the record: its account's 360 view, or the handoff", priority=True),
+    Command("j,down", "cursor_down", "Down", "Next record", footer=False),
+    Command("k,up", "cursor_up", "Up", "Previous record", footer=False),
+    Command("escape", "back", "Back", "Back to the leak report", key_display="esc"),
+]
+
+FUNNEL_COMMANDS = [
+    Command("g", "grouping", "Group by", "Deal figures by owner, team, product or source"),
+    Command("b", "by_source", "Per source", "The funnel overall or one row per lead source"),
+    Command("left_square_bracket", "shift(-1)", "Previous", "The previous month or quarter", key_display="["),
+    Command("right_square_bracket", "shift(1)", "Next", "The next month or quarter", key_display="]"),
+    Command("m", "period('month')", "Month", "Show a month"),
+    Command("q", "period('quarter')", "Quarter", "Show a quarter"),
+    Command("tab", "app.focus_next", "Next table", "Move between the funnel, deal and stage tables", footer=False),
+    Command("r", "refresh", "Refresh", "Compute the figures again", footer=False),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
+]
+
+
+DASHBOARD_COMMANDS = [
+    Command("s", "scope", "Scope", "Me, my team, everyone (managers and founders)"),
+    Command("u", "rep", "One rep", "Pick one person's KPIs"),
+    Command("d", "period('d')", "Day", "This day", footer=False),
+    Command("w", "period('w')", "Week", "This week", footer=False),
+    Command("m", "period('m')", "Month", "This month", footer=False),
+    Command("q", "period('q')", "Quarter", "This quarter (q here does not quit: esc goes back)", footer=False),
+    Command("left_square_bracket", "move(-1)", "Earlier", "The period before", key_display="["),
+    Command("right_square_bracket", "move(1)", "Later", "The period after", key_display="]"),
+    Command("t", "trend", "Trend metric", "Chart the next metric over recent periods"),
+    Command("r", "refresh", "Refresh", "Compute the figures again", footer=False),
+    Command("escape", "back", "Back", "Back to where you were", key_display="esc"),
+]
+
+REP_PICKER_COMMANDS = [
+    Command("down", "down", "Down", "Next person", footer=False),
+    Command("up", "up", "Up", "Previous person", footer=False),
+    Command("escape", "cancel", "Cancel", "Close without choosing", key_display="esc"),
 ]

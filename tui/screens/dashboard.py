@@ -16,18 +16,13 @@ from textual_plotext import PlotextPlot
 
 from core.dashboard import TREND_METRICS, Dashboard
 from core.errors import RevdeskError
-from core.kpi import MetricValue
+from core.kpi import METRIC_LABELS, MONEY_METRICS, MetricValue
 from core.playbook import Period
 from tui.commands import DASHBOARD_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
 
-LABELS = {
-    "calls": "Calls", "connects": "Connects", "emails": "E-mails", "meetings_booked": "Meetings booked",
-    "opportunities_created": "Opportunities created", "opportunities_accepted": "Opportunities accepted",
-    "deals_won": "Deals won", "revenue_won": "Revenue won", "dormant_revived": "Dormant accounts revived",
-    "revived_deals": "Deals from revived accounts", "revived_revenue": "Revived revenue",
-}
-MONEY = ("revenue_won", "revived_revenue")
+LABELS = METRIC_LABELS
+MONEY = MONEY_METRICS
 PERIOD_KEYS: dict[str, Period] = {"d": "day", "w": "week", "m": "month", "q": "quarter"}
 BAR = 20
 LEADERS = ("manager", "founder")

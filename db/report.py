@@ -1,0 +1,170 @@
+"""The monthly closed-loop report for sales and marketing together: activity against targets with its trend,
+the funnel by lead source, deals by owner, source and product, time in stage and the forecast, the revenue
+leaks (every figure with its records) and dormant accounts with their revival. Every number comes from the
+same definitions as the screens and commands; this module only gathers them into a core.report_doc.ReportDoc.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from core.kpi import METRIC_LABELS, MONEY_METRICS
+from core.playbook import Playbook
+from core.report_doc import Chart, ReportDoc, Section, Table, count, days, money, percent
+from db.connection import Store
+from db.playbooks import current_playbook
+
+if TYPE_CHECKING:
+    from core.dashboard import Dashboard
+
+RECORDS_LISTED = 25  # per leak figure; the rest are counted
+_NUM3 = frozenset({1, 2, 3})
+
+
+def monthly_report(store: Store, month: date, tz: ZoneInfo, now: datetime) -> ReportDoc:
+    """The report for the calendar month containing `month`, in `tz`; point-in-time figures as of the month's
+    end, or `now` when the month is not over."""
+    from core.metrics import period_bounds
+    from db.dashboard import dashboard
+    from db.users import list_users
+
+    playbook = current_playbook(store.conn)
+    start, end = period_bounds("month", month, tz)
+    as_of = min(now, end)
+    base = playbook.currency.base
+    board = dashboard(store, playbook, "team:all", list_users(store.conn), "month", month, tz)
+    sections = [_activity(board, base), _funnel(store, start, end), _deals(store, playbook, start, end, as_of, base),
+                _leaks(store, playbook, month, as_of, tz), _dormant(store, playbook, start, end, as_of, base)]
+    last = (end - timedelta(days=1)).date()
+    subtitle = (f"{start:%d %B %Y} – {last:%d %B %Y} ({tz.key}) · everyone ({board.people} people) · "
+                f"point-in-time figures as of {as_of.astimezone(tz):%d %b %Y %H:%M} · amounts in {base}")
+    return ReportDoc(f"Sales and marketing report — {start:%B %Y}", subtitle, sections)
+
+
+def _activity(board: Dashboard, base: str) -> Section:
+    rows = []
+    for name, value in board.report.metrics.items():
+        show = (lambda v: money(v, base)) if name in MONEY_METRICS else count
+        rows.append([METRIC_LABELS.get(name, name), show(value.actual), show(value.target), percent(value.ratio)])
+    labels = [p.label for p in board.trend]
+    charts = [
+        Chart("bar", "Calls, connects and meetings per month", labels,
+              [(METRIC_LABELS[m], [p.values.get(m, 0) for p in board.trend])
+               for m in ("calls", "connects", "meetings_booked")]),
+        Chart("line", f"Revenue won per month ({base})", labels,
+              [("Revenue won", [p.values.get("revenue_won", 0) for p in board.trend])]),
+    ]
+    stages = Table(["Lead stage when worked", "Calls", "Connects", "E-mails", "Meetings booked"],
+                   [[s.stage, count(s.calls), count(s.connects), count(s.emails), count(s.meetings_booked)]
+                    for s in board.stages], "Activity per lead stage", frozenset({1, 2, 3, 4}))
+    return Section("activity", "Activity against targets", [
+        "Every metric the playbook sets a target for, for everyone, against the sum of their targets. A person's "
+        "activity counts on their own local date."],
+        [Table(["Metric", "Actual", "Target", "Progress"], rows, "This month", _NUM3), stages], charts)
+
+
+def _funnel(store: Store, start: datetime, end: datetime) -> Section:
+    from db.funnel import funnel_for
+
+    report = funnel_for(store.conn, start, end)
+    overall = report.overall
+    steps = Table(["Step", "Reached", "Converted", "Conversion", "Median time"],
+                  [[f"{s.from_stage} → {s.to_stage}", count(s.reached), count(s.converted), percent(s.conversion),
+                    days(s.median_days)] for s in overall.steps], "The month's new contacts, step by step",
+                  frozenset({1, 2, 3, 4}))
+    pairs = [f"{s.from_stage}→{s.to_stage}" for s in overall.steps]
+    by_source = Table(["Lead source", "New contacts", *pairs, "Disqualified"],
+                      [[f.key, count(f.cohort), *(percent(s.conversion) for s in f.steps), count(f.disqualified)]
+                       for f in report.by_source], "Conversion per lead source",
+                      frozenset(range(1, len(pairs) + 3)))
+    reached = [overall.steps[0].reached] + [s.converted for s in overall.steps]
+    chart = Chart("funnel", "How far this month's new contacts got", [overall.steps[0].from_stage,
+                  *(s.to_stage for s in overall.steps)], [("contacts", [float(n) for n in reached])])
+    return Section("funnel", "Funnel: from lead to customer", [
+        f"{overall.cohort:,} contacts were created this month ({overall.disqualified:,} disqualified and "
+        f"{overall.nurture:,} in nurture since). Each counts from the stage it entered at; a step's median time is "
+        "between first entering the two stages."], [steps, by_source], [chart])
+
+
+def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now: datetime, base: str) -> Section:
+    from db.deal_stats import all_deal_figures
+
+    figures = all_deal_figures(store.conn, playbook, start, end, now)
+    columns = ["Won", "Lost", "Win rate", f"Revenue won ({base})", "Average won", "Days to close"]
+
+    def table(by: str, caption: str) -> Table:
+        rows = [[r.key, count(r.won), count(r.lost), percent(r.win_rate), count(r.revenue_won),
+                 count(r.avg_won_value), days(r.avg_days_to_close)] for r in [*figures.rows[by], figures.total]]
+        return Table([by.title(), *columns], rows, caption, frozenset(range(1, 7)))
+
+    stage = figures.stages
+    times = Table(["Stage", "Stays ended", "Median", "Mean"],
+                  [[t.label, count(t.stays), days(t.median_days), days(t.mean_days)] for t in stage.times],
+                  "Time in each stage", _NUM3)
+    stagnant = Table(["Stage", "Stale after", "Open", "Stale", "Share"],
+                     [[s.label, f"{s.stale_after_days} d", count(s.open), count(s.stale), percent(s.share)]
+                      for s in stage.stagnating], "Stagnating stages now", frozenset({1, 2, 3, 4}))
+    forecast = stage.forecast
+    lines = Table(["Stage", "Probability", "Deals", f"Amount ({base})", f"Weighted ({base})"],
+                  [[x.label, percent(x.probability), count(x.deals), count(x.amount), count(x.weighted)]
+                   for x in forecast.lines], "Weighted forecast: open deals expected to close this month",
+                  frozenset({1, 2, 3, 4}))
+    total = figures.total
+    sources = figures.rows["source"]
+    chart = Chart("hbar", f"Revenue won by source ({base})", [r.key for r in sources],
+                  [("Revenue won", [r.revenue_won for r in sources])])
+    return Section("deals", "Deals: win rate, value and speed", [
+        f"{total.won:,} won and {total.lost:,} lost this month: a win rate of {percent(total.win_rate)} "
+        "(won / (won + lost)), "
+        f"{money(total.revenue_won, base)} won. Weighted forecast for the month: {money(forecast.weighted, base)}"
+        f" ({forecast.undated_deals:,} open deals have no expected close date and are left out)."],
+        [table("owner", "By owner"), table("source", "By lead source"), table("product", "By product"),
+         table("team", "By team"), times, stagnant, lines], [chart])
+
+
+def _leaks(store: Store, playbook: Playbook, month: date, now: datetime, tz: ZoneInfo) -> Section:
+    from db.leaks import leak_report
+
+    report = leak_report(store.conn, playbook, "month", month, now, tz)
+    tables, paragraphs = [], []
+    for section in report.sections:
+        rows = [[f.label, count(f.count), money(f.revenue, report.currency) if f.revenue is not None else ""]
+                for f in section.figures]
+        tables.append(Table(["Figure", "Count", "Revenue"], rows, f"{section.title}: {section.question}",
+                            frozenset({1, 2})))
+        for figure in section.figures:
+            if not figure.records:
+                continue
+            listed = [[r.kind, r.label, r.detail] for r in figure.records[:RECORDS_LISTED]]
+            more = len(figure.records) - len(listed)
+            caption = f"{figure.label}: the records" + (f" (first {len(listed)}; {more:,} more)" if more else "")
+            tables.append(Table(["Record", "Name", "Detail"], listed, caption))
+    paragraphs.append("Where revenue leaks between marketing, SDRs, AEs and customer success: each figure is "
+                      "followed by the records behind it.")
+    return Section("leaks", "Revenue leaks", paragraphs, tables)
+
+
+def _dormant(store: Store, playbook: Playbook, start: datetime, end: datetime, now: datetime, base: str) -> Section:
+    from dataclasses import replace
+
+    from db.dormancy import dormant_accounts
+    from db.revival import revival_by_month
+
+    rows = []
+    for label, days_quiet in (("Dormancy period", playbook.dormancy.days), ("18 months", 548)):
+        rules = replace(playbook, dormancy=replace(playbook.dormancy, days=days_quiet))
+        found = dormant_accounts(store.conn, rules, now, "all", snoozed=True)
+        unowned = [a for a in found if a.owner_id is None]
+        rows.append([f"No touch for {label.lower()} ({days_quiet} days)", count(len(found)),
+                     count(sum(a.lifetime_revenue for a in found)), count(len(unowned)),
+                     count(sum(a.lifetime_revenue for a in unowned))])
+    revival = revival_by_month(store.conn, playbook, [(f"{start:%Y-%m}", start, end)])
+    revived = Table(["Owner", "Accounts revived", "Deals reopened", "Deals won", f"Revived revenue ({base})"],
+                    [[r.handle, count(r.revived), count(r.deals_reopened), count(r.deals_won),
+                      count(r.revived_revenue)] for r in revival], "Revival this month", frozenset({1, 2, 3, 4}))
+    return Section("dormant", "Dormant accounts and their revival", [
+        "Customers with won revenue, no open deal and no touch: how much revenue sleeps, and how much nobody owns."],
+        [Table(["Quiet for", "Accounts", f"Lifetime revenue ({base})", "Unowned", f"Unowned revenue ({base})"], rows,
+               "Dormant accounts now", frozenset({1, 2, 3, 4})), revived])

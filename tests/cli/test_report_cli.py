@@ -1,0 +1,29 @@
+"""`revdesk report`: the month's report written to a file (Markdown or HTML), or printed; a bad month or an
+unwritable file is one line naming the option, exit 2, and no file."""
+
+from __future__ import annotations
+
+from tests.cli.cli_helpers import run
+
+
+def test_the_report_as_html_and_markdown(capsys, db, tmp_path):
+    out = tmp_path / "reports" / "2026-11.html"
+    code, text, err = run(capsys, "--db", str(db), "--as", "maya", "report", "--month", "2026-11", "--format",
+                          "html", "--out", str(out))
+    assert code == 0, err
+    assert "Wrote Sales and marketing report — November 2026" in text
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.count('<section id="') == 5 and "<svg" in html
+    assert not (tmp_path / "reports" / "2026-11.html.part").exists()
+    code, text, err = run(capsys, "--db", str(db), "report", "--month", "2026-11")
+    assert code == 0, err
+    assert text.startswith("# Sales and marketing report — November 2026")
+
+
+def test_a_bad_month_or_place_is_refused(capsys, db, tmp_path):
+    code, _, err = run(capsys, "--db", str(db), "report", "--month", "November")
+    assert code == 2 and "--month: 'November' is not a month like 2026-11" in err
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    code, _, err = run(capsys, "--db", str(db), "report", "--month", "2026-11", "--out", str(blocked / "r.md"))
+    assert code == 2 and err.startswith("revdesk: error: --out: cannot write")

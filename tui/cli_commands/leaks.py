@@ -1,0 +1,77 @@
+"""`revdesk leaks`: the revenue-leak report, section by section, each figure with the first records behind it
+(`--json` lists every record of every figure, so every number drills down)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.leaks import LeakReport
+from core.when import parse_day
+from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.config import load_settings
+from tui.text import cut
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    leaks = sub.add_parser("leaks", help="the revenue-leak report: the four diagnostic questions and limbo leads")
+    leaks.add_argument("--period", choices=["month", "quarter"], default="quarter",
+                       help="the period of the alignment and handoff figures (default quarter); deals that stalled"
+                            " are counted over the period before it")
+    leaks.add_argument("--date", metavar="YYYY-MM-DD", help="a day in the period (default today)")
+    leaks.add_argument("--records", type=int, default=3, metavar="N",
+                       help="records listed under each figure (default 3; --json lists them all)")
+    leaks.add_argument("--json", action="store_true")
+    leaks.set_defaults(handler=_leaks)
+
+
+def _leaks(args: argparse.Namespace) -> int:
+    from db.leaks import leak_report
+    from db.playbooks import current_playbook
+    from db.users import user_by_handle
+
+    store = open_store(args)
+    if args.as_user or load_settings().user:  # dates in my timezone
+        tz = ZoneInfo(user_by_handle(store.conn, resolve_handle(args, store)).timezone)
+    else:  # nobody named: this computer's timezone
+        tz = datetime.now().astimezone().tzinfo  # type: ignore[assignment]
+    now = datetime.now(UTC).astimezone(tz)
+    day = parse_day(args.date, "--date") if args.date else now.date()
+    report = leak_report(store.conn, current_playbook(store.conn), args.period, day, now, tz)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print_report(report, tz, max(args.records, 0))
+    return 0
+
+
+def print_report(report: LeakReport, tz: ZoneInfo, shown: int) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    end = (report.end - timedelta(seconds=1)).astimezone(tz)  # the last day of the period
+    stall_end = (report.stall_end - timedelta(seconds=1)).astimezone(tz)
+    out.print(Text.assemble(
+        ("Revenue leaks", "bold"), f" · {report.period} {report.start.astimezone(tz):%d %b %Y} – {end:%d %b %Y}",
+        (f" · stalled deals: {report.stall_start.astimezone(tz):%d %b} – {stall_end:%d %b %Y}", "dim"),
+        (f" · point-in-time figures as of {report.as_of.astimezone(tz):%d %b %Y %H:%M}", "dim")))
+    for section in report.sections:
+        table = Table(title=Text(section.title, style="bold"), caption=section.question, title_justify="left",
+                      caption_justify="left", expand=True)
+        table.add_column("figure", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column("count", justify="right", no_wrap=True, min_width=7)
+        table.add_column(f"revenue ({report.currency})", justify="right", no_wrap=True, min_width=15)
+        for figure in section.figures:
+            revenue = "" if figure.revenue is None else f"{figure.revenue:,.0f}"
+            table.add_row(Text(figure.label, style="bold" if not figure.label.startswith(" ") else ""),
+                          Text(f"{figure.count:,}", justify="right", style="bold" if figure.count else "dim"),
+                          Text(revenue, justify="right"))
+            for record in figure.records[:shown]:
+                table.add_row(Text(f"    {record.kind} {record.id} · {cut(record.label, 40)} — {record.detail}",
+                                   style="dim"), "", "")
+            if shown and figure.count > shown:
+                table.add_row(Text(f"    … and {figure.count - shown:,} more (--json lists them all)",
+                                   style="dim italic"), "", "")
+        out.print(table)

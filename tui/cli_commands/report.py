@@ -1,0 +1,68 @@
+"""`revdesk report --month YYYY-MM --format md|html --out FILE`: the monthly closed-loop report for sales and
+marketing together (db/report.py gathers it; core/report_md.py and core/report_html.py write it)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.errors import InvalidInput
+from tui.cli_commands.common import console, open_store
+from tui.config import load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="the monthly report for sales and marketing (Markdown or HTML)")
+    report.add_argument("--month", metavar="YYYY-MM", help="which month (default: this one)")
+    report.add_argument("--format", choices=["md", "html"], default="md")
+    report.add_argument("--out", type=Path, metavar="FILE", help="write it here (default: print it)")
+    report.set_defaults(handler=_report)
+
+
+def _month(text: str | None, today: date) -> date:
+    if text is None:
+        return today.replace(day=1)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise InvalidInput("month", f"{text!r} is not a month like 2026-11")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _zone(args: argparse.Namespace, store) -> ZoneInfo:  # noqa: ANN001 - a db.connection.Store
+    """The acting person's timezone (--as or the configured user), else this computer's."""
+    handle = args.as_user or load_settings().user
+    if handle:
+        from db.users import user_by_handle
+
+        return ZoneInfo(user_by_handle(store.conn, handle).timezone)
+    local = datetime.now().astimezone().tzinfo
+    return local if isinstance(local, ZoneInfo) else ZoneInfo("UTC")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from core.report_html import render_html
+    from core.report_md import render_markdown
+    from db.report import monthly_report
+
+    store = open_store(args)
+    tz = _zone(args, store)
+    now = datetime.now(UTC)
+    month = _month(args.month, now.astimezone(tz).date())
+    doc = monthly_report(store, month, tz, now)
+    text = render_html(doc) if args.format == "html" else render_markdown(doc)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        partial = args.out.with_name(args.out.name + ".part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(args.out)  # a reader never sees half a report
+    except OSError as exc:
+        raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
+    console().print(f"Wrote {doc.title} to {args.out} ({len(doc.sections)} sections, {len(text):,} bytes)")
+    return 0
