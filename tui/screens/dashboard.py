@@ -96,6 +96,7 @@ class DashboardScreen(ReloadsOnReturn, Screen):
         targets.add_column(Text("Actual", justify="right"), width=12)
         targets.add_column(Text("Target", justify="right"), width=12)
         targets.add_column("Progress", width=BAR + 5)
+        self.query_one("#dash-trend", PlotextPlot).display = False  # drawn once, when there is a trend to draw
         stages = self.query_one("#dash-stages", DataTable)
         stages.add_column("Lead stage when worked", width=24)
         for name in ("Calls", "Connects", "E-mails", "Meetings booked"):
@@ -143,6 +144,7 @@ class DashboardScreen(ReloadsOnReturn, Screen):
         if self.loaded is None:
             return
         chart = self.query_one("#dash-trend", PlotextPlot)
+        chart.display = True
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
