@@ -135,7 +135,7 @@ DROP INDEX handoffs_from;
 DROP INDEX handoffs_from_decided;
 CREATE INDEX handoffs_from ON handoffs(from_user_id, created_at, kind);
 CREATE INDEX handoffs_from_decided ON handoffs(from_user_id, decided_at, kind, status);
-CREATE INDEX deals_owner_won ON deals(owner_id, closed_at, amount, currency) WHERE won = 1;
+CREATE INDEX deals_owner_closed ON deals(owner_id, closed_at, won, stage, amount, currency);
 -- The leak report's limbo leads: today's MQLs.
 CREATE INDEX contacts_mql ON contacts(id) WHERE lifecycle_stage = 'mql';
 -- The funnel reads a period's new contacts and their lifecycle moves from the indexes alone.

@@ -232,4 +232,4 @@ def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], p
 
     return build_kpi(playbook, scope, members, counts, period, day, start, end,
                      kpi.handoff_counts(store.conn, ids, start, end), revival_figures(store.conn, playbook, start, end),
-                     kpi.deal_counts(store.conn, ids, start, end, playbook.currency))
+                     kpi.deal_counts(store.conn, ids, start, end, playbook))
