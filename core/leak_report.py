@@ -146,7 +146,7 @@ def _accountability(playbook: Playbook, facts: LeakFacts, w: Window) -> Section:
         stalled.append((moment, ref))
         by_holder.setdefault(holder, []).append(ref)
     stalled.sort(key=lambda item: (item[0], item[1].id))
-    figures = [Figure("accountability.stalled", f"Deals that stalled last {w.period}", tuple(r for _, r in stalled),
+    figures = [Figure("accountability.stalled", "Deals that stalled last quarter", tuple(r for _, r in stalled),
                       True, f"Passed their stage's 'stale after' between {w.day(w.stall_start)} and "
                       f"{w.day(w.stall_end - timedelta(seconds=1))}")]
     holders = sorted(by_holder, key=lambda u: (-len(by_holder[u]), facts.users.get(u, "~") if u else "~~"))
@@ -209,7 +209,9 @@ def _limbo(playbook: Playbook, facts: LeakFacts, w: Window) -> Section:
 
 
 def leak_window(period: Period, day: date, now: datetime, tz: ZoneInfo) -> Window:
-    """The period containing `day` (in `tz`) and the one before it; point-in-time figures are as of `now`."""
+    """The period containing `day` (in `tz`), and the quarter before the one it starts in (for stalled deals:
+    the issue's "deals stalled last quarter", whatever the period); point-in-time figures are as of `now`."""
     start, end = period_bounds(period, day, tz)
-    stall_start, stall_end = period_bounds(period, start.date() - timedelta(days=1), tz)
+    quarter_start, _ = period_bounds("quarter", start.date(), tz)
+    stall_start, stall_end = period_bounds("quarter", quarter_start.date() - timedelta(days=1), tz)
     return Window(period, start, end, stall_start, stall_end, now, tz)

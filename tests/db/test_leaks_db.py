@@ -82,13 +82,13 @@ def test_limbo_leads(seeded):
     assert ids(report_for(store), "limbo.mql") == [made["nina"], 3]  # Lea was touched; Sam is within the SLA
 
 
-def test_a_month_report_counts_the_month_and_stalls_in_the_month_before(seeded):
+def test_a_month_report_counts_the_month_and_stalls_in_the_quarter_before(seeded):
     store, made = seeded
     october = report_for(store, "month", date(2026, 10, 15))
     assert october.figure("alignment.rejected").count == 0 and october.figure("alignment.mql_disqualified").count == 0
-    assert ids(october, "accountability.stalled") == []  # Stuck stalled in August, not September
-    september = report_for(store, "month", date(2026, 9, 20))  # stalls counted over August
-    assert ids(september, "accountability.stalled") == [made["stuck"]]
+    assert ids(october, "accountability.stalled") == [made["stuck"]]  # stalled in August: last quarter for October
+    september = report_for(store, "month", date(2026, 9, 20))  # stalls counted over April to June
+    assert ids(september, "accountability.stalled") == []
     assert september.figure("alignment.rejected.bad_fit").count == 1  # the September rejection
     assert september.figure("alignment.rejected").count == 1
 
