@@ -23,17 +23,22 @@ from core.deal_stats import (
 from core.playbook import Playbook
 from core.when import from_stored, to_stored
 
-_COLUMNS = ("d.id, u.handle, u.team, d.product, d.source, d.amount, d.currency, d.stage, d.won, d.created_at,"
-            " d.closed_at, d.engaged_at, d.stage_entered_at, d.expected_close_date")
+# A deal's source is the lead source of its primary contact (where marketing found it), else the deal's own.
+_COLUMNS = ("d.id, u.handle, u.team, d.product, COALESCE(NULLIF(TRIM(c.lead_source), ''), d.source), d.amount,"
+            " d.currency, d.stage, d.won, d.created_at, d.closed_at, d.engaged_at, d.stage_entered_at,"
+            " d.expected_close_date")
+
+
+_CONTACT = " LEFT JOIN contacts c ON c.id = d.primary_contact_id"
 
 
 def deal_facts(conn: sqlite3.Connection, playbook: Playbook, start: datetime, end: datetime) -> list[DealFact]:
     """Deals closed in [start, end) (the deals_closed index), and every deal with no close moment: the open ones
     and the closed ones missing their date (undated)."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM deals d LEFT JOIN users u ON u.id = d.owner_id"
+        f"SELECT {_COLUMNS} FROM deals d LEFT JOIN users u ON u.id = d.owner_id{_CONTACT}"
         " WHERE d.closed_at >= ? AND d.closed_at < ?"
-        f" UNION ALL SELECT {_COLUMNS} FROM deals d LEFT JOIN users u ON u.id = d.owner_id"
+        f" UNION ALL SELECT {_COLUMNS} FROM deals d LEFT JOIN users u ON u.id = d.owner_id{_CONTACT}"
         " WHERE d.closed_at IS NULL",
         (to_stored(start), to_stored(end)),
     ).fetchall()

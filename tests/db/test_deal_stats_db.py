@@ -128,3 +128,18 @@ def test_cohort_paths_read_first_entries(store):
     # SALs: first only (no_history started beyond it), and it went back to mql: 0 / 1.
     assert (steps[2].reached, steps[2].converted, steps[2].timed) == (1, 0, 0)
     assert [f.key for f in report.by_source] == ["(none)", "Content download", "Webinar", "Website demo request"]
+
+
+def test_a_deals_source_is_its_contacts_lead_source_else_its_own(store):
+    from db.connection import transaction
+
+    playbook = current_playbook(store.conn)
+    via_contact = add_deal(store, owner_id=2, stage="closed_won", created="2026-11-02 10:00", amount=1000, won=1,
+                           closed="2026-11-05 10:00", source="SDR handoff")
+    own = add_deal(store, owner_id=2, stage="closed_won", created="2026-11-02 10:00", amount=500, won=1,
+                   closed="2026-11-06 10:00", source="Partner referral")
+    with transaction(store.conn):  # contact 3 (Dana) came from a website demo request
+        store.conn.execute("UPDATE deals SET primary_contact_id = 3 WHERE id = ?", (via_contact,))
+    start, end = period_bounds("month", date(2026, 11, 1), ZoneInfo("Europe/Berlin"))
+    facts = {f.id: f.source for f in deal_facts(store.conn, playbook, start, end)}
+    assert (facts[via_contact], facts[own]) == ("Website demo request", "Partner referral")
