@@ -24,22 +24,23 @@ _NUM3 = frozenset({1, 2, 3})
 
 
 def monthly_report(store: Store, month: date, tz: ZoneInfo, now: datetime) -> ReportDoc:
-    """The report for the calendar month containing `month`, in `tz`; point-in-time figures as of the month's
-    end, or `now` when the month is not over."""
+    """The report for the calendar month containing `month`, in `tz`. The month's flows (activity, the funnel
+    of its new contacts, deals closed, handoffs decided) are the month's; the point-in-time figures (open deals,
+    stagnation, dormant accounts, limbo leads, pending handoffs) are as of `now`, and the forecast is for the
+    month after."""
     from core.metrics import period_bounds
     from db.dashboard import dashboard
     from db.users import list_users
 
     playbook = current_playbook(store.conn)
     start, end = period_bounds("month", month, tz)
-    as_of = min(now, end)
     base = playbook.currency.base
     board = dashboard(store, playbook, "team:all", list_users(store.conn), "month", month, tz)
-    sections = [_activity(board, base), _funnel(store, start, end), _deals(store, playbook, start, end, as_of, base),
-                _leaks(store, playbook, month, as_of, tz), _dormant(store, playbook, start, end, as_of, base)]
+    sections = [_activity(board, base), _funnel(store, start, end), _deals(store, playbook, start, end, now, tz, base),
+                _leaks(store, playbook, month, now, tz), _dormant(store, playbook, start, end, now, base)]
     last = (end - timedelta(days=1)).date()
     subtitle = (f"{start:%d %B %Y} – {last:%d %B %Y} ({tz.key}) · everyone ({board.people} people) · "
-                f"point-in-time figures as of {as_of.astimezone(tz):%d %b %Y %H:%M} · amounts in {base}")
+                f"point-in-time figures as of {now.astimezone(tz):%d %b %Y %H:%M} · amounts in {base}")
     return ReportDoc(f"Sales and marketing report — {start:%B %Y}", subtitle, sections)
 
 
@@ -88,10 +89,14 @@ def _funnel(store: Store, start: datetime, end: datetime) -> Section:
         "between first entering the two stages."], [steps, by_source], [chart])
 
 
-def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now: datetime, base: str) -> Section:
-    from db.deal_stats import all_deal_figures
+def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now: datetime, tz: ZoneInfo,
+           base: str) -> Section:
+    from core.metrics import period_bounds
+    from db.deal_stats import all_deal_figures, deal_stage_report
 
     figures = all_deal_figures(store.conn, playbook, start, end, now)
+    after = period_bounds("month", end.date(), tz)
+    forecast = deal_stage_report(store.conn, playbook, *after, now).forecast
     columns = ["Won", "Lost", "Win rate", f"Revenue won ({base})", "Average won", "Days to close"]
 
     def table(by: str, caption: str) -> Table:
@@ -106,10 +111,9 @@ def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now
     stagnant = Table(["Stage", "Stale after", "Open", "Stale", "Share"],
                      [[s.label, f"{s.stale_after_days} d", count(s.open), count(s.stale), percent(s.share)]
                       for s in stage.stagnating], "Stagnating stages now", frozenset({1, 2, 3, 4}))
-    forecast = stage.forecast
     lines = Table(["Stage", "Probability", "Deals", f"Amount ({base})", f"Weighted ({base})"],
                   [[x.label, percent(x.probability), count(x.deals), count(x.amount), count(x.weighted)]
-                   for x in forecast.lines], "Weighted forecast: open deals expected to close this month",
+                   for x in forecast.lines], f"Weighted forecast: open deals expected to close in {after[0]:%B %Y}",
                   frozenset({1, 2, 3, 4}))
     total = figures.total
     sources = figures.rows["source"]
@@ -118,7 +122,7 @@ def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now
     return Section("deals", "Deals: win rate, value and speed", [
         f"{total.won:,} won and {total.lost:,} lost this month: a win rate of {percent(total.win_rate)} "
         "(won / (won + lost)), "
-        f"{money(total.revenue_won, base)} won. Weighted forecast for the month: {money(forecast.weighted, base)}"
+        f"{money(total.revenue_won, base)} won. Weighted forecast for {after[0]:%B}: {money(forecast.weighted, base)}"
         f" ({forecast.undated_deals:,} open deals have no expected close date and are left out)."],
         [table("owner", "By owner"), table("source", "By lead source"), table("product", "By product"),
          table("team", "By team"), times, stagnant, lines], [chart])
@@ -149,11 +153,12 @@ def _leaks(store: Store, playbook: Playbook, month: date, now: datetime, tz: Zon
 def _dormant(store: Store, playbook: Playbook, start: datetime, end: datetime, now: datetime, base: str) -> Section:
     from dataclasses import replace
 
+    from core.leaks import EIGHTEEN_MONTHS_DAYS
     from db.dormancy import dormant_accounts
     from db.revival import revival_by_month
 
     rows = []
-    for label, days_quiet in (("Dormancy period", playbook.dormancy.days), ("18 months", 548)):
+    for label, days_quiet in (("Dormancy period", playbook.dormancy.days), ("18 months", EIGHTEEN_MONTHS_DAYS)):
         rules = replace(playbook, dormancy=replace(playbook.dormancy, days=days_quiet))
         found = dormant_accounts(store.conn, rules, now, "all", snoozed=True)
         unowned = [a for a in found if a.owner_id is None]
