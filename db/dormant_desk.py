@@ -46,8 +46,10 @@ class DormantDesk:
     def tz(self) -> ZoneInfo:
         if self.user is not None:
             return ZoneInfo(self.user.timezone)
-        local = datetime.now().astimezone().tzinfo
-        return local if isinstance(local, ZoneInfo) else ZoneInfo("UTC")
+        from tzlocal import get_localzone
+
+        local = get_localzone()
+        return local if isinstance(local, ZoneInfo) else ZoneInfo(str(local))
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

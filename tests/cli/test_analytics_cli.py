@@ -109,3 +109,24 @@ def test_funnel_by_source(capsys, sales):
     code, out, err = run(capsys, "--db", str(sales), "--as", "maya", "funnel", "--date", "2026-11-15")
     assert code == 0, err
     assert "Funnel of the 3 contacts created 2026-11-01 to 2026-11-30" in out
+
+
+def test_with_nobody_named_periods_follow_this_computers_zone_across_daylight_saving(capsys, tmp_path, monkeypatch):
+    import tzlocal
+
+    from tests.factories import make_store
+
+    path = tmp_path / "dst.db"
+    make_store(path).close()
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    tzlocal.reload_localzone()
+    try:
+        code, out, err = run(capsys, "--db", str(path), "funnel", "--period", "month", "--date", "2026-03-15",
+                             "--json")
+    finally:
+        monkeypatch.delenv("TZ")
+        tzlocal.reload_localzone()
+    assert code == 0, err
+    report = json.loads(out)
+    # March starts in winter time and ends in summer time: the real zone, not today's offset.
+    assert (report["start"], report["end"]) == ("2026-03-01T00:00:00+01:00", "2026-04-01T00:00:00+02:00")

@@ -6,14 +6,12 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from core.deal_stats import GROUPINGS, range_bounds
 from core.errors import InvalidInput
 from core.metrics import period_bounds
 from core.when import parse_day
-from tui.cli_commands.common import console, open_store, print_json, resolve_handle
-from tui.config import load_settings
+from tui.cli_commands.common import acting_zone, console, open_store, print_json
 
 if TYPE_CHECKING:
     from core.deal_stats import DealRow, StageReport
@@ -49,11 +47,7 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
 
 def _timezone(args: argparse.Namespace, store: Store) -> tzinfo:
     """The acting user's timezone (--as, or the configured user), else this computer's."""
-    if args.as_user or load_settings().user:
-        from db.users import user_by_handle
-
-        return ZoneInfo(user_by_handle(store.conn, resolve_handle(args, store)).timezone)
-    return datetime.now().astimezone().tzinfo or UTC
+    return acting_zone(args, store)
 
 
 def period(args: argparse.Namespace, tz: tzinfo, today: date) -> tuple[datetime, datetime]:

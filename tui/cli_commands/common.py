@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput, NotFound
 from db.connection import Store
@@ -43,6 +44,24 @@ def resolve_handle(args: argparse.Namespace, store: Store) -> str:
     except NotFound:
         raise InvalidInput("--as", f"no user {handle!r} (see `revdesk users`)") from None
     return handle
+
+
+def local_zone() -> ZoneInfo:
+    """This computer's timezone, with its daylight-saving rules (not just today's offset)."""
+    from tzlocal import get_localzone
+
+    zone = get_localzone()
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
+
+
+def acting_zone(args: argparse.Namespace, store: Store) -> ZoneInfo:
+    """The acting person's timezone (--as, or the configured user), else this computer's: the one every command
+    reads dates and periods in."""
+    if args.as_user or load_settings().user:
+        from db.users import user_by_handle
+
+        return ZoneInfo(user_by_handle(store.conn, resolve_handle(args, store)).timezone)
+    return local_zone()
 
 
 def print_json(data: object) -> None:

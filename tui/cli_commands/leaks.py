@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from core.leaks import LeakReport
 from core.when import parse_day
-from tui.cli_commands.common import console, open_store, print_json, resolve_handle
-from tui.config import load_settings
+from tui.cli_commands.common import acting_zone, console, open_store, print_json
 from tui.text import cut
 
 
@@ -29,13 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _leaks(args: argparse.Namespace) -> int:
     from db.leaks import leak_report
     from db.playbooks import current_playbook
-    from db.users import user_by_handle
 
     store = open_store(args)
-    if args.as_user or load_settings().user:  # dates in my timezone
-        tz = ZoneInfo(user_by_handle(store.conn, resolve_handle(args, store)).timezone)
-    else:  # nobody named: this computer's timezone
-        tz = datetime.now().astimezone().tzinfo  # type: ignore[assignment]
+    tz = acting_zone(args, store)
     now = datetime.now(UTC).astimezone(tz)
     day = parse_day(args.date, "--date") if args.date else now.date()
     report = leak_report(store.conn, current_playbook(store.conn), args.period, day, now, tz)

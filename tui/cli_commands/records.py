@@ -182,8 +182,9 @@ def _everyone_kpi(args: argparse.Namespace, day: date | None) -> KpiReport:
     from db.playbooks import current_playbook
     from db.users import list_users
     from db.workbench import kpi_for
+    from tui.cli_commands.common import local_zone
 
     store = open_store(args)
-    local = datetime.now().astimezone()
+    zone = local_zone()
     return kpi_for(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period,
-                   day or local.date(), local.tzinfo)  # type: ignore[arg-type]
+                   day or datetime.now(zone).date(), zone)

@@ -8,11 +8,9 @@ import re
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput
-from tui.cli_commands.common import console, open_store
-from tui.config import load_settings
+from tui.cli_commands.common import acting_zone, console, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,24 +30,13 @@ def _month(text: str | None, today: date) -> date:
     return date(int(match[1]), int(match[2]), 1)
 
 
-def _zone(args: argparse.Namespace, store) -> ZoneInfo:  # noqa: ANN001 - a db.connection.Store
-    """The acting person's timezone (--as or the configured user), else this computer's."""
-    handle = args.as_user or load_settings().user
-    if handle:
-        from db.users import user_by_handle
-
-        return ZoneInfo(user_by_handle(store.conn, handle).timezone)
-    local = datetime.now().astimezone().tzinfo
-    return local if isinstance(local, ZoneInfo) else ZoneInfo("UTC")
-
-
 def _report(args: argparse.Namespace) -> int:
     from core.report_html import render_html
     from core.report_md import render_markdown
     from db.report import monthly_report
 
     store = open_store(args)
-    tz = _zone(args, store)
+    tz = acting_zone(args, store)
     now = datetime.now(UTC)
     month = _month(args.month, now.astimezone(tz).date())
     doc = monthly_report(store, month, tz, now)
