@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from core.kpi import KpiReport
 from core.metrics import ActivityCount, activity_metrics, period_bounds
-from core.playbook import Period, Playbook
+from core.playbook import LeadStatus, Period, Playbook
 
 TREND_METRICS = ("calls", "connects", "emails", "meetings_booked", "opportunities_created", "deals_won",
                  "revenue_won")
+UNKNOWN_STAGE = "(unknown)"  # activities logged before revdesk knew the lead's status, or on no contact
 TREND_LENGTH: dict[Period, int] = {"day": 10, "week": 8, "month": 6, "quarter": 4}
-LEAD_STAGES = ("new", "attempting", "connected", "qualified", "disqualified")
+LEAD_STAGES: tuple[str, ...] = (*get_args(LeadStatus), UNKNOWN_STAGE)
 
 
 @dataclass(frozen=True)
@@ -73,18 +75,12 @@ def period_label(period: Period, start: datetime) -> str:
     return f"Q{(start.month - 1) // 3 + 1}"
 
 
-def bucket_days(days: dict[str, list[ActivityCount]], first: date, after: date) -> list[ActivityCount]:
-    """The day counts (by ISO date) that fall in [first, after)."""
-    low, high = first.isoformat(), after.isoformat()
-    return [count for day, counts in days.items() if low <= day < high for count in counts]
-
-
 def stage_activity(counts: list[ActivityCount], playbook: Playbook) -> list[StageActivity]:
     """Per lead stage the activities were logged at, the activity metrics (same definitions as the KPIs);
     stages with nothing done are listed too, so an empty stage shows as zeros."""
     by_stage: dict[str, list[ActivityCount]] = {}
     for count in counts:
-        by_stage.setdefault(count.lead_status or "new", []).append(count)
+        by_stage.setdefault(count.lead_status or UNKNOWN_STAGE, []).append(count)
     rows = []
     for stage in LEAD_STAGES:
         figures = activity_metrics(by_stage.get(stage, []), playbook)

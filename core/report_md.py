@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from core.report_doc import Chart, ReportDoc, Table
 
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"\n": " "})
+
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Names and notes as text: Markdown and HTML in them stay literal."""
+    return text.translate(_ESCAPES)
 
 
 def table_md(table: Table) -> list[str]:
-    lines = [f"*{table.caption}*", ""] if table.caption else []
+    lines = [f"*{_cell(table.caption)}*", ""] if table.caption else []
     lines.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
     lines.append("|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|")
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
@@ -32,7 +35,7 @@ def render_markdown(doc: ReportDoc) -> str:
     for section in doc.sections:
         lines += [f'<a id="{section.key}"></a>', "", f"## {section.title}", ""]
         for paragraph in section.paragraphs:
-            lines += [paragraph, ""]
+            lines += [_cell(paragraph), ""]
         for chart in section.charts:
             lines += chart_md(chart)
         for table in section.tables:

@@ -72,18 +72,3 @@ def day_counts(conn: sqlite3.Connection, user_ids: Iterable[int], first: date, a
         f" AND day >= ? AND day < ? GROUP BY kind, outcome, {status} HAVING SUM(n) != 0",
         (*ids, first.isoformat(), after.isoformat())).fetchall()
     return [ActivityCount(kind=r[0], outcome=r[1] or None, count=r[3], lead_status=r[2] or None) for r in rows]
-
-
-def daily_counts(conn: sqlite3.Connection, user_ids: Iterable[int], first: date,
-                 after: date) -> dict[str, list[ActivityCount]]:
-    """Like day_counts, per day (for trends: one read, bucketed by the caller)."""
-    ids = list(user_ids)
-    result: dict[str, list[ActivityCount]] = {}
-    if not ids:
-        return result
-    rows = conn.execute(
-        f"SELECT day, kind, outcome, SUM(n) FROM activity_days WHERE user_id IN ({','.join('?' * len(ids))})"
-        " AND day >= ? AND day < ? GROUP BY day, kind, outcome", (*ids, first.isoformat(), after.isoformat()))
-    for day, kind, outcome, n in rows:
-        result.setdefault(day, []).append(ActivityCount(kind=kind, outcome=outcome or None, count=n))
-    return result

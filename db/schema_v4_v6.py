@@ -147,6 +147,17 @@ CREATE INDEX status_history_contact ON status_history(contact_id, axis, changed_
 -- Activity metrics: each activity keeps the contact's lead status when it was logged, and activity_days
 -- counts them per person and local day (kept by db.activity_days as activities are logged and undone).
 ALTER TABLE activities ADD COLUMN lead_status TEXT;
+-- ... and it is set once (by the log, or by this migration for older activities), like the rest of the row.
+DROP TRIGGER activities_no_update;
+CREATE TRIGGER activities_no_update BEFORE UPDATE ON activities
+WHEN OLD.undone_at IS NOT NULL
+  OR NEW.id IS NOT OLD.id OR NEW.kind IS NOT OLD.kind OR NEW.outcome IS NOT OLD.outcome
+  OR NEW.user_id IS NOT OLD.user_id OR NEW.contact_id IS NOT OLD.contact_id
+  OR NEW.account_id IS NOT OLD.account_id OR NEW.deal_id IS NOT OLD.deal_id
+  OR NEW.occurred_at IS NOT OLD.occurred_at OR NEW.note IS NOT OLD.note
+  OR NEW.sequence_step IS NOT OLD.sequence_step OR NEW.created_at IS NOT OLD.created_at
+  OR (OLD.lead_status IS NOT NULL AND NEW.lead_status IS NOT OLD.lead_status)
+BEGIN SELECT RAISE(ABORT, 'activities are append-only'); END;
 CREATE TABLE activity_days (
     user_id INTEGER NOT NULL,
     day TEXT NOT NULL,

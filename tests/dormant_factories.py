@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.when import to_stored
+from db.activity_days import count_activity
 from db.connection import Store, transaction
 from tests.factories import NOW
 
@@ -44,8 +45,10 @@ def add_customer(store: Store, name: str, *, owner_id: int | None, revenue: floa
                 (account, contact, f"{name} renewal", owner_id, to_stored(touch), to_stored(touch)),
             )
         conn.execute(
-            "INSERT INTO activities (kind, outcome, user_id, contact_id, account_id, occurred_at, created_at)"
-            " VALUES ('call', 'connected', ?, ?, ?, ?, ?)",
+            "INSERT INTO activities (kind, outcome, user_id, contact_id, account_id, occurred_at, created_at,"
+            " lead_status) VALUES ('call', 'connected', ?, ?, ?, ?, ?, 'connected')",
             (touched_by, contact, account, to_stored(touch), to_stored(touch)),
         )
+        zone = conn.execute("SELECT timezone FROM users WHERE id = ?", (touched_by,)).fetchone()[0]
+        count_activity(conn, touched_by, zone, to_stored(touch), "call", "connected", "connected")
     return account

@@ -91,3 +91,14 @@ def test_an_older_database_gets_its_counts_when_migrated(tmp_path):
     assert _stored(store.conn) == _direct(store.conn) == Counter({
         (1, "2026-11-20", "call", "no_answer", "new"): 1, (1, "2026-11-21", "call", "voicemail", "attempting"): 1})
     store.close()
+
+
+def test_an_activitys_lead_status_is_set_once(store):
+    import sqlite3
+
+    import pytest
+
+    maya = Workbench.open(store, "maya", lambda: NOW)
+    logged = maya.log_call(1, "connected")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"), transaction(store.conn):
+        store.conn.execute("UPDATE activities SET lead_status = 'qualified' WHERE id = ?", (logged.activity_id,))

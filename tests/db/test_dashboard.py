@@ -63,7 +63,7 @@ def test_the_month_its_trend_and_activity_per_lead_stage(store):
     # Contact 5 was new when the voicemail was left, attempting when the meeting was booked; contact 2 was
     # attempting (after October's e-mail) when she replied.
     assert stages == {"new": (1, 0, 0, 0), "attempting": (1, 1, 0, 1), "connected": (0, 0, 0, 0),
-                      "qualified": (0, 0, 0, 0), "disqualified": (0, 0, 0, 0)}
+                      "qualified": (0, 0, 0, 0), "disqualified": (0, 0, 0, 0), "(unknown)": (0, 0, 0, 0)}
     tom = _bench(store, "tom").dashboard("me", "month")
     rate = _bench(store, "tom").playbook.currency.rates["GBP"]
     assert tom.report.metrics["deals_won"].actual == 1

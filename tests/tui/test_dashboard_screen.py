@@ -40,7 +40,7 @@ async def test_k_shows_my_month_against_targets_and_keys_change_scope_and_period
         assert len(rows) == len(expected.report.metrics)
         assert "Maya Koch (1 person)" in str(screen.query_one("#dash-title", Static).render())
         stages = _cells(screen.query_one("#dash-stages", DataTable))
-        assert [r[0] for r in stages] == ["new", "attempting", "connected", "qualified", "disqualified"]
+        assert [r[0] for r in stages] == ["new", "attempting", "connected", "qualified", "disqualified", "(unknown)"]
         await pilot.press("s")
         await settle(pilot)
         assert screen.scope == "team" and "Team: North (3 people)" in str(

@@ -119,6 +119,10 @@ def _log(args: argparse.Namespace) -> int:
 def _kpi(args: argparse.Namespace) -> int:
     day = parse_day(args.date, "--date") if args.date else None
     if (args.team or args.everyone) and not (args.as_user or load_settings().user):
+        if args.trend:
+            board = _everyone_board(args, day)
+            print_json(board.to_json()) if args.json else (_print_kpi(board.report), _print_trend(board))
+            return 0
         report = _everyone_kpi(args, day)
     elif args.trend or args.rep or args.everyone:
         scope = args.rep or ("everyone" if args.everyone else "team" if args.team else "me")
@@ -173,6 +177,21 @@ def _print_kpi(report: KpiReport) -> None:
         target = "—" if value.target is None else f"{value.target:g}"
         table.add_row(name.replace("_", " "), f"{value.actual:g}", target, pct)
     console().print(table)
+
+
+def _everyone_board(args: argparse.Namespace, day: date | None):  # noqa: ANN201 - a core.dashboard.Dashboard
+    """Everyone's dashboard (the KPIs, the trend, activity per lead stage) in this computer's timezone."""
+    from datetime import datetime
+
+    from db.dashboard import dashboard
+    from db.playbooks import current_playbook
+    from db.users import list_users
+    from tui.cli_commands.common import local_zone
+
+    store = open_store(args)
+    zone = local_zone()
+    return dashboard(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period,
+                     day or datetime.now(zone).date(), zone)
 
 
 def _everyone_kpi(args: argparse.Namespace, day: date | None) -> KpiReport:

@@ -51,5 +51,5 @@ def _report(args: argparse.Namespace) -> int:
         partial.replace(args.out)  # a reader never sees half a report
     except OSError as exc:
         raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
-    console().print(f"Wrote {doc.title} to {args.out} ({len(doc.sections)} sections, {len(text):,} bytes)")
+    console().print(f"Wrote {doc.title} to {args.out} ({len(doc.sections)} sections, {len(text.encode()):,} bytes)")
     return 0
