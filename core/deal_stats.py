@@ -23,8 +23,9 @@ from statistics import mean, median
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+from core.metrics import outcome  # noqa: F401 - re-exported: the one definition of won lives in core.metrics
 from core.pipeline import is_stale
-from core.playbook import Playbook, Stage
+from core.playbook import Playbook
 
 Grouping = Literal["owner", "team", "product", "source"]
 GROUPINGS: tuple[Grouping, ...] = ("owner", "team", "product", "source")
@@ -64,15 +65,6 @@ class StageStay(NamedTuple):
 def range_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) covering the days `first` to `last`, both whole days, in `tz`."""
     return datetime.combine(first, time(0), tz), datetime.combine(last + DAY, time(0), tz)
-
-
-def outcome(won: int | None, stage: Stage | None) -> bool | None:
-    """A deal's result from its `won` flag (1/0), else from its stage when that is closed; None while open."""
-    if won is not None:
-        return bool(won)
-    if stage is not None and stage.closed:
-        return stage.won
-    return None
 
 
 def group_key(fact: DealFact, by: Grouping) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.playbook import Period, Playbook
+from core.playbook import Period, Playbook, Stage
 
 ACTIVITY_METRICS = ("calls", "connects", "emails", "meetings_booked")
 DEAL_METRICS = ("deals_won", "revenue_won")
@@ -40,6 +40,15 @@ def activity_metrics(counts: list[ActivityCount], playbook: Playbook) -> dict[st
         if row.outcome in meeting:
             result["meetings_booked"] += row.count
     return result
+
+
+def outcome(won: int | None, stage: Stage | None) -> bool | None:
+    """A deal's result from its `won` flag (1/0), else from its stage when that is closed; None while open."""
+    if won is not None:
+        return bool(won)
+    if stage is not None and stage.closed:
+        return stage.won
+    return None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from core.metrics import ActivityCount, DealCount, HandoffCount
+from core.metrics import ActivityCount, DealCount, HandoffCount, outcome
 from core.playbook import Playbook
 from core.when import to_stored
 
@@ -59,8 +59,6 @@ def wins_by_period(conn: sqlite3.Connection, user_ids: list[int], bounds: list[s
                    playbook: Playbook) -> list[DealCount]:
     """Per period, the users' deals closed in it that were won (core.deal_stats.outcome: the won flag, else a
     closed stage), and their amounts in the base currency."""
-    from core.deal_stats import outcome
-
     periods = len(bounds) - 1
     won, revenue = [0] * periods, [0.0] * periods
     if user_ids:

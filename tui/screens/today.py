@@ -83,9 +83,10 @@ class TodayScreen(ReloadsOnReturn, Screen):
                 self._warm = True
                 bench.warm_up_sequences()
         items = bench.queue()
-        if self._first_load:  # the header's numbers arrive with the first queue
-            self.app.call_from_thread(setattr, self.app, "kpi", bench.kpi("day"))
+        first = self._first_load
         self.app.call_from_thread(self.show_queue, items, self._steps_behind(items))
+        if first:  # the header's numbers right after the first queue is on screen
+            self.app.call_from_thread(setattr, self.app, "kpi", bench.kpi("day"))
 
     def _steps_behind(self, items: list[QueueItem]) -> int:
         """How many more sequence steps are due today than the queue lists (a count only when it is full)."""
