@@ -12,7 +12,7 @@ Over a period [start, end):
 - stagnating stages: per open stage with a "stale after", the open deals sitting there that long or longer now;
 - weighted forecast: Σ amount × stage probability over open deals whose expected close date is in the period
   (open deals with no expected close date are counted apart, never in the sum).
-Grouped by owner (handle), team (the owner's team), product or source; empty keys read "(none)".
+Grouped by owner (their name), team (the owner's team), product or source; empty keys read "(none)".
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class DealFact(NamedTuple):
     """One deal as the metrics need it; `amount` is already in the base currency (None when unknown)."""
 
     id: int
-    owner: str | None  # the owner's handle
+    owner: str | None  # the owner's name
     team: str | None  # the owner's team
     product: str | None
     source: str | None

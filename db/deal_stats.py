@@ -24,7 +24,7 @@ from core.playbook import Playbook
 from core.when import from_stored, to_stored
 
 # A deal's source is the lead source of its primary contact (where marketing found it), else the deal's own.
-_COLUMNS = ("d.id, u.handle, u.team, d.product, COALESCE(NULLIF(TRIM(c.lead_source), ''), d.source), d.amount,"
+_COLUMNS = ("d.id, u.name, u.team, d.product, COALESCE(NULLIF(TRIM(c.lead_source), ''), d.source), d.amount,"
             " d.currency, d.stage, d.won, d.created_at, d.closed_at, d.engaged_at, d.stage_entered_at,"
             " d.expected_close_date")
 
@@ -72,7 +72,7 @@ def owner_keys(conn: sqlite3.Connection, playbook: Playbook) -> dict[Grouping, t
     also with no deals."""
     roles = sorted({s.owner_role for s in playbook.stages})
     marks = ",".join("?" * len(roles))
-    people = conn.execute(f"SELECT handle, team FROM users WHERE role IN ({marks}) ORDER BY handle", roles).fetchall()
+    people = conn.execute(f"SELECT name, team FROM users WHERE role IN ({marks}) ORDER BY name", roles).fetchall()
     teams = sorted({team or NONE_KEY for _, team in people})
     return {"owner": tuple(h for h, _ in people), "team": tuple(teams)}
 

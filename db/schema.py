@@ -299,5 +299,18 @@ CREATE INDEX contacts_do_not_contact ON contacts(id) WHERE do_not_contact = 1;
 
 from db.schema_v4_v6 import MIGRATION_4, MIGRATION_5, MIGRATION_6  # noqa: E402 - later migrations, kept apart
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6]
+MIGRATION_7 = """
+-- Records brought in from another CRM, by their id there: a second import of the same file updates them.
+CREATE TABLE import_keys (
+    record_type TEXT NOT NULL CHECK (record_type IN ('user', 'account', 'contact', 'deal')),
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    PRIMARY KEY (record_type, source, key)
+) STRICT;
+CREATE INDEX accounts_name ON accounts(name COLLATE NOCASE);
+CREATE INDEX users_name ON users(name COLLATE NOCASE);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -45,13 +45,13 @@ def _json(capsys, *argv: str):
 def test_stats_by_owner_json_in_the_acting_users_timezone(capsys, sales):
     november = ("--from", "2026-11-01", "--to", "2026-11-30")
     rows = _json(capsys, "--db", str(sales), "--as", "maya", "deals", "stats", "--by", "owner", *november)
-    tom = next(r for r in rows if r["key"] == "tom")
+    tom = next(r for r in rows if r["key"] == "Tom Reyes")
     # Berlin (maya): the USD deal closed on Dec 1. Won 1 of 2 decided; 6,000; 9 days (Nov 1 10:00 → Nov 10 12:00).
     assert {k: tom[k] for k in ("won", "lost", "win_rate", "revenue_won", "avg_won_value", "avg_days_to_close")} == {
         "won": 1, "lost": 1, "win_rate": 0.5, "revenue_won": 6000, "avg_won_value": 6000, "avg_days_to_close": 9}
     assert tom["open"] == 2 and tom["weighted_forecast"] == 2000  # 4,000 × 0.5
     london = _json(capsys, "--db", str(sales), "--as", "tom", "deals", "stats", *november)
-    tom = next(r for r in london if r["key"] == "tom")
+    tom = next(r for r in london if r["key"] == "Tom Reyes")
     # London (tom): the USD deal closed on Nov 30 at 23:30: 920 EUR more; 10 days (Nov 20 → Nov 30 23:30).
     assert (tom["won"], tom["revenue_won"], tom["win_rate"]) == (2, 6920, round(2 / 3, 4))
     assert tom["avg_days_to_close"] == 9.5  # (9 + 10) / 2
@@ -70,7 +70,7 @@ def test_stats_by_product_and_a_table(capsys, sales):
 def test_an_empty_period_and_bad_dates(capsys, sales):
     rows = _json(capsys, "--db", str(sales), "--as", "tom", "deals", "stats", "--from", "2031-01-01",
                  "--to", "2031-01-31")
-    assert rows == [{"key": "tom", "won": 0, "lost": 0, "win_rate": None, "revenue_won": 0, "avg_won_value": None,
+    assert rows == [{"key": "Tom Reyes", "won": 0, "lost": 0, "win_rate": None, "revenue_won": 0, "avg_won_value": None,
                      "avg_days_to_close": None, "undated": 0, "open": 2, "open_amount": 6500,
                      "weighted_forecast": 0}]
     for argv, option in ((("--from", "2026-11-31"), "--from"), (("--from", "2026-11-01", "--to", "30/11"), "--to"),

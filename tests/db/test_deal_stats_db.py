@@ -52,20 +52,20 @@ def test_facts_convert_amounts_and_keep_undated_and_open_deals(deals):
     assert sorted(facts) == [1, 3, 4, 5, 6]  # 2 closed in December (Berlin) is not read
     assert facts[1].amount == pytest.approx(9_200) and facts[3].amount == pytest.approx(2_340)  # 2,000 × 1.17
     assert facts[1].won is True and facts[3].won is False and facts[5].won is None
-    assert (facts[1].owner, facts[1].team, facts[6].owner) == ("tom", "North", None)
+    assert (facts[1].owner, facts[1].team, facts[6].owner) == ("Tom Reyes", "North", None)
     assert facts[5].expected_close == date(2026, 11, 20)
 
 
 def test_rows_by_owner_include_the_ae_with_no_deals(deals):
     rows, total = deal_rows(deals.conn, current_playbook(deals.conn), "owner", *NOVEMBER)
     by_key = {r.key: r for r in rows}
-    assert list(by_key) == ["tom", "(unowned)", "ana"]  # maya and ines are SDRs: no rows of their own
-    tom = by_key["tom"]
+    assert list(by_key) == ["Tom Reyes", "(unowned)", "Ana"]  # maya and ines are SDRs: no rows of their own
+    tom = by_key["Tom Reyes"]
     assert (tom.won, tom.lost, tom.undated) == (1, 1, 1)  # deal 1; deal 3; deal 4
     assert tom.win_rate == 0.5 and tom.revenue_won == pytest.approx(9_200)
     assert tom.avg_days_to_close == 10  # Nov 1 09:00 → Nov 11 10:00
     assert tom.weighted_forecast == pytest.approx(2_300)
-    ana = by_key["ana"]
+    ana = by_key["Ana"]
     assert (ana.won, ana.lost, ana.win_rate, ana.avg_won_value) == (0, 0, None, None)
     assert (total.open, total.open_amount) == (2, pytest.approx(4_600 + 800))
     teams = {r.key for r in deal_rows(deals.conn, current_playbook(deals.conn), "team", *NOVEMBER)[0]}
@@ -96,13 +96,13 @@ def test_stage_stays_and_the_stage_report(deals):
     assert report.forecast.weighted == pytest.approx(2_300)
     assert (report.forecast.undated_deals, report.forecast.undated_amount) == (1, 800)
     figures = all_deal_figures(deals.conn, current_playbook(deals.conn), *NOVEMBER, NOW)
-    assert figures.rows["owner"][0].key == "tom" and figures.stages == report
+    assert figures.rows["owner"][0].key == "Tom Reyes" and figures.stages == report
 
 
 def test_an_empty_period(deals):
     start, end = period_bounds("quarter", date(2031, 1, 1), BERLIN)
     rows, total = deal_rows(deals.conn, current_playbook(deals.conn), "owner", start, end)
-    assert {r.key: r.won for r in rows}["ana"] == 0 and total.won == 0 and total.win_rate is None
+    assert {r.key: r.won for r in rows}["Ana"] == 0 and total.won == 0 and total.win_rate is None
     assert funnel_for(deals.conn, start, end).overall.cohort == 0
 
 

@@ -47,7 +47,7 @@ async def test_funnel_and_deal_figures_with_their_toggles(sales):
         # Cohort: the webinar contact plus make_store's Dana and Sam (created as MQLs today: never leads).
         assert funnel[0] == ["lead → mql", "1", "1", "100%", "1.0", "1"]
         deals = _rows(screen.query_one("#deals", DataTable))
-        assert deals[0][:5] == ["tom", "1", "1", "50%", "€6,000"] and deals[-1][0] == "(all)"
+        assert deals[0][:5] == ["Tom Reyes", "1", "1", "50%", "€6,000"] and deals[-1][0] == "(all)"
         stages = {r[0]: r for r in _rows(screen.query_one("#stages", DataTable))}
         assert stages["Discovery"][1:3] == ["1", "9.1"]  # Nov 1 10:00 → Nov 10 12:00
 
