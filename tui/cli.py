@@ -11,7 +11,7 @@ from core.errors import InvalidFields, InvalidInput, RevdeskError
 from tui import __version__
 
 _FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal", "sequence",
-                "days", "limit", "rep", "month", "out"}
+                "days", "limit", "rep", "month", "out", "mapping", "file"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -22,7 +22,18 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.cli_commands import analytics, dormant, handoffs, leaks, playbook, records, report, seed, sequences
+    from tui.cli_commands import (
+        analytics,
+        dormant,
+        handoffs,
+        importing,
+        leaks,
+        playbook,
+        records,
+        report,
+        seed,
+        sequences,
+    )
 
     parser = Parser(prog="revdesk", description="A keyboard-first workbench for selling teams.")
     parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
@@ -38,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     leaks.register(sub)
     analytics.register(sub)
     report.register(sub)
+    importing.register(sub)
     sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
     parser.set_defaults(handler=_open)
     _accept_global_options(parser)

@@ -1,0 +1,129 @@
+"""One row of a CRM export, read through a mapping into a draft record, with every problem named by line and
+column. Pure: db/importer.py looks the drafts up against the database and writes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import NamedTuple
+
+from core.import_mapping import ImportMapping
+from core.import_values import (
+    DateFormat,
+    ValueProblem,
+    clean_text,
+    normalise_domain,
+    parse_amount,
+    parse_date,
+    parse_datetime,
+    parse_email,
+)
+from core.playbook import Playbook
+
+
+class RowProblem(NamedTuple):
+    line: int  # the file's line number (the header is line 1)
+    column: str
+    reason: str
+
+
+@dataclass
+class Draft:
+    """A row's values by revdesk field (None: not given), its line, and its problems."""
+
+    line: int
+    values: dict[str, object]
+    problems: list[RowProblem]
+
+    def get(self, key: str) -> object:
+        return self.values.get(key)
+
+
+class RowReader:
+    """Reads rows of one file for one mapping: the columns are found once, the date format decided once."""
+
+    def __init__(self, mapping: ImportMapping, header: list[str], date_format: DateFormat | None,
+                 playbook: Playbook | None = None) -> None:
+        self.mapping = mapping
+        self.date_format = date_format or DateFormat.named(mapping.date_format or "iso")
+        position = {name.strip().casefold(): i for i, name in enumerate(header)}
+        self.index: dict[str, tuple[int, str]] = {}
+        self.missing: list[str] = []
+        for target, column in mapping.columns.items():
+            at = position.get(column.strip().casefold())
+            if at is None:
+                self.missing.append(column)
+            else:
+                self.index[target] = (at, column)
+        self.stages = {s.key: s for s in playbook.stages} if playbook else {}
+
+    def raw(self, row: list[str], target: str) -> tuple[str, str] | None:
+        """(text, column) of a field in a row, or None when the file has no such column; defaults fill in."""
+        found = self.index.get(target)
+        if found is None:
+            default = self.mapping.defaults.get(target)
+            return (default, "(default)") if default is not None else None
+        at, column = found
+        text = row[at] if at < len(row) else ""
+        if not text.strip() and target in self.mapping.defaults:
+            return self.mapping.defaults[target], column
+        return text, column
+
+    def read(self, row: list[str], line: int) -> Draft:
+        draft = Draft(line, {}, [])
+        for target in (*self.index, *(k for k in self.mapping.defaults if k not in self.index)):
+            found = self.raw(row, target)
+            if found is None:
+                continue
+            text, column = found
+            try:
+                value = self._value(target, clean_text(text))
+            except ValueProblem as exc:
+                draft.problems.append(RowProblem(line, column, exc.reason))
+                continue
+            if value is not None:
+                draft.values[target] = value
+        self._check(draft)
+        return draft
+
+    def _value(self, target: str, text: str) -> object:
+        if not text:
+            return None
+        if target in self.mapping.values:
+            text = self.mapping.translate(target, text)
+        if target in ("engaged_at", "closed_at", "created_at") or target.startswith("became_"):
+            if len(text) > 10 and text[4] == "-" and text[10] in "T ":  # an ISO moment (revdesk's own exports)
+                return parse_datetime(text)
+            day = parse_date(text, self.date_format)
+            return None if day is None else datetime.combine(day, time(12), UTC)  # a day: its middle, in UTC
+        if target == "expected_close_date":
+            day = parse_date(text, self.date_format)
+            return day.isoformat() if isinstance(day, date) else None
+        if target == "amount":
+            amount, currency = parse_amount(text)
+            if currency:
+                return (amount, currency)
+            return (amount, self.mapping.currency)
+        if target == "employees":
+            digits = text.replace(",", "").replace(" ", "")
+            if not digits.isdigit():
+                raise ValueProblem(f"{text!r} is not a number of employees")
+            return int(digits)
+        if target in ("email", "contact_email"):
+            return parse_email(text)
+        if target in ("domain", "account_domain"):
+            return normalise_domain(text)
+        return text
+
+    def _check(self, draft: Draft) -> None:
+        """Problems no single value shows: a stage the playbook does not have, a close before the engage."""
+        stage = draft.get("stage")
+        if stage is not None and self.stages and stage not in self.stages:
+            column = self.index.get("stage", (0, "stage"))[1]
+            known = ", ".join(self.stages)
+            draft.problems.append(RowProblem(draft.line, column, f"{stage!r} is not a stage of the playbook ({known});"
+                                                                 " map it under [values.stage]"))
+        engaged, closed = draft.get("engaged_at"), draft.get("closed_at")
+        if isinstance(engaged, datetime) and isinstance(closed, datetime) and closed < engaged:
+            column = self.index.get("closed_at", (0, "closed_at"))[1]
+            draft.problems.append(RowProblem(draft.line, column, "closes before it was engaged"))

@@ -1,0 +1,190 @@
+"""Writing imported drafts (see db.importer): users with their teams and managers, accounts matched by domain
+then name (blanks filled, nothing newer overwritten), deals with their owner, account, stage, amounts, engage
+and close dates and a stage history, so funnel timing and time in stage work on imported data. Runs inside
+the importer's transaction; a row that cannot be placed (an unknown account or owner) is rejected, named."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+
+from core.import_mapping import ImportMapping
+from core.import_rows import Draft, RowProblem
+from core.models import User
+from core.playbook import Playbook
+from core.when import to_stored
+
+_ACCOUNT_FIELDS = ("domain", "industry", "employees", "country", "timezone")
+
+
+def _key(name: str) -> str:
+    """Names compared as people type them: accents, case, punctuation and spacing ignored."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+
+
+def _column(mapping: ImportMapping, target: str) -> str:
+    return mapping.columns.get(target, target)
+
+
+class People:
+    """Users by name and handle; creates the ones an import names when it may."""
+
+    def __init__(self, conn: sqlite3.Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+        rows = conn.execute("SELECT id, handle, name FROM users").fetchall()
+        self.by_key = {_key(r["name"]): r["id"] for r in rows} | {_key(r["handle"]): r["id"] for r in rows}
+        self.handles = {r["handle"] for r in rows}
+        self.created: list[str] = []
+
+    def find(self, name: str) -> int | None:
+        return self.by_key.get(_key(name))
+
+    def create(self, name: str, role: str, team: str = "", timezone: str = "UTC", email: str | None = None,
+               handle: str | None = None) -> int:
+        handle = handle or self._handle(name)
+        user_id = int(self.conn.execute(
+            "INSERT INTO users (handle, name, role, team, timezone, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (handle, name, role, team, timezone, to_stored(self.now))).lastrowid or 0)
+        self.by_key[_key(name)] = self.by_key[_key(handle)] = user_id
+        self.handles.add(handle)
+        self.created.append(handle)
+        return user_id
+
+    def _handle(self, name: str) -> str:
+        base = ".".join(_key(name).split()) or "user"
+        handle, n = base, 2
+        while handle in self.handles:
+            handle, n = f"{base}{n}", n + 1
+        return handle
+
+    def owner(self, draft: Draft, mapping: ImportMapping, owner_role: str | None,
+              rejected: list[RowProblem]) -> tuple[bool, int | None]:
+        """The draft's owner id (None: no owner given); False first when the row must be rejected."""
+        name = draft.get("owner")
+        if not name:
+            return True, None
+        found = self.find(str(name))
+        if found is None and owner_role:
+            found = self.create(str(name), owner_role)
+        if found is None:
+            reason = f"no user named {name!r}: import the team first, or give --create-users-as ROLE"
+            rejected.append(RowProblem(draft.line, _column(mapping, "owner"), reason))
+            return False, None
+        return True, found
+
+
+def write_users(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
+                drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
+                progress: Callable[[int, int], None] | None = None) -> None:
+    people = People(conn, now)
+    for done, draft in enumerate(drafts, start=1):
+        name, team = str(draft.get("name")), str(draft.get("team") or "")
+        role = str(draft.get("role") or "ae")
+        if role not in ("sdr", "ae", "cs", "manager", "founder"):
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "role"),
+                                              f"{role!r} is not a role (sdr, ae, cs, manager or founder)"))
+            continue
+        manager = draft.get("manager")
+        if manager and people.find(str(manager)) is None:
+            people.create(str(manager), mapping.manager_role, team, str(draft.get("timezone") or "UTC"))
+        if people.find(name) is None:
+            people.create(name, role, team, str(draft.get("timezone") or "UTC"), handle=draft.get("handle"))  # type: ignore[arg-type]
+            result.created += 1
+        elif team:
+            changed = conn.execute("UPDATE users SET team = ? WHERE id = ? AND team = ''", (team, people.find(name)))
+            result.updated += changed.rowcount
+        if progress and done % 1000 == 0:
+            progress(done, len(drafts))
+    managers = len(people.created) - result.created
+    if managers:
+        result.notes.append(f"{managers} managers created with role {mapping.manager_role}")
+
+
+class Accounts:
+    """Accounts by normalised domain and by name."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        rows = conn.execute("SELECT id, name, domain FROM accounts").fetchall()
+        self.by_domain = {r["domain"]: r["id"] for r in rows if r["domain"]}
+        self.by_name: dict[str, tuple[int, str | None]] = {}
+        for r in rows:
+            self.by_name.setdefault(_key(r["name"]), (r["id"], r["domain"]))
+
+    def find(self, name: str | None, domain: str | None) -> int | None:
+        """The same domain is the same account; else the same name, unless both have domains that differ
+        (Acme at acme.com is not Acme at acme.de)."""
+        if domain and domain in self.by_domain:
+            return self.by_domain[domain]
+        found = self.by_name.get(_key(name)) if name else None
+        if found is None or (domain and found[1] and found[1] != domain):
+            return None
+        return found[0]
+
+    def add(self, account_id: int, name: str, domain: str | None) -> None:
+        self.by_name.setdefault(_key(name), (account_id, domain))
+        if domain:
+            self.by_domain.setdefault(domain, account_id)
+
+
+def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
+                   drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
+                   progress: Callable[[int, int], None] | None = None) -> None:
+    people, accounts = People(conn, now), Accounts(conn)
+    for draft in drafts:
+        placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
+        if not placed:
+            continue
+        name = str(draft.get("name") or draft.get("domain"))
+        domain = draft.get("domain")
+        found = accounts.find(name, domain)  # type: ignore[arg-type]
+        values = {f: draft.get(f) for f in _ACCOUNT_FIELDS}
+        if found is None:
+            created = draft.get("created_at")
+            account_id = int(conn.execute(
+                "INSERT INTO accounts (name, domain, industry, employees, country, timezone, owner_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, *values.values(), owner, to_stored(created if isinstance(created, datetime) else now)),
+            ).lastrowid or 0)
+            accounts.add(account_id, name, domain)  # type: ignore[arg-type]
+            result.created += 1
+        else:  # fill what the account lacks; never overwrite what it has
+            sets = ", ".join(f"{f} = COALESCE({f}, ?)" for f in _ACCOUNT_FIELDS)
+            before = conn.total_changes
+            conn.execute(f"UPDATE accounts SET {sets}, owner_id = COALESCE(owner_id, ?) WHERE id = ? AND"
+                         f" ({' OR '.join(f'{f} IS NULL' for f in (*_ACCOUNT_FIELDS, 'owner_id'))})",
+                         (*values.values(), owner, found))
+            result.updated += conn.total_changes - before
+    if people.created:
+        result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
+
+
+def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
+                drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
+                progress: Callable[[int, int], None] | None = None) -> None:
+    from db.import_deals import write_deal
+
+    people, accounts = People(conn, now), Accounts(conn)
+    known = {r[0]: r[1] for r in conn.execute(
+        "SELECT key, record_id FROM import_keys WHERE record_type = 'deal' AND source = ?", (mapping.name,))}
+    for done, draft in enumerate(drafts, start=1):
+        account = accounts.find(draft.get("account"), None)  # type: ignore[arg-type]
+        if account is None:
+            name = draft.get("account")
+            reason = (f"no account named {name!r}: import the accounts first" if name
+                      else "no account: a deal belongs to an account")
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "account"), reason))
+            continue
+        placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
+        if not placed:
+            continue
+        outcome = write_deal(conn, playbook, user, mapping, draft, account, owner, known, now)
+        result.created += outcome == "created"
+        result.updated += outcome == "updated"
+        if progress and done % 500 == 0:
+            progress(done, len(drafts))
+    if people.created:
+        result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")

@@ -1,0 +1,145 @@
+"""Importing a CRM export through a mapping: every row read and checked (core.import_rows), the good ones
+written in one transaction with one change record, the others listed with their line, column and reason.
+A file goes in whole or not at all: an error or a kill part-way leaves the database as it was, and a dry run
+writes nothing. Users, accounts and deals here; db/import_writers.py holds the per-kind writers."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from core.errors import InvalidInput
+from core.import_mapping import ImportMapping
+from core.import_rows import Draft, RowProblem, RowReader
+from core.models import User
+from core.playbook import Playbook
+from db.changes import append_change
+from db.connection import transaction
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    path: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader should know (owners created, ...)
+    dry_run: bool = False
+    change_id: int | None = None
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({p.line for p in self.rejected})
+
+    def to_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "file": self.path, "rows": self.rows, "created": self.created,
+                "updated": self.updated, "rejected_rows": self.rejected_rows, "dry_run": self.dry_run,
+                "change_id": self.change_id, "notes": self.notes,
+                "rejected": [p._asdict() for p in self.rejected[:1000]]}
+
+
+class DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a CSV export (UTF-8, with or without a BOM; the delimiter sniffed)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    except OSError as exc:
+        raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(text.splitlines(), dialect))
+    if not rows:
+        raise InvalidInput("file", f"{path} is empty")
+    return rows[0], rows[1:]
+
+
+def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
+                now: datetime, *, dry_run: bool = False, owner_role: str | None = None,
+                progress: Progress | None = None) -> ImportResult:
+    """Import `path` as `mapping` says; rows with a problem are left out and listed in the result."""
+    from core.import_values import ValueProblem, detect_date_format
+    from db import import_writers
+
+    header, rows = read_table(path)
+    try:  # decided once for the whole file (a mapping's format is checked against the dates)
+        date_format = detect_date_format(_date_samples(mapping, header, rows), mapping.date_format)
+    except ValueProblem as exc:
+        raise InvalidInput("date_format", f"{path.name}: {exc.reason}") from None
+    reader = RowReader(mapping, header, date_format, playbook)
+    if reader.missing:
+        raise InvalidInput("mapping", f"{path.name} has no column {', '.join(map(repr, reader.missing))}"
+                                      f" (its columns: {', '.join(header)})")
+    result = ImportResult(mapping.kind, str(path), rows=len(rows), dry_run=dry_run)
+    drafts: list[Draft] = []
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            result.rows -= 1
+            continue
+        draft = reader.read(row, number)
+        if draft.problems:
+            result.rejected.extend(draft.problems)
+        else:
+            drafts.append(draft)
+    writer = {"users": import_writers.write_users, "accounts": import_writers.write_accounts,
+              "deals": import_writers.write_deals}.get(mapping.kind)
+    if writer is None:
+        raise InvalidInput("mapping", f"importing {mapping.kind} is not supported yet: users, accounts and deals are")
+    try:
+        with transaction(conn):
+            writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=progress)
+            result.change_id = append_change(
+                conn, at=now, user_id=user.id if user else None, command="import", entity=mapping.kind, entity_id=None,
+                payload={"file": path.name, "mapping": mapping.name, "rows": result.rows, "created": result.created,
+                         "updated": result.updated, "rejected_rows": result.rejected_rows})
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        result.change_id = None
+    return result
+
+
+def _date_samples(mapping: ImportMapping, header: list[str], rows: list[list[str]]) -> list[str]:
+    position = {name.strip().casefold(): i for i, name in enumerate(header)}
+    columns = [position[c.strip().casefold()] for t, c in mapping.columns.items()
+               if (t.endswith("_at") or t.endswith("_date")) and c.strip().casefold() in position]
+    return [row[i] for row in rows for i in columns if i < len(row) and row[i].strip()]
+
+
+def own_columns_mapping(header: list[str], kind: str) -> ImportMapping:
+    """A mapping for a file whose columns are revdesk's own field names (what `revdesk export` writes); the kind
+    is the one whose fields the header holds ("auto"), or the one named."""
+    from core.import_mapping import FIELDS
+
+    names = [h.strip() for h in header]
+    kinds = [kind] if kind != "auto" else sorted(FIELDS, key=lambda k: -len(set(names) & set(FIELDS[k])))
+    chosen = kinds[0]
+    columns = {n: n for n in names if n in FIELDS[chosen]}
+    if not columns:
+        raise InvalidInput("kind", f"the columns ({', '.join(names)}) are not revdesk fields: give a --mapping")
+    try:
+        return ImportMapping(kind=chosen, columns=columns, name=f"revdesk {chosen}")  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput("mapping", str(exc)) from None
+
+
+def write_rejects(problems: list[RowProblem], path: Path) -> None:
+    """The rejected rows' problems as CSV: line, column, reason."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["line", "column", "reason"])
+        writer.writerows(problems)

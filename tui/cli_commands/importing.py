@@ -1,0 +1,116 @@
+"""`revdesk import FILE --mapping MAPPING.toml [--dry-run]`: a CRM export in, through a mapping (see
+fixtures/mappings/); rejected rows are listed with line, column and reason in a CSV beside the report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.errors import InvalidInput
+from tui.cli_commands.common import console, open_store, print_json
+from tui.config import load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser("export", help="write records out as CSV or JSON, one column per revdesk field")
+    export.add_argument("--kind", choices=["users", "accounts", "deals"], required=True)
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--out", type=Path, metavar="FILE", help="default: print them")
+    export.set_defaults(handler=_export)
+    cmd = sub.add_parser("import", help="bring a CRM export (CSV) in through a mapping")
+    cmd.add_argument("file", type=Path, metavar="FILE")
+    cmd.add_argument("--mapping", type=Path, metavar="MAPPING.toml",
+                     help="which column is which field (examples in fixtures/mappings/; without one, the columns"
+                          " must be revdesk's own field names, as `revdesk export` writes them)")
+    cmd.add_argument("--kind", choices=["users", "accounts", "deals", "auto"], default="auto",
+                     help="what the file holds, without a mapping (default: told by its columns)")
+    cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    cmd.add_argument("--create-users-as", dest="new_user_role", choices=["sdr", "ae", "cs", "manager", "founder"],
+                     help="people the file names who are not users yet are created with this role (default: their"
+                          " rows are refused)")
+    cmd.add_argument("--rejects", type=Path, metavar="FILE.csv",
+                     help="where to list rejected rows (default: FILE.rejected.csv beside FILE's name, here)")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(handler=_import)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from core.import_mapping import parse_mapping
+    from db.importer import import_file, write_rejects
+    from db.playbooks import apply_playbook, current_playbook_source
+    from db.workbench import system_clock
+
+    if not args.file.exists():
+        raise InvalidInput("file", f"{args.file} does not exist")
+    if args.mapping is not None:
+        try:
+            mapping = parse_mapping(args.mapping.read_text(encoding="utf-8"), str(args.mapping))
+        except OSError as exc:
+            raise InvalidInput("mapping", f"cannot read {args.mapping}: {exc.strerror}") from None
+    else:
+        from db.importer import own_columns_mapping, read_table
+
+        mapping = own_columns_mapping(read_table(args.file)[0], args.kind)
+    store = open_store(args, create=True)
+    now = system_clock()
+    if current_playbook_source(store.conn) is None:  # a new database: the default playbook, to place stages
+        from fixtures import DEFAULT_PLAYBOOK
+
+        apply_playbook(store.conn, DEFAULT_PLAYBOOK.read_text(encoding="utf-8"), DEFAULT_PLAYBOOK.name, now)
+    from db.playbooks import current_playbook
+
+    user = None
+    handle = args.as_user or load_settings().user
+    if handle:
+        from db.users import user_by_handle
+
+        user = user_by_handle(store.conn, handle)
+    result = import_file(store.conn, current_playbook(store.conn), user, args.file, mapping, now,
+                         dry_run=args.dry_run, owner_role=args.new_user_role)
+    rejects = None
+    if result.rejected:
+        rejects = args.rejects or Path(f"{args.file.stem}.rejected.csv")
+        write_rejects(result.rejected, rejects)
+    if args.json:
+        print_json({**result.to_json(), "rejects_file": str(rejects) if rejects else None})
+        return 0
+    verb = "Would import" if args.dry_run else "Imported"
+    console().print(f"{verb} {args.file.name} as {mapping.kind}: {result.rows:,} rows, {result.created:,} created,"
+                    f" {result.updated:,} updated, {result.rejected_rows:,} rejected"
+                    + (" (nothing was written)" if args.dry_run else ""))
+    for note in result.notes:
+        console().print(f"  {note}")
+    if rejects:
+        first = result.rejected[0]
+        console().print(f"  rejected rows are listed in {rejects}; the first: line {first.line}, {first.column}:"
+                        f" {first.reason}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    import json
+    import sys
+
+    from db.exporter import EXPORTS, export_rows
+
+    store = open_store(args)
+    rows = list(export_rows(store.conn, args.kind))
+    if args.format == "json":
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=EXPORTS[args.kind], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
+    console().print(f"Exported {len(rows):,} {args.kind} to {args.out}")
+    return 0
