@@ -46,7 +46,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {  # at least one of each gro
     "deals": (("stage",), ("account",)),
 }
 VALUE_MAPS: dict[str, tuple[str, ...]] = {"users": ("role",), "accounts": (), "contacts": ("lifecycle_stage",),
-                                          "deals": ("stage",)}
+                                          "deals": ("stage", "account")}
 
 
 @dataclass(frozen=True)

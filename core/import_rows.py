@@ -113,6 +113,8 @@ class RowReader:
             return parse_email(text)
         if target in ("domain", "account_domain"):
             return normalise_domain(text)
+        if target == "lifecycle_stage":
+            return text.strip().lower().replace(" ", "_")
         return text
 
     def _check(self, draft: Draft) -> None:

@@ -26,6 +26,8 @@ def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, 
     created = draft.get("created_at") or engaged or closed or now
     won = (1 if stage.won else 0) if stage.closed else None
     closed_at = closed if stage.closed else None
+    if not stage.closed and isinstance(closed, datetime) and not draft.get("expected_close_date"):
+        draft.values["expected_close_date"] = closed.date().isoformat()  # an open deal's "close date" is expected
     entered = closed_at or engaged or created
     product = draft.get("product")
     name = draft.get("name") or " – ".join(str(x) for x in (draft.get("account"), product) if x) or "Imported deal"

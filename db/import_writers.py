@@ -152,12 +152,13 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
             accounts.add(account_id, name, domain)  # type: ignore[arg-type]
             result.created += 1
         else:  # fill what the account lacks; never overwrite what it has
-            sets = ", ".join(f"{f} = COALESCE({f}, ?)" for f in _ACCOUNT_FIELDS)
-            before = conn.total_changes
-            conn.execute(f"UPDATE accounts SET {sets}, owner_id = COALESCE(owner_id, ?) WHERE id = ? AND"
-                         f" ({' OR '.join(f'{f} IS NULL' for f in (*_ACCOUNT_FIELDS, 'owner_id'))})",
-                         (*values.values(), owner, found))
-            result.updated += conn.total_changes - before
+            current = conn.execute(f"SELECT {', '.join(_ACCOUNT_FIELDS)}, owner_id FROM accounts WHERE id = ?",
+                                   (found,)).fetchone()
+            fills = {f: v for f, v in (*values.items(), ("owner_id", owner)) if v is not None and current[f] is None}
+            if fills:
+                conn.execute(f"UPDATE accounts SET {', '.join(f'{f} = ?' for f in fills)} WHERE id = ?",
+                             (*fills.values(), found))
+                result.updated += 1
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
 

@@ -51,7 +51,10 @@ class DryRun(Exception):
 
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of a CSV export (UTF-8, with or without a BOM; the delimiter sniffed)."""
+    """The header and rows of a CSV export (UTF-8, with or without a BOM; the delimiter sniffed), or of a JSON
+    export: a list of records, or {"records": [...]} (Salesforce's data-tree files); nested values are left out."""
+    if path.suffix.lower() == ".json":
+        return _read_json(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -66,6 +69,20 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     if not rows:
         raise InvalidInput("file", f"{path} is empty")
     return rows[0], rows[1:]
+
+
+def _read_json(path: Path) -> tuple[list[str], list[list[str]]]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput("file", f"cannot read {path} as JSON: {exc}") from None
+    records = data.get("records", []) if isinstance(data, dict) else data
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InvalidInput("file", f"{path} is not a list of records")
+    header = list(dict.fromkeys(k for r in records for k, v in r.items() if not isinstance(v, dict | list)))
+    return header, [["" if r.get(k) is None else str(r.get(k)) for k in header] for r in records]
 
 
 def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
@@ -95,10 +112,10 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
             result.rejected.extend(draft.problems)
         else:
             drafts.append(draft)
+    from db.import_contacts import write_contacts
+
     writer = {"users": import_writers.write_users, "accounts": import_writers.write_accounts,
-              "deals": import_writers.write_deals}.get(mapping.kind)
-    if writer is None:
-        raise InvalidInput("mapping", f"importing {mapping.kind} is not supported yet: users, accounts and deals are")
+              "contacts": write_contacts, "deals": import_writers.write_deals}[mapping.kind]
     try:
         with transaction(conn):
             writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=progress)

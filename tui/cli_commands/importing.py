@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--mapping", type=Path, metavar="MAPPING.toml",
                      help="which column is which field (examples in fixtures/mappings/; without one, the columns"
                           " must be revdesk's own field names, as `revdesk export` writes them)")
-    cmd.add_argument("--kind", choices=["users", "accounts", "deals", "auto"], default="auto",
+    cmd.add_argument("--kind", choices=["users", "accounts", "contacts", "deals", "auto"], default="auto",
                      help="what the file holds, without a mapping (default: told by its columns)")
     cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     cmd.add_argument("--create-users-as", dest="new_user_role", choices=["sdr", "ae", "cs", "manager", "founder"],

@@ -1,0 +1,64 @@
+"""The real vendor samples in ../shared/realdata through the shipped mappings: HubSpot's companies, contacts and
+deal; Salesforce's accounts-and-contacts report and its opportunities (JSON); Odoo's leads with their
+malformed phone and duplicate contact. Every rejected row is explained. Skipped where ../shared is absent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.cli_helpers import query, run
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT.parent / "shared" / "realdata"
+MAPPINGS = ROOT / "fixtures" / "mappings"
+pytestmark = pytest.mark.skipif(not REAL.exists(), reason="../shared/realdata is not here")
+
+
+def _import(capsys, db: Path, tmp_path: Path, file: Path, mapping: str) -> dict:
+    code, out, err = run(capsys, "--db", str(db), "import", str(file), "--mapping", str(MAPPINGS / mapping), "--json",
+                         "--rejects", str(tmp_path / f"{file.stem}.rejected.csv"))
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_hubspot_samples(capsys, tmp_path):
+    db, folder = tmp_path / "hs.db", REAL / "hubspot_academy_sample_imports"
+    assert _import(capsys, db, tmp_path, folder / "companies.csv", "hubspot-companies.toml")["created"] == 1
+    contacts = _import(capsys, db, tmp_path, folder / "contacts_sample_import-1.csv", "hubspot-contacts.toml")
+    assert (contacts["created"], contacts["rejected_rows"]) == (11, 0)
+    assert query(db, "SELECT phone, lifecycle_stage FROM contacts WHERE email = 'andy.dwyer@netflix.com'") == [
+        ("+15557158261", "opportunity")]  # a US number without its country code; "Opportunity" mapped
+    deal = _import(capsys, db, tmp_path, folder / "Sample_Deal_Import-1.csv", "hubspot-deals.toml")
+    assert deal["created"] == 1
+    # HubSpot's "2002/1/16": year first; an open deal's close date is its expected one.
+    assert query(db, "SELECT stage, amount, currency, expected_close_date FROM deals") == [
+        ("discovery", 10000.0, "USD", "2002-01-16")]
+
+
+def test_salesforce_samples(capsys, tmp_path):
+    db, folder = tmp_path / "sf.db", REAL / "salesforce_lwc_recipes_sample"
+    accounts = _import(capsys, db, tmp_path, folder / "Accounts-Contacts.csv", "salesforce-accounts.toml")
+    assert (accounts["rows"], accounts["created"], accounts["updated"]) == (14, 10, 0)  # repeated names, one account
+    contacts = _import(capsys, db, tmp_path, folder / "Accounts-Contacts.csv", "salesforce-contacts.toml")
+    assert (contacts["created"], contacts["rejected_rows"]) == (6, 8)  # eight ragged rows with nobody in them
+    assert {r["reason"] for r in contacts["rejected"]} == {"nobody in this row: no name and no e-mail"}
+    deals = _import(capsys, db, tmp_path, folder / "Opportunities.json", "salesforce-opportunities.toml")
+    assert (deals["created"], deals["rejected_rows"]) == (20, 0)
+    assert query(db, "SELECT SUM(won = 1), SUM(won = 0), SUM(won IS NULL) FROM deals") == [(2, 1, 17)]
+    assert query(db, "SELECT a.name FROM deals d JOIN accounts a ON a.id = d.account_id ORDER BY d.id LIMIT 1") == [
+        ("Alpha Dynamics",)]
+
+
+def test_odoo_leads_with_a_malformed_phone_and_a_duplicate(capsys, tmp_path):
+    db = tmp_path / "odoo.db"
+    leads = _import(capsys, db, tmp_path, REAL / "odoo_crm_demo" / "crm_lead_demo_transcribed.csv", "odoo-leads.toml")
+    assert leads["rows"] == 44
+    assert leads["created"] + leads["updated"] + leads["rejected_rows"] == 44
+    reasons = {r["column"]: r["reason"] for r in leads["rejected"]}
+    assert reasons["phone"].startswith("too long")  # "+11 55 21 5555 5555": explained, not stored
+    assert leads["updated"] >= 1  # Jacques Dunagan of Le Club SARL twice: one contact, filled in
+    assert query(db, "SELECT COUNT(*) FROM contacts WHERE email = 'jdunagan@leclub.example.com'") == [(1,)]
+    assert query(db, "SELECT phone FROM contacts WHERE email = 'jdunagan@leclub.example.com'") == [("+33125544569",)]
