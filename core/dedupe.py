@@ -45,7 +45,7 @@ _LEGAL_ANYWHERE = frozenset(
     "inc incorporated llc llp ltd limited gmbh mbh plc corp corporation bv nv srl sarl sas spa pty pvt ag the".split()
 )
 _LEGAL_TRAILING = frozenset("co company sa as ab oy kg lp kk bhd and".split())
-_FREE_MAIL = frozenset(
+FREE_MAIL = _FREE_MAIL = frozenset(
     """gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr ymail.com hotmail.com hotmail.co.uk hotmail.fr
     outlook.com live.com msn.com aol.com icloud.com me.com mac.com proton.me protonmail.com gmx.de gmx.net gmx.com
     web.de t-online.de orange.fr free.fr laposte.net libero.it yandex.ru mail.ru qq.com 163.com 126.com zoho.com

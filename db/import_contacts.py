@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 
+from core.dedupe import FREE_MAIL
 from core.import_mapping import ImportMapping
 from core.import_rows import Draft, RowProblem
-from core.import_values import ValueProblem, domain_of_email, parse_phone
+from core.import_values import ValueProblem, parse_phone
 from core.models import User
 from core.playbook import Playbook
 from core.when import to_stored
+from db.import_phones import check_phones
 from db.import_writers import Accounts, People, _column
 
 LIFECYCLE = ("lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "nurture")
@@ -53,6 +55,8 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
     rows, history, fills = [], [], []
     stamp, by = to_stored(now), user.id if user else None
     created_accounts: list[str] = []
+    checked = check_phones((str(d.get("phone") or ""), country_code(d.get("country")))  # type: ignore[arg-type]
+                           for d in drafts if d.get("phone"))
     for done, draft in enumerate(drafts, start=1):
         if not (draft.get("email") or draft.get("name") or draft.get("first_name") or draft.get("last_name")):
             result.rejected.append(RowProblem(draft.line, _column(mapping, "email"),
@@ -63,10 +67,10 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
             continue
         account = _account(conn, accounts, countries, draft, now, created_accounts)
         region = country_code(draft.get("country")) or countries.get(account)  # type: ignore[arg-type]
-        try:
-            phone = parse_phone(str(draft.get("phone") or ""), region, strict=False)
-        except ValueProblem as exc:
-            result.rejected.append(RowProblem(draft.line, _column(mapping, "phone"), exc.reason))
+        written = str(draft.get("phone") or "")
+        ok, phone = checked.get((written, region)) or _phone(written, region)
+        if not ok:
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "phone"), str(phone)))
             continue
         first, last = _names(draft)
         stage = str(draft.get("lifecycle_stage") or "").lower() or _latest(draft) or "lead"
@@ -87,13 +91,16 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
         created = draft.get("created_at")
         contact_id = next_id
         next_id += 1
-        rows.append((contact_id, *values, to_stored(created if isinstance(created, datetime) else now)))
+        rows.append((contact_id, *values, to_stored(created) if isinstance(created, datetime) else stamp))
         if email:
             existing[email] = contact_id
         history += _history(contact_id, draft, stage, created, now, by, stamp)
         if progress and done % 5000 == 0:
             progress(done, len(drafts))
+    rebuilt = _suspend_indexes(conn) if len(rows) > max(10_000, len(existing)) else []  # a bulk load: index after
     conn.executemany(f"INSERT INTO contacts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows)
+    for sql in rebuilt:
+        conn.execute(sql)
     conn.executemany("INSERT INTO status_history (contact_id, axis, from_value, to_value, changed_by, changed_at,"
                      " reason) VALUES (?, 'lifecycle', ?, ?, ?, ?, 'Imported')", history)
     sets = ", ".join(f"{f} = COALESCE({f}, ?)" for f in _FILL)
@@ -112,7 +119,8 @@ def _account(conn: sqlite3.Connection, accounts: Accounts, countries: dict[int, 
              created: list[str]) -> int | None:
     """The contact's account: by the file's domain, the e-mail's domain, then name; created when named."""
     name = draft.get("account")
-    domain = draft.get("account_domain") or domain_of_email(str(draft.get("email") or ""))
+    email = draft.get("email")  # already checked and normalised by the row reader
+    domain = draft.get("account_domain") or (_email_domain(str(email)) if email else None)
     found = accounts.find(name, domain)  # type: ignore[arg-type]
     if found is None and name:
         found = int(conn.execute(
@@ -121,6 +129,31 @@ def _account(conn: sqlite3.Connection, accounts: Accounts, countries: dict[int, 
         accounts.add(found, str(name), domain)  # type: ignore[arg-type]
         created.append(str(name))
     return found
+
+
+def _suspend_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop the contacts' secondary indexes (not the unique ones) for a load larger than the table; their CREATE
+    statements, to run again once the rows are in (all inside the import's transaction)."""
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'"
+                        " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall()
+    for name, _ in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
+
+
+@lru_cache(maxsize=65536)
+def _email_domain(email: str) -> str | None:
+    """The organisation's domain of a checked address; None for free mail (gmail.com is nobody's company)."""
+    domain = email.rpartition("@")[2]
+    return None if not domain or domain in FREE_MAIL else domain
+
+
+def _phone(written: str, region: str | None) -> tuple[bool, str | None]:
+    """A number not checked ahead (its country came from its account)."""
+    try:
+        return True, parse_phone(written, region, strict=False)
+    except ValueProblem as exc:
+        return False, exc.reason
 
 
 def _names(draft: Draft) -> tuple[str, str]:

@@ -10,6 +10,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 from core.import_mapping import ImportMapping
 from core.import_rows import Draft, RowProblem
@@ -20,6 +21,7 @@ from core.when import to_stored
 _ACCOUNT_FIELDS = ("domain", "industry", "employees", "country", "timezone")
 
 
+@lru_cache(maxsize=65536)
 def _key(name: str) -> str:
     """Names compared as people type them: accents, case, punctuation and spacing ignored."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
