@@ -71,20 +71,46 @@ class RowReader:
 
     def read(self, row: list[str], line: int) -> Draft:
         draft = Draft(line, {}, [])
-        for target in (*self.index, *(k for k in self.mapping.defaults if k not in self.index)):
-            found = self.raw(row, target)
-            if found is None:
-                continue
-            text, column = found
+        values, defaults, width = draft.values, self.mapping.defaults, len(row)
+        for target, at, column in self._plan:
+            text = row[at] if at < width else ""
+            if not text or text.isspace():
+                text = defaults.get(target, "")
+                if not text:
+                    continue
             try:
                 value = self._value(target, clean_text(text))
             except ValueProblem as exc:
                 draft.problems.append(RowProblem(line, column, exc.reason))
                 continue
             if value is not None:
-                draft.values[target] = value
+                values[target] = value
+        for target, value in self._constants:
+            values[target] = value
         self._check(draft)
         return draft
+
+    @property
+    def _plan(self) -> list[tuple[str, int, str]]:
+        """(field, column index, column name) for the file's mapped columns, worked out once."""
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None:
+            plan = self.__dict__["_plan_cache"] = [(t, at, column) for t, (at, column) in self.index.items()]
+        return plan
+
+    @property
+    def _constants(self) -> list[tuple[str, object]]:
+        """The defaults of fields the file has no column for, read once (they are the same on every row)."""
+        constants = self.__dict__.get("_constants_cache")
+        if constants is None:
+            constants = []
+            for target, text in self.mapping.defaults.items():
+                if target not in self.index:
+                    value = self._value(target, clean_text(text))
+                    if value is not None:
+                        constants.append((target, value))
+            self.__dict__["_constants_cache"] = constants
+        return constants
 
     def _value(self, target: str, text: str) -> object:
         if not text:

@@ -173,6 +173,8 @@ def _history(contact_id: int, draft: Draft, stage: str, created: object, now: da
              stamp: str) -> list[tuple]:
     """Lifecycle rows: the stage it was created in, then each "became" date in order (the funnel reads these)."""
     moves = sorted((draft.get(field), name) for field, name in _BECAME if isinstance(draft.get(field), datetime))
+    if not moves and not isinstance(created, datetime):
+        return [(contact_id, None, stage, by, stamp)]  # the common case, cheaply
     start = created if isinstance(created, datetime) else (moves[0][0] if moves else now)
     rows, before = [(contact_id, None, "lead" if moves else stage, by, to_stored(start))], "lead" if moves else stage
     for moment, name in moves:

@@ -106,28 +106,36 @@ def write_users(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
         result.notes.append(f"{managers} managers created with role {mapping.manager_role}")
 
 
+@lru_cache(maxsize=65536)
+def _company(name: str) -> str:
+    """A company name as dedupe compares it: legal forms, accents, case and punctuation aside."""
+    from core.dedupe import normalise_name
+
+    return normalise_name(name) or _key(name)
+
+
 class Accounts:
-    """Accounts by normalised domain and by name."""
+    """Accounts by normalised domain and by normalised name (core.dedupe's rules)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         rows = conn.execute("SELECT id, name, domain FROM accounts").fetchall()
         self.by_domain = {r["domain"]: r["id"] for r in rows if r["domain"]}
         self.by_name: dict[str, tuple[int, str | None]] = {}
         for r in rows:
-            self.by_name.setdefault(_key(r["name"]), (r["id"], r["domain"]))
+            self.by_name.setdefault(_company(r["name"]), (r["id"], r["domain"]))
 
     def find(self, name: str | None, domain: str | None) -> int | None:
         """The same domain is the same account; else the same name, unless both have domains that differ
         (Acme at acme.com is not Acme at acme.de)."""
         if domain and domain in self.by_domain:
             return self.by_domain[domain]
-        found = self.by_name.get(_key(name)) if name else None
+        found = self.by_name.get(_company(name)) if name else None
         if found is None or (domain and found[1] and found[1] != domain):
             return None
         return found[0]
 
     def add(self, account_id: int, name: str, domain: str | None) -> None:
-        self.by_name.setdefault(_key(name), (account_id, domain))
+        self.by_name.setdefault(_company(name), (account_id, domain))
         if domain:
             self.by_domain.setdefault(domain, account_id)
 
@@ -136,6 +144,7 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                    drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
                    progress: Callable[[int, int], None] | None = None) -> None:
     people, accounts = People(conn, now), Accounts(conn)
+    result.candidates = review_candidates(conn, drafts)
     for draft in drafts:
         placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
         if not placed:
@@ -163,6 +172,21 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                 result.updated += 1
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
+
+
+def review_candidates(conn: sqlite3.Connection, drafts: list[Draft]) -> list[dict[str, object]]:
+    """Accounts of the file that look like another (in the file or already here) without the same domain or name:
+    imported as they are, and listed for a person to review (core.dedupe: fuzzy names, never merged alone)."""
+    from core.dedupe import AccountKey, match_accounts
+
+    rows = conn.execute("SELECT id, name, domain FROM accounts").fetchall()
+    existing = [AccountKey(f"id:{r[0]}", r[1], r[2] or "") for r in rows]
+    incoming = [AccountKey(f"line:{d.line}", str(d.get("name") or ""), str(d.get("domain") or "")) for d in drafts
+                if d.get("name")]
+    found = match_accounts(incoming, existing)
+    return [{"line": int(str(c.incoming).split(":")[1]), "name": c.incoming_name, "looks_like": c.other_name,
+             "existing_account": int(str(c.other).split(":")[1]) if c.other_is_existing else None,
+             "score": round(c.score, 1)} for c in found.candidates]
 
 
 def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,

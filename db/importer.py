@@ -32,6 +32,7 @@ class ImportResult:
     updated: int = 0
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader should know (owners created, ...)
+    candidates: list[dict[str, object]] = field(default_factory=list)  # accounts that may be the same, to review
     dry_run: bool = False
     change_id: int | None = None
 
@@ -42,7 +43,7 @@ class ImportResult:
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "file": self.path, "rows": self.rows, "created": self.created,
                 "updated": self.updated, "rejected_rows": self.rejected_rows, "dry_run": self.dry_run,
-                "change_id": self.change_id, "notes": self.notes,
+                "change_id": self.change_id, "notes": self.notes, "candidates": self.candidates[:500],
                 "rejected": [p._asdict() for p in self.rejected[:1000]]}
 
 

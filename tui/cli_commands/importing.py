@@ -80,6 +80,11 @@ def _import(args: argparse.Namespace) -> int:
                     + (" (nothing was written)" if args.dry_run else ""))
     for note in result.notes:
         console().print(f"  {note}")
+    if result.candidates:
+        console().print(f"  {len(result.candidates)} accounts look like others and were not merged; review them"
+                        " (--json lists every pair):")
+        for pair in result.candidates[:5]:
+            console().print(f"    line {pair['line']}: {pair['name']!r} ~ {pair['looks_like']!r} ({pair['score']})")
     if rejects:
         first = result.rejected[0]
         console().print(f"  rejected rows are listed in {rejects}; the first: line {first.line}, {first.column}:"
