@@ -47,8 +47,8 @@ def country_code(text: str | None) -> str | None:
 
 def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                    drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
-                   progress: Callable[[int, int], None] | None = None) -> None:
-    people, accounts = People(conn, now), Accounts(conn)
+                   progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
+    people, accounts = People(conn, now, owner_map), Accounts(conn)
     countries = {r[0]: r[1] for r in conn.execute("SELECT id, country FROM accounts WHERE country IS NOT NULL")}
     existing = {r[0]: r[1] for r in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL")}
     next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1

@@ -32,13 +32,27 @@ def _column(mapping: ImportMapping, target: str) -> str:
     return mapping.columns.get(target, target)
 
 
-class People:
-    """Users by name and handle; creates the ones an import names when it may."""
+def check_owner_map(conn: sqlite3.Connection, owner_map: dict[str, str]) -> None:
+    """Every handle an owner map names must be a user."""
+    from core.errors import InvalidInput
 
-    def __init__(self, conn: sqlite3.Connection, now: datetime) -> None:
+    handles = {r[0] for r in conn.execute("SELECT handle FROM users")}
+    unknown = sorted({h for h in owner_map.values() if h not in handles})
+    if unknown:
+        raise InvalidInput("owner-map", f"no user {', '.join(map(repr, unknown))} (see `revdesk users`)")
+
+
+class People:
+    """Users by name and handle (and by the import's owner map); creates the ones an import names when it may."""
+
+    def __init__(self, conn: sqlite3.Connection, now: datetime, owner_map: dict[str, str] | None = None) -> None:
         self.conn, self.now = conn, now
         rows = conn.execute("SELECT id, handle, name FROM users").fetchall()
         self.by_key = {_key(r["name"]): r["id"] for r in rows} | {_key(r["handle"]): r["id"] for r in rows}
+        ids = {r["handle"]: r["id"] for r in rows}
+        for value, handle in (owner_map or {}).items():
+            if handle in ids:
+                self.by_key[_key(value)] = ids[handle]
         self.handles = {r["handle"] for r in rows}
         self.created: list[str] = []
 
@@ -81,7 +95,7 @@ class People:
 
 def write_users(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                 drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
-                progress: Callable[[int, int], None] | None = None) -> None:
+                progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
     people = People(conn, now)
     for done, draft in enumerate(drafts, start=1):
         name, team = str(draft.get("name")), str(draft.get("team") or "")
@@ -142,8 +156,8 @@ class Accounts:
 
 def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                    drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
-                   progress: Callable[[int, int], None] | None = None) -> None:
-    people, accounts = People(conn, now), Accounts(conn)
+                   progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
+    people, accounts = People(conn, now, owner_map), Accounts(conn)
     result.candidates = review_candidates(conn, drafts)
     for draft in drafts:
         placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
@@ -191,10 +205,10 @@ def review_candidates(conn: sqlite3.Connection, drafts: list[Draft]) -> list[dic
 
 def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                 drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
-                progress: Callable[[int, int], None] | None = None) -> None:
+                progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
     from db.import_deals import write_deal
 
-    people, accounts = People(conn, now), Accounts(conn)
+    people, accounts = People(conn, now, owner_map), Accounts(conn)
     known = {r[0]: r[1] for r in conn.execute(
         "SELECT key, record_id FROM import_keys WHERE record_type = 'deal' AND source = ?", (mapping.name,))}
     for done, draft in enumerate(drafts, start=1):

@@ -88,7 +88,7 @@ def _read_json(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
                 now: datetime, *, dry_run: bool = False, owner_role: str | None = None,
-                progress: Progress | None = None) -> ImportResult:
+                owner_map: dict[str, str] | None = None, progress: Progress | None = None) -> ImportResult:
     """Import `path` as `mapping` says; rows with a problem are left out and listed in the result."""
     from core.import_values import ValueProblem, detect_date_format
     from db import import_writers
@@ -119,7 +119,10 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
               "contacts": write_contacts, "deals": import_writers.write_deals}[mapping.kind]
     try:
         with transaction(conn):
-            writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=progress)
+            if owner_map:
+                import_writers.check_owner_map(conn, owner_map)
+            writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=progress,
+                   owner_map=owner_map)
             result.change_id = append_change(
                 conn, at=now, user_id=user.id if user else None, command="import", entity=mapping.kind, entity_id=None,
                 payload={"file": path.name, "mapping": mapping.name, "rows": result.rows, "created": result.created,

@@ -11,7 +11,7 @@ from core.errors import InvalidFields, InvalidInput, RevdeskError
 from tui import __version__
 
 _FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal", "sequence",
-                "days", "limit", "rep", "month", "out", "mapping", "file"}
+                "days", "limit", "rep", "month", "out", "mapping", "file", "owner-map"}
 
 
 class Parser(argparse.ArgumentParser):

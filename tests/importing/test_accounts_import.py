@@ -28,3 +28,25 @@ def test_same_domain_or_name_is_one_account_and_look_alikes_are_listed(capsys, t
     again = _import(capsys, db, second, tmp_path)
     assert (again["created"], again["updated"]) == (0, 0)  # the same domain; its industry is not overwritten
     assert query(db, "SELECT industry FROM accounts WHERE domain = 'acme.com'") == [("Manufacturing",)]
+
+
+def test_an_owner_map_says_who_the_files_owners_are(capsys, tmp_path):
+    from tests.factories import make_store
+
+    db = tmp_path / "team.db"
+    make_store(db).close()
+    deals, people = tmp_path / "deals.csv", tmp_path / "owners.csv"
+    deals.write_text("account,name,stage,owner,amount,currency\n"
+                     "Nordwind Logistik GmbH,Renewal,discovery,jo@old-crm.example,5000,EUR\n"
+                     "Nordwind Logistik GmbH,Upsell,discovery,nobody@old-crm.example,100,EUR\n", encoding="utf-8")
+    people.write_text("file's owner,handle\njo@old-crm.example,tom\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(db), "import", str(deals), "--kind", "deals", "--owner-map", str(people),
+                         "--json", "--rejects", str(tmp_path / "rejected.csv"))
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["created"], result["rejected_rows"]) == (1, 1)
+    assert "no user named 'nobody@old-crm.example'" in result["rejected"][0]["reason"]
+    assert query(db, "SELECT d.name, u.handle FROM deals d JOIN users u ON u.id = d.owner_id") == [("Renewal", "tom")]
+    people.write_text("jo@old-crm.example,ghost\n", encoding="utf-8")
+    code, _, err = run(capsys, "--db", str(db), "import", str(deals), "--kind", "deals", "--owner-map", str(people))
+    assert code == 2 and "--owner-map: no user 'ghost'" in err

@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--kind", choices=["users", "accounts", "contacts", "deals", "auto"], default="auto",
                      help="what the file holds, without a mapping (default: told by its columns)")
     cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    cmd.add_argument("--owner-map", type=Path, metavar="FILE.csv",
+                     help="who the file's owners are: a CSV of the file's value and a user's handle, per line")
     cmd.add_argument("--create-users-as", dest="new_user_role", choices=["sdr", "ae", "cs", "manager", "founder"],
                      help="people the file names who are not users yet are created with this role (default: their"
                           " rows are refused)")
@@ -32,6 +34,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="where to list rejected rows (default: FILE.rejected.csv beside FILE's name, here)")
     cmd.add_argument("--json", action="store_true")
     cmd.set_defaults(handler=_import)
+
+
+def _owner_map(path: Path) -> dict[str, str]:
+    """The file's owner values to user handles: two columns per line (a header line is fine)."""
+    import csv
+
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    except OSError as exc:
+        raise InvalidInput("owner-map", f"cannot read {path}: {exc.strerror}") from None
+    if rows and len(rows[0]) >= 2 and rows[0][1].strip().casefold() == "handle":
+        rows = rows[1:]  # a header line
+    pairs = {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2 and row[0].strip() and row[1].strip()}
+    if not pairs:
+        raise InvalidInput("owner-map", f"{path} has no lines of the form: value in the file,handle")
+    return pairs
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -65,8 +83,9 @@ def _import(args: argparse.Namespace) -> int:
         from db.users import user_by_handle
 
         user = user_by_handle(store.conn, handle)
+    people = _owner_map(args.owner_map) if args.owner_map else None
     result = import_file(store.conn, current_playbook(store.conn), user, args.file, mapping, now,
-                         dry_run=args.dry_run, owner_role=args.new_user_role)
+                         dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people)
     rejects = None
     if result.rejected:
         rejects = args.rejects or Path(f"{args.file.stem}.rejected.csv")
