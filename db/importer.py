@@ -20,7 +20,7 @@ from core.playbook import Playbook
 from db.changes import append_change
 from db.connection import transaction
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]  # (phase, done, total): "Checking" the rows, then "Writing" them
 
 
 @dataclass
@@ -99,12 +99,16 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
     except ValueProblem as exc:
         raise InvalidInput("date_format", f"{path.name}: {exc.reason}") from None
     reader = RowReader(mapping, header, date_format, playbook)
+    if progress:
+        progress("Checking", 0, len(rows))
     if reader.missing:
         raise InvalidInput("mapping", f"{path.name} has no column {', '.join(map(repr, reader.missing))}"
                                       f" (its columns: {', '.join(header)})")
     result = ImportResult(mapping.kind, str(path), rows=len(rows), dry_run=dry_run)
     drafts: list[Draft] = []
     for number, row in enumerate(rows, start=2):
+        if progress and number % 5000 == 0:
+            progress("Checking", number - 1, len(rows))
         if not any(cell.strip() for cell in row):
             result.rows -= 1
             continue
@@ -121,8 +125,11 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
         with transaction(conn):
             if owner_map:
                 import_writers.check_owner_map(conn, owner_map)
-            writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=progress,
+            writing = (lambda done, total: progress("Writing", done, total)) if progress else None
+            writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=writing,
                    owner_map=owner_map)
+            if progress:
+                progress("Writing", len(drafts), len(drafts))
             result.change_id = append_change(
                 conn, at=now, user_id=user.id if user else None, command="import", entity=mapping.kind, entity_id=None,
                 payload={"file": path.name, "mapping": mapping.name, "rows": result.rows, "created": result.created,

@@ -4,6 +4,8 @@ fixtures/mappings/); rejected rows are listed with line, column and reason in a 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import InvalidInput
@@ -34,6 +36,28 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="where to list rejected rows (default: FILE.rejected.csv beside FILE's name, here)")
     cmd.add_argument("--json", action="store_true")
     cmd.set_defaults(handler=_import)
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A bar on the terminal while a long file is checked and written (none for --json or a short file)."""
+    if quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console(), transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def report(phase: str, done: int, total: int) -> None:
+            if total < 5_000:
+                return
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield report
 
 
 def _owner_map(path: Path) -> dict[str, str]:
@@ -84,8 +108,9 @@ def _import(args: argparse.Namespace) -> int:
 
         user = user_by_handle(store.conn, handle)
     people = _owner_map(args.owner_map) if args.owner_map else None
-    result = import_file(store.conn, current_playbook(store.conn), user, args.file, mapping, now,
-                         dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people)
+    with _progress_bar(quiet=args.json) as progress:
+        result = import_file(store.conn, current_playbook(store.conn), user, args.file, mapping, now,
+                             dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people, progress=progress)
     rejects = None
     if result.rejected:
         rejects = args.rejects or Path(f"{args.file.stem}.rejected.csv")
