@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 
-from core.import_mapping import ImportMapping
+from core.import_mapping import REQUIRED, ImportMapping
 from core.import_values import (
     DateFormat,
     ValueProblem,
@@ -48,11 +48,13 @@ class RowReader:
         self.date_format = date_format or DateFormat.named(mapping.date_format or "iso")
         position = {name.strip().casefold(): i for i, name in enumerate(header)}
         self.index: dict[str, tuple[int, str]] = {}
-        self.missing: list[str] = []
+        self.missing: list[str] = []  # columns of fields the kind needs
+        self.absent: list[str] = []  # columns of other fields: this export has not got them, they stay empty
+        needed = {f for group in REQUIRED[mapping.kind] for f in group}
         for target, column in mapping.columns.items():
             at = position.get(column.strip().casefold())
             if at is None:
-                self.missing.append(column)
+                (self.missing if target in needed else self.absent).append(column)
             else:
                 self.index[target] = (at, column)
         self.stages = {s.key: s for s in playbook.stages} if playbook else {}

@@ -105,6 +105,8 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
         raise InvalidInput("mapping", f"{path.name} has no column {', '.join(map(repr, reader.missing))}"
                                       f" (its columns: {', '.join(header)})")
     result = ImportResult(mapping.kind, str(path), rows=len(rows), dry_run=dry_run)
+    if reader.absent:
+        result.notes.append(f"not in this file, left empty: {', '.join(reader.absent)}")
     drafts: list[Draft] = []
     for number, row in enumerate(rows, start=2):
         if progress and number % 5000 == 0:

@@ -62,3 +62,26 @@ def test_odoo_leads_with_a_malformed_phone_and_a_duplicate(capsys, tmp_path):
     assert leads["updated"] >= 1  # Jacques Dunagan of Le Club SARL twice: one contact, filled in
     assert query(db, "SELECT COUNT(*) FROM contacts WHERE email = 'jdunagan@leclub.example.com'") == [(1,)]
     assert query(db, "SELECT phone FROM contacts WHERE email = 'jdunagan@leclub.example.com'") == [("+33125544569",)]
+
+
+def test_hubspot_lifecycle_dates_become_history_the_funnel_reads(capsys, tmp_path):
+    """An export with HubSpot's "Became a ... Date" columns (the sample has none: they are left empty there)."""
+    db, export = tmp_path / "hs.db", tmp_path / "contacts.csv"
+    export.write_text(
+        "First Name,Last Name,Email,Lifecycle Stage,Create Date,Became a Marketing Qualified Lead Date,"
+        "Became a Sales Qualified Lead Date,Became an Opportunity Date,Became a Customer Date\n"
+        "Ada,Byron,ada@example.org,Customer,2026-10-01,2026-10-03,2026-10-08,2026-10-09,2026-10-20\n"
+        "Alan,Turing,alan@example.org,Marketing Qualified Lead,2026-10-02,2026-10-04,,,\n", encoding="utf-8")
+    result = _import(capsys, db, tmp_path, export, "hubspot-contacts.toml")
+    assert (result["created"], result["rejected_rows"]) == (2, 0)
+    assert result["notes"] == ["not in this file, left empty: contact_id, Phone Number"]
+    history = query(db, "SELECT c.first_name, h.from_value, h.to_value, h.changed_at FROM status_history h"
+                        " JOIN contacts c ON c.id = h.contact_id ORDER BY c.id, h.changed_at")
+    assert [(n, a, b) for n, a, b, _ in history] == [
+        ("Ada", None, "lead"), ("Ada", "lead", "mql"), ("Ada", "mql", "sql"), ("Ada", "sql", "opportunity"),
+        ("Ada", "opportunity", "customer"), ("Alan", None, "lead"), ("Alan", "lead", "mql")]
+    code, out, err = run(capsys, "--db", str(db), "funnel", "--from", "2026-10-01", "--to", "2026-10-31", "--json")
+    assert code == 0, err
+    steps = {(s["from"], s["to"]): s for s in json.loads(out)["all"]["steps"]}
+    assert (steps["lead", "mql"]["converted"], steps["lead", "mql"]["median_days"]) == (2, 2.0)
+    assert (steps["mql", "sal"]["converted"], steps["opportunity", "customer"]["median_days"]) == (1, 11.0)
