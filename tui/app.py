@@ -75,6 +75,14 @@ class RevdeskApp(App[int]):
         if not isinstance(self.screen, SequencesScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(SequencesScreen())
 
+    def action_import(self) -> None:
+        from textual.screen import ModalScreen
+
+        from tui.screens.import_screen import ImportScreen
+
+        if not isinstance(self.screen, ImportScreen | ModalScreen):  # not over a form or dialog
+            self.push_screen(ImportScreen())
+
     def action_dormant(self) -> None:
         from textual.screen import ModalScreen
 
@@ -132,6 +140,8 @@ class RevdeskApp(App[int]):
                             self.action_leaks)
         yield SystemCommand("Funnel & deals", "The lifecycle funnel, deal metrics, time in stage and the forecast",
                             self.action_funnel)
+        yield SystemCommand("Import", "Bring a CRM export in through a mapping: a dry run first, then for real",
+                            self.action_import)
         yield SystemCommand("Help", "Every key on this screen", self.action_help)
         yield SystemCommand("Quit", "Leave revdesk", self.exit)
 

@@ -38,6 +38,8 @@ APP_COMMANDS = [
             " team, everyone or one rep", footer=False, key_display="shift+k"),
     Command("L", "app.leaks", "Leaks", "The revenue-leak report: where revenue leaks between people, every number"
             " drilling down to its records", footer=False, key_display="shift+l"),
+    Command("I", "app.import", "Import", "Bring a CRM export (CSV or JSON) in through a mapping: a dry run first, then"
+            " for real", footer=False, key_display="shift+i"),
 ]
 
 TODAY_COMMANDS = [
@@ -218,6 +220,16 @@ DASHBOARD_COMMANDS = [
     Command("t", "trend", "Trend metric", "Chart the next metric over recent periods"),
     Command("r", "refresh", "Refresh", "Compute the figures again", footer=False),
     Command("escape", "back", "Back", "Back to where you were", key_display="esc"),
+]
+
+IMPORT_COMMANDS = [
+    Command("ctrl+d", "dry_run", "Dry run", "Check the file and count what would be created, updated and rejected;"
+            " nothing is written", priority=True),
+    Command("ctrl+s", "run_import", "Import", "Import the file for real (asks first); rejected rows are listed in"
+            " FILE.rejected.csv here", priority=True),
+    Command("tab", "app.focus_next", "Next field", "Move to the next field", footer=False),
+    Command("shift+tab", "app.focus_previous", "Previous field", "Move to the previous field", footer=False),
+    Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),
 ]
 
 REP_PICKER_COMMANDS = [
