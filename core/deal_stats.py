@@ -23,7 +23,6 @@ from statistics import mean, median
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from core.metrics import outcome  # noqa: F401 - re-exported: the one definition of won lives in core.metrics
 from core.pipeline import is_stale
 from core.playbook import Playbook
 

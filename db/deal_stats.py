@@ -17,9 +17,9 @@ from core.deal_stats import (
     deal_figures,
     deal_stats,
     deal_total,
-    outcome,
     stage_report,
 )
+from core.metrics import outcome
 from core.playbook import Playbook
 from core.when import from_stored, to_stored
 

@@ -16,6 +16,22 @@ _FACTS_4 = """
 ACCOUNT_FACTS = _FACTS_4 + """,
     last_closed_at = (SELECT MAX(d.closed_at) FROM deals d WHERE d.account_id = accounts.id)"""
 
+# The triggers that keep an account's facts whoever writes a deal, then one recomputation of every account.
+_FACT_TRIGGERS = """CREATE TRIGGER deals_facts_insert AFTER INSERT ON deals
+BEGIN
+  UPDATE accounts SET {facts} WHERE id = NEW.account_id;
+END;
+CREATE TRIGGER deals_facts_update AFTER UPDATE OF account_id, amount, currency, won, closed_at ON deals
+BEGIN
+  UPDATE accounts SET {facts} WHERE id IN (NEW.account_id, OLD.account_id);
+END;
+CREATE TRIGGER deals_facts_delete AFTER DELETE ON deals
+BEGIN
+  UPDATE accounts SET {facts} WHERE id = OLD.account_id;
+END;
+UPDATE accounts SET {facts};
+"""
+
 MIGRATION_4 = """
 -- Dormancy: facts about each account's deals, kept by the triggers below whoever writes a deal, so the
 -- dormant list never scans deals or activities. won_revenue is in the playbook's base currency.
@@ -34,20 +50,7 @@ INSERT INTO currency_rates (currency, per_base)
 SELECT key, value FROM json_each((SELECT json_extract(data, '$.currency.rates') FROM playbooks
                                   ORDER BY id DESC LIMIT 1));
 
-CREATE TRIGGER deals_facts_insert AFTER INSERT ON deals
-BEGIN
-  UPDATE accounts SET {facts} WHERE id = NEW.account_id;
-END;
-CREATE TRIGGER deals_facts_update AFTER UPDATE OF account_id, amount, currency, won, closed_at ON deals
-BEGIN
-  UPDATE accounts SET {facts} WHERE id IN (NEW.account_id, OLD.account_id);
-END;
-CREATE TRIGGER deals_facts_delete AFTER DELETE ON deals
-BEGIN
-  UPDATE accounts SET {facts} WHERE id = OLD.account_id;
-END;
-UPDATE accounts SET {facts};
--- Quiet since the later of the last touch and the last win (else since it was created): dormant customers are
+{triggers}-- Quiet since the later of the last touch and the last win (else since it was created): dormant customers are
 -- a range of these two partial indexes, for everyone or for one owner.
 ALTER TABLE accounts ADD COLUMN quiet_since TEXT GENERATED ALWAYS AS (
     COALESCE(NULLIF(MAX(COALESCE(last_touch_at, ''), COALESCE(last_won_at, '')), ''), created_at)) VIRTUAL;
@@ -83,7 +86,7 @@ CREATE TABLE revivals (
 ) STRICT;
 CREATE INDEX revivals_account ON revivals(account_id, revived_at);
 CREATE INDEX revivals_user ON revivals(user_id, revived_at);
-""".replace("{facts}", _FACTS_4)
+""".replace("{triggers}", _FACT_TRIGGERS).replace("{facts}", _FACTS_4)
 
 MIGRATION_5 = """
 -- Reporting: what a deal sells, and when it was engaged (imports bring it; days to close count from it, else
@@ -107,20 +110,7 @@ ALTER TABLE accounts ADD COLUMN last_closed_at TEXT;
 DROP TRIGGER deals_facts_insert;
 DROP TRIGGER deals_facts_update;
 DROP TRIGGER deals_facts_delete;
-CREATE TRIGGER deals_facts_insert AFTER INSERT ON deals
-BEGIN
-  UPDATE accounts SET {facts} WHERE id = NEW.account_id;
-END;
-CREATE TRIGGER deals_facts_update AFTER UPDATE OF account_id, amount, currency, won, closed_at ON deals
-BEGIN
-  UPDATE accounts SET {facts} WHERE id IN (NEW.account_id, OLD.account_id);
-END;
-CREATE TRIGGER deals_facts_delete AFTER DELETE ON deals
-BEGIN
-  UPDATE accounts SET {facts} WHERE id = OLD.account_id;
-END;
-UPDATE accounts SET {facts};
-ALTER TABLE accounts ADD COLUMN quiet_since TEXT GENERATED ALWAYS AS (
+{triggers}ALTER TABLE accounts ADD COLUMN quiet_since TEXT GENERATED ALWAYS AS (
     COALESCE(NULLIF(MAX(COALESCE(last_touch_at, ''), COALESCE(last_closed_at, '')), ''), created_at)) VIRTUAL;
 CREATE INDEX accounts_dormant ON accounts(quiet_since) WHERE won_revenue > 0 AND open_deals = 0;
 CREATE INDEX accounts_dormant_owner ON accounts(owner_id, quiet_since) WHERE won_revenue > 0 AND open_deals = 0;
@@ -167,7 +157,7 @@ CREATE TABLE activity_days (
     n INTEGER NOT NULL,
     PRIMARY KEY (user_id, day, kind, outcome, lead_status)
 ) STRICT, WITHOUT ROWID;
-""".replace("{facts}", ACCOUNT_FACTS)
+""".replace("{triggers}", _FACT_TRIGGERS).replace("{facts}", ACCOUNT_FACTS)
 
 
 def after_migration_6(conn) -> None:  # noqa: ANN001 - a sqlite3.Connection

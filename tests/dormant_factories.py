@@ -52,3 +52,24 @@ def add_customer(store: Store, name: str, *, owner_id: int | None, revenue: floa
         zone = conn.execute("SELECT timezone FROM users WHERE id = ?", (touched_by,)).fetchone()[0]
         count_activity(conn, touched_by, zone, to_stored(touch), "call", "connected", "connected")
     return account
+
+
+# The definition in plain SQL, from the raw tables: won revenue (base currency), no open deal, and quiet (no
+# touch activity by anyone, no deal closed) for the dormancy period.
+DIRECT_DORMANT_COUNT = """
+WITH won AS (
+  SELECT d.account_id,
+         SUM(d.amount * COALESCE((SELECT per_base FROM currency_rates r WHERE r.currency = d.currency), 1)) AS revenue,
+         MAX(d.closed_at) AS last_won
+  FROM deals d WHERE d.won = 1 GROUP BY d.account_id),
+closed AS (SELECT account_id, MAX(closed_at) AS last_closed FROM deals GROUP BY account_id),
+touched AS (
+  SELECT account_id, MAX(occurred_at) AS last_touch FROM activities
+  WHERE kind IN ('call', 'email', 'linkedin', 'meeting') AND undone_at IS NULL GROUP BY account_id)
+SELECT COUNT(*) FROM accounts a JOIN won w ON w.account_id = a.id LEFT JOIN touched t ON t.account_id = a.id
+  LEFT JOIN closed c ON c.account_id = a.id
+WHERE w.revenue > 0
+  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.closed_at IS NULL)
+  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(c.last_closed, '')), ''), a.created_at) <= :cutoff
+  {owner}
+"""

@@ -22,23 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.run_bench import median_ms  # noqa: E402
+from tests.dormant_factories import DIRECT_DORMANT_COUNT  # noqa: E402
 
 TARGET_MS = 50
-_DIRECT = """
-WITH won AS (
-  SELECT d.account_id, MAX(d.closed_at) AS last_won,
-         SUM(d.amount * COALESCE((SELECT per_base FROM currency_rates r WHERE r.currency = d.currency), 1)) AS revenue
-  FROM deals d WHERE d.won = 1 GROUP BY d.account_id),
-closed AS (SELECT account_id, MAX(closed_at) AS last_closed FROM deals GROUP BY account_id),
-touched AS (
-  SELECT account_id, MAX(occurred_at) AS last_touch FROM activities
-  WHERE kind IN ('call', 'email', 'linkedin', 'meeting') AND undone_at IS NULL GROUP BY account_id)
-SELECT COUNT(*) FROM accounts a JOIN won w ON w.account_id = a.id LEFT JOIN touched t ON t.account_id = a.id
-  LEFT JOIN closed c ON c.account_id = a.id
-WHERE w.revenue > 0
-  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.closed_at IS NULL)
-  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(c.last_closed, '')), ''), a.created_at) <= ?
-"""
 
 
 def _timed(fn, runs: int) -> tuple[list[float], object]:
@@ -85,7 +71,7 @@ def main() -> None:
               f" in {median_ms(counts):.2f} ms")
     cutoff = to_stored(now - timedelta(days=playbook.dormancy.days))
     start = time.perf_counter()
-    direct = conn.execute(_DIRECT, (cutoff,)).fetchone()[0]
+    direct = conn.execute(DIRECT_DORMANT_COUNT.format(owner=""), {"cutoff": cutoff}).fetchone()[0]
     direct_ms = (time.perf_counter() - start) * 1000
     mine = dormant_count(conn, playbook, now, "all")
     print(f"count check: facts {mine}, direct SQL over deals and activities {direct} "

@@ -16,13 +16,12 @@ from core.deal_stats import (
     days_to_close,
     deal_stats,
     deal_total,
-    outcome,
     range_bounds,
     stagnation,
     time_in_stage,
     weighted_forecast,
 )
-from core.metrics import period_bounds
+from core.metrics import outcome, period_bounds
 from core.playbook import parse_playbook
 from fixtures import DEFAULT_PLAYBOOK
 

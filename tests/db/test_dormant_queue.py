@@ -16,7 +16,7 @@ from db.dormant_actions import assign_dormant, snooze_dormant
 from db.playbooks import current_playbook
 from db.users import user_by_handle
 from db.workbench import Workbench
-from tests.dormant_factories import add_customer
+from tests.dormant_factories import DIRECT_DORMANT_COUNT, add_customer
 from tests.factories import NOW
 
 
@@ -153,27 +153,6 @@ def _founder(store):
     return user_by_handle(store.conn, "alex")
 
 
-# The definition in plain SQL, from the raw tables: won revenue (base currency), no open deal, and quiet (no
-# touch activity by anyone, no deal closed) for the dormancy period.
-_DIRECT = """
-WITH won AS (
-  SELECT d.account_id,
-         SUM(d.amount * COALESCE((SELECT per_base FROM currency_rates r WHERE r.currency = d.currency), 1)) AS revenue,
-         MAX(d.closed_at) AS last_won
-  FROM deals d WHERE d.won = 1 GROUP BY d.account_id),
-closed AS (SELECT account_id, MAX(closed_at) AS last_closed FROM deals GROUP BY account_id),
-touched AS (
-  SELECT account_id, MAX(occurred_at) AS last_touch FROM activities
-  WHERE kind IN ('call', 'email', 'linkedin', 'meeting') AND undone_at IS NULL GROUP BY account_id)
-SELECT COUNT(*) FROM accounts a JOIN won w ON w.account_id = a.id LEFT JOIN touched t ON t.account_id = a.id
-  LEFT JOIN closed c ON c.account_id = a.id
-WHERE w.revenue > 0
-  AND NOT EXISTS (SELECT 1 FROM deals o WHERE o.account_id = a.id AND o.closed_at IS NULL)
-  AND COALESCE(NULLIF(MAX(COALESCE(t.last_touch, ''), COALESCE(c.last_closed, '')), ''), a.created_at) <= :cutoff
-  {owner}
-"""
-
-
 def test_the_count_equals_a_direct_sql_count_of_the_definition(tmp_path):
     from db.connection import Store
     from db.seed import seed_database
@@ -182,14 +161,15 @@ def test_the_count_equals_a_direct_sql_count_of_the_definition(tmp_path):
     store = Store(tmp_path / "demo.db")
     playbook = current_playbook(store.conn)
     cutoff = to_stored(NOW - timedelta(days=playbook.dormancy.days))
-    direct = store.conn.execute(_DIRECT.format(owner=""), {"cutoff": cutoff}).fetchone()[0]
+    direct = store.conn.execute(DIRECT_DORMANT_COUNT.format(owner=""), {"cutoff": cutoff}).fetchone()[0]
     assert direct > 0
     assert dormant_count(store.conn, playbook, NOW, "all") == direct
     assert len(dormant_accounts(store.conn, playbook, NOW, "all")) == direct
-    unowned = store.conn.execute(_DIRECT.format(owner="AND a.owner_id IS NULL"), {"cutoff": cutoff}).fetchone()[0]
+    unowned_sql = DIRECT_DORMANT_COUNT.format(owner="AND a.owner_id IS NULL")
+    unowned = store.conn.execute(unowned_sql, {"cutoff": cutoff}).fetchone()[0]
     assert dormant_count(store.conn, playbook, NOW, "unowned") == unowned > 0
     _work_the_data(store, playbook)
-    direct = store.conn.execute(_DIRECT.format(owner=""), {"cutoff": cutoff}).fetchone()[0]
+    direct = store.conn.execute(DIRECT_DORMANT_COUNT.format(owner=""), {"cutoff": cutoff}).fetchone()[0]
     assert dormant_count(store.conn, playbook, NOW, "all") == direct
     store.close()
 
