@@ -46,10 +46,9 @@ class DormantDesk:
     def tz(self) -> ZoneInfo:
         if self.user is not None:
             return ZoneInfo(self.user.timezone)
-        from tzlocal import get_localzone
+        from db.workbench import local_zone
 
-        local = get_localzone()
-        return local if isinstance(local, ZoneInfo) else ZoneInfo(str(local))
+        return local_zone()
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

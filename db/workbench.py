@@ -38,6 +38,15 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def local_zone() -> ZoneInfo:
+    """This computer's timezone, with its daylight-saving rules (not just today's offset): the one to read
+    dates in when nobody in particular is acting."""
+    from tzlocal import get_localzone
+
+    zone = get_localzone()
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
+
+
 class Workbench:
     def __init__(self, store: Store, user: User, clock: Clock = system_clock) -> None:
         self.store = store

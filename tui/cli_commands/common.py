@@ -46,14 +46,6 @@ def resolve_handle(args: argparse.Namespace, store: Store) -> str:
     return handle
 
 
-def local_zone() -> ZoneInfo:
-    """This computer's timezone, with its daylight-saving rules (not just today's offset)."""
-    from tzlocal import get_localzone
-
-    zone = get_localzone()
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
-
-
 def acting_zone(args: argparse.Namespace, store: Store) -> ZoneInfo:
     """The acting person's timezone (--as, or the configured user), else this computer's: the one every command
     reads dates and periods in."""
@@ -61,6 +53,8 @@ def acting_zone(args: argparse.Namespace, store: Store) -> ZoneInfo:
         from db.users import user_by_handle
 
         return ZoneInfo(user_by_handle(store.conn, resolve_handle(args, store)).timezone)
+    from db.workbench import local_zone
+
     return local_zone()
 
 

@@ -186,7 +186,7 @@ def _everyone_board(args: argparse.Namespace, day: date | None):  # noqa: ANN201
     from db.dashboard import dashboard
     from db.playbooks import current_playbook
     from db.users import list_users
-    from tui.cli_commands.common import local_zone
+    from db.workbench import local_zone
 
     store = open_store(args)
     zone = local_zone()
@@ -200,8 +200,7 @@ def _everyone_kpi(args: argparse.Namespace, day: date | None) -> KpiReport:
 
     from db.playbooks import current_playbook
     from db.users import list_users
-    from db.workbench import kpi_for
-    from tui.cli_commands.common import local_zone
+    from db.workbench import kpi_for, local_zone
 
     store = open_store(args)
     zone = local_zone()
