@@ -2,8 +2,9 @@
 outcomes, roles) translate, and how its dates are written. One TOML file per layout, checked like the playbook
 (every problem as "FILE:LINE: key: reason"). Pure Python; db/importer.py applies a mapping to a file.
 
-    kind = "deals"                  # users | accounts | contacts | deals
+    kind = "deals"                  # users | accounts | contacts | deals | activities | deal_history
     name = "Maven CRM sales pipeline"
+    vendor = "generic"              # hubspot | pipedrive | salesforce | close | odoo | generic (for --format)
     date_format = "ymd"             # iso | ymd | dmy | mdy (default: decided from the file's dates)
     currency = "USD"                # amounts with no currency of their own
     [columns]                       # revdesk field = the file's column
@@ -23,7 +24,8 @@ from typing import Literal
 
 from core.playbook import check
 
-Kind = Literal["users", "accounts", "contacts", "deals"]
+Kind = Literal["users", "accounts", "contacts", "deals", "activities", "deal_history"]
+Vendor = Literal["hubspot", "pipedrive", "salesforce", "close", "odoo", "generic"]
 DateFormat = Literal["iso", "ymd", "dmy", "mdy"]
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 _STRICT = {"extra": "forbid"}
@@ -37,16 +39,24 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "account_domain", "country", "timezone", "buying_role", "lead_source", "lifecycle_stage", "owner",
                  "created_at", "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at"),
     "deals": ("external_id", "name", "account", "contact_email", "amount", "currency", "stage", "owner", "product",
-              "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason"),
+              "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason", "status"),
+    # touches done (calls, e-mails, meetings, notes); a row not done yet ("done" false) is a task to do
+    "activities": ("external_id", "kind", "outcome", "occurred_at", "owner", "contact_email", "contact", "account",
+                   "deal", "subject", "note", "done"),
+    # a deal's stage changes (Salesforce OpportunityHistory): the deal is the id its import was given
+    "deal_history": ("deal", "stage", "changed_at", "changed_by", "amount", "close_date"),
 }
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {  # at least one of each group
     "users": (("name",),),
     "accounts": (("name", "domain"),),
     "contacts": (("email", "name", "last_name"),),
     "deals": (("stage",), ("account",)),
+    "activities": (("kind",), ("occurred_at",), ("contact_email", "contact", "account", "deal")),
+    "deal_history": (("deal",), ("stage",), ("changed_at",)),
 }
 VALUE_MAPS: dict[str, tuple[str, ...]] = {"users": ("role",), "accounts": (), "contacts": ("lifecycle_stage",),
-                                          "deals": ("stage", "account")}
+                                          "deals": ("stage", "account", "status"),
+                                          "activities": ("kind", "outcome", "done"), "deal_history": ("stage",)}
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class ImportMapping:
     kind: Kind
     columns: dict[str, str]
     name: str = "Import"
+    vendor: Vendor = "generic"
     date_format: DateFormat | None = None
     currency: str = "EUR"
     values: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -119,12 +119,13 @@ class RowReader:
             return None
         if target in self.mapping.values:
             text = self.mapping.translate(target, text)
-        if target in ("engaged_at", "closed_at", "created_at") or target.startswith("became_"):
+        if target in ("engaged_at", "closed_at", "created_at", "occurred_at", "changed_at") \
+                or target.startswith("became_"):
             if len(text) > 10 and text[4] == "-" and text[10] in "T ":  # an ISO moment (revdesk's own exports)
                 return parse_datetime(text)
             day = parse_date(text, self.date_format)
             return None if day is None else datetime.combine(day, time(12), UTC)  # a day: its middle, in UTC
-        if target == "expected_close_date":
+        if target in ("expected_close_date", "close_date"):
             day = parse_date(text, self.date_format)
             return day.isoformat() if isinstance(day, date) else None
         if target == "amount":

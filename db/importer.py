@@ -119,10 +119,7 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
             result.rejected.extend(draft.problems)
         else:
             drafts.append(draft)
-    from db.import_contacts import write_contacts
-
-    writer = {"users": import_writers.write_users, "accounts": import_writers.write_accounts,
-              "contacts": write_contacts, "deals": import_writers.write_deals}[mapping.kind]
+    writer = _writer(mapping.kind)
     try:
         with transaction(conn):
             if owner_map:
@@ -141,6 +138,20 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
     except DryRun:
         result.change_id = None
     return result
+
+
+# Which function writes each kind's checked rows, as "module:function" (imported only when that kind comes in).
+WRITERS = {"users": "db.import_writers:write_users", "accounts": "db.import_writers:write_accounts",
+           "contacts": "db.import_contacts:write_contacts", "deals": "db.import_writers:write_deals",
+           "activities": "db.import_activities:write_activities",
+           "deal_history": "db.import_history:write_deal_history"}
+
+
+def _writer(kind: str) -> Callable[..., None]:
+    import importlib
+
+    module, name = WRITERS[kind].split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _date_samples(mapping: ImportMapping, header: list[str], rows: list[list[str]]) -> list[str]:

@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--mapping", type=Path, metavar="MAPPING.toml",
                      help="which column is which field (examples in fixtures/mappings/; without one, the columns"
                           " must be revdesk's own field names, as `revdesk export` writes them)")
-    cmd.add_argument("--kind", choices=["users", "accounts", "contacts", "deals", "auto"], default="auto",
+    cmd.add_argument("--kind", default="auto",
+                     choices=["users", "accounts", "contacts", "deals", "activities", "deal_history", "auto"],
                      help="what the file holds, without a mapping (default: told by its columns)")
     cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     cmd.add_argument("--owner-map", type=Path, metavar="FILE.csv",
