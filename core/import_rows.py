@@ -19,6 +19,7 @@ from core.import_values import (
     parse_email,
 )
 from core.playbook import Playbook
+from core.relative_dates import clock_time, parse_offset
 
 
 class RowProblem(NamedTuple):
@@ -50,13 +51,16 @@ class RowReader:
         self.index: dict[str, tuple[int, str]] = {}
         self.missing: list[str] = []  # columns of fields the kind needs
         self.absent: list[str] = []  # columns of other fields: this export has not got them, they stay empty
-        needed = {f for group in REQUIRED[mapping.kind] for f in group}
         for target, column in mapping.columns.items():
             at = position.get(column.strip().casefold())
             if at is None:
-                (self.missing if target in needed else self.absent).append(column)
+                self.absent.append(column)
             else:
                 self.index[target] = (at, column)
+        for group in REQUIRED[mapping.kind]:  # one column of each group the kind needs must be there
+            if not any(f in self.index or f in mapping.defaults for f in group):
+                self.missing.extend(mapping.columns[f] for f in group if f in mapping.columns)
+                self.absent = [c for c in self.absent if c not in self.missing]
         self.stages = {s.key: s for s in playbook.stages} if playbook else {}
 
     def raw(self, row: list[str], target: str) -> tuple[str, str] | None:
@@ -121,10 +125,13 @@ class RowReader:
             text = self.mapping.translate(target, text)
         if target in ("engaged_at", "closed_at", "created_at", "occurred_at", "changed_at") \
                 or target.startswith("became_"):
+            if target == "occurred_at" and (offset := parse_offset(text)) is not None:
+                return offset  # "+3d": the writer reads it against the import's clock
             if len(text) > 10 and text[4] == "-" and text[10] in "T ":  # an ISO moment (revdesk's own exports)
                 return parse_datetime(text)
             day = parse_date(text, self.date_format)
-            return None if day is None else datetime.combine(day, time(12), UTC)  # a day: its middle, in UTC
+            at = clock_time(text) if target == "occurred_at" and day is not None else None  # "02/03/2024 14:30"
+            return None if day is None else datetime.combine(day, at or time(12), UTC)  # a day: its middle, in UTC
         if target in ("expected_close_date", "close_date"):
             day = parse_date(text, self.date_format)
             return day.isoformat() if isinstance(day, date) else None

@@ -161,23 +161,6 @@ def _date_samples(mapping: ImportMapping, header: list[str], rows: list[list[str
     return [row[i] for row in rows for i in columns if i < len(row) and row[i].strip()]
 
 
-def own_columns_mapping(header: list[str], kind: str) -> ImportMapping:
-    """A mapping for a file whose columns are revdesk's own field names (what `revdesk export` writes); the kind
-    is the one whose fields the header holds ("auto"), or the one named."""
-    from core.import_mapping import FIELDS
-
-    names = [h.strip() for h in header]
-    kinds = [kind] if kind != "auto" else sorted(FIELDS, key=lambda k: -len(set(names) & set(FIELDS[k])))
-    chosen = kinds[0]
-    columns = {n: n for n in names if n in FIELDS[chosen]}
-    if not columns:
-        raise InvalidInput("kind", f"the columns ({', '.join(names)}) are not revdesk fields: give a --mapping")
-    try:
-        return ImportMapping(kind=chosen, columns=columns, name=f"revdesk {chosen}")  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise InvalidInput("mapping", str(exc)) from None
-
-
 def write_rejects(problems: list[RowProblem], path: Path) -> None:
     """The rejected rows' problems as CSV: line, column, reason."""
     with path.open("w", encoding="utf-8", newline="") as out:

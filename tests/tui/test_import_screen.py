@@ -11,11 +11,12 @@ import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Input, Select, Static
 
+from db.import_layouts import MAPPINGS_DIR
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
 from tui.app import build_app
 from tui.screens.handoff_review import ConfirmModal
-from tui.screens.import_screen import MAPPINGS_DIR, OWN_COLUMNS, ImportScreen, mapping_choices
+from tui.screens.import_screen import DETECT, ImportScreen, mapping_choices
 
 USERS_CSV = ("handle,name,role,team,timezone\n"
              "zoe,Zoe Ray,ae,North,Europe/Berlin\n"
@@ -218,7 +219,7 @@ async def test_contacts_through_a_fixture_mapping(store, here):
 
 def test_mapping_choices_list_own_columns_then_the_fixture_mappings():
     choices = mapping_choices()
-    assert choices[0] == (OWN_COLUMNS, OWN_COLUMNS)
+    assert choices[0] == (DETECT, DETECT)
     assert "hubspot-contacts.toml" in [label for label, _ in choices]
     assert all(Path(value).is_file() for _, value in choices[1:])
 

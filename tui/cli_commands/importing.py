@@ -15,7 +15,8 @@ from tui.config import load_settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     export = sub.add_parser("export", help="write records out as CSV or JSON, one column per revdesk field")
-    export.add_argument("--kind", choices=["users", "accounts", "deals"], required=True)
+    export.add_argument("--kind", choices=["users", "accounts", "contacts", "deals", "activities"],
+                        required=True)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--out", type=Path, metavar="FILE", help="default: print them")
     export.set_defaults(handler=_export)
@@ -27,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--kind", default="auto",
                      choices=["users", "accounts", "contacts", "deals", "activities", "deal_history", "auto"],
                      help="what the file holds, without a mapping (default: told by its columns)")
+    cmd.add_argument("--format", default="auto",
+                     choices=["hubspot", "pipedrive", "salesforce", "close", "odoo", "generic", "auto"],
+                     help="whose export it is, without a mapping (default: told by its columns; generic: revdesk's"
+                          " own column names)")
     cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     cmd.add_argument("--owner-map", type=Path, metavar="FILE.csv",
                      help="who the file's owners are: a CSV of the file's value and a user's handle, per line")
@@ -78,22 +83,14 @@ def _owner_map(path: Path) -> dict[str, str]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from core.import_mapping import parse_mapping
+    from db.import_layouts import choose_mapping
     from db.importer import import_file, write_rejects
     from db.playbooks import apply_playbook, current_playbook_source
     from db.workbench import system_clock
 
     if not args.file.exists():
         raise InvalidInput("file", f"{args.file} does not exist")
-    if args.mapping is not None:
-        try:
-            mapping = parse_mapping(args.mapping.read_text(encoding="utf-8"), str(args.mapping))
-        except OSError as exc:
-            raise InvalidInput("mapping", f"cannot read {args.mapping}: {exc.strerror}") from None
-    else:
-        from db.importer import own_columns_mapping, read_table
-
-        mapping = own_columns_mapping(read_table(args.file)[0], args.kind)
+    mapping, chosen = choose_mapping(args.file, args.mapping, kind=args.kind, vendor=args.format)
     store = open_store(args, create=True)
     now = system_clock()
     if current_playbook_source(store.conn) is None:  # a new database: the default playbook, to place stages
@@ -117,10 +114,12 @@ def _import(args: argparse.Namespace) -> int:
         rejects = args.rejects or Path(f"{args.file.stem}.rejected.csv")
         write_rejects(result.rejected, rejects)
     if args.json:
-        print_json({**result.to_json(), "rejects_file": str(rejects) if rejects else None})
+        print_json({**result.to_json(), "layout": mapping.name, "vendor": mapping.vendor,
+                    "rejects_file": str(rejects) if rejects else None})
         return 0
     verb = "Would import" if args.dry_run else "Imported"
-    console().print(f"{verb} {args.file.name} as {mapping.kind}: {result.rows:,} rows, {result.created:,} created,"
+    console().print(f"{verb} {args.file.name} as {mapping.kind} ({chosen}): {result.rows:,} rows,"
+                    f" {result.created:,} created,"
                     f" {result.updated:,} updated, {result.rejected_rows:,} rejected"
                     + (" (nothing was written)" if args.dry_run else ""))
     for note in result.notes:

@@ -1,5 +1,5 @@
-"""Import a CRM export from the workbench: the file, its mapping (one of fixtures/mappings/, a TOML of your own, or
-revdesk's own column names) and what to do with people the file names who are not users yet. ctrl+d runs a dry
+"""Import a CRM export from the workbench: the file, its mapping (told by its columns, one of fixtures/mappings/
+or a TOML of your own) and what to do with people the file names who are not users yet. ctrl+d runs a dry
 run (rows, what would be created and updated, the rejected rows with line, column and reason; nothing written),
 ctrl+s imports for real after a confirmation. Rejected rows are listed in `<stem>.rejected.csv` in the current
 directory, as `revdesk import` does.
@@ -22,14 +22,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from core.errors import InvalidInput, RevdeskError
+from db.import_layouts import MAPPINGS_DIR
 from db.importer import ImportResult
 from db.workbench import Workbench
-from fixtures import FIXTURES_DIR
 from tui.commands import IMPORT_COMMANDS, bindings
 from tui.text import cut
 
-OWN_COLUMNS = "(revdesk's own columns)"
-MAPPINGS_DIR = FIXTURES_DIR / "mappings"
+DETECT = "(told by its columns)"
 ROLES = ("sdr", "ae", "cs", "manager", "founder")
 REFUSE = "refuse"  # the owner-role Select's value for "refuse their rows"
 PROBLEMS_SHOWN = 50
@@ -38,7 +37,7 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 @dataclass(frozen=True)
 class Job:
-    """What one run imports: the file, the mapping file (None: revdesk's own columns), the role new people get
+    """What one run imports: the file, the mapping file (None: told by the file's columns), the role new people get
     (None: their rows are refused) and whether it is a dry run."""
 
     file: Path
@@ -63,9 +62,9 @@ class Outcome:
 
 
 def mapping_choices(folder: Path = MAPPINGS_DIR) -> list[tuple[str, str]]:
-    """The Select's options: revdesk's own columns first, then each mapping file of `folder` by name."""
+    """The Select's options: told by the file's columns first, then each mapping file of `folder` by name."""
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    return [(OWN_COLUMNS, OWN_COLUMNS)] + [(f.name, str(f)) for f in files]
+    return [(DETECT, DETECT)] + [(f.name, str(f)) for f in files]
 
 
 def rejects_path(file: Path) -> Path:
@@ -76,19 +75,13 @@ def rejects_path(file: Path) -> Path:
 def run_job(bench: Workbench, job: Job, progress: Progress | None = None) -> Outcome:
     """Read the mapping and the file and import (or dry-run) it on this thread's connection; write the rejects CSV.
     Raises RevdeskError (InvalidInput, PlaybookError) for a missing file, a bad mapping or missing columns."""
-    from core.import_mapping import parse_mapping
-    from db.importer import import_file, own_columns_mapping, read_table, write_rejects
+    from db.import_layouts import choose_mapping
+    from db.importer import import_file, write_rejects
 
     started = time.monotonic()
     if not job.file.is_file():
         raise InvalidInput("file", f"{job.file} {'is a folder' if job.file.is_dir() else 'does not exist'}")
-    if job.mapping is not None:
-        try:
-            mapping = parse_mapping(job.mapping.read_text(encoding="utf-8"), str(job.mapping))
-        except OSError as exc:
-            raise InvalidInput("mapping", f"cannot read {job.mapping}: {exc.strerror}") from None
-    else:
-        mapping = own_columns_mapping(read_table(job.file)[0], "auto")
+    mapping, chosen = choose_mapping(job.file, job.mapping)
     result = import_file(bench.store.conn, bench.playbook, bench.user, job.file, mapping, bench.now(),
                          dry_run=job.dry_run, owner_role=job.owner_role, progress=progress)
     rejects, error = None, None
@@ -98,7 +91,7 @@ def run_job(bench: Workbench, job: Job, progress: Progress | None = None) -> Out
             write_rejects(result.rejected, rejects)
         except OSError as exc:
             rejects, error = None, f"could not list the rejected rows in {rejects}: {exc.strerror}"
-    return Outcome(job, result, mapping.name, rejects, error, time.monotonic() - started)
+    return Outcome(job, result, chosen, rejects, error, time.monotonic() - started)
 
 
 def summary_text(outcome: Outcome) -> Text:
@@ -143,9 +136,10 @@ def summary_text(outcome: Outcome) -> Text:
 
 def intro_text() -> Text:
     """What the screen shows before the first run."""
-    text = Text("Without a mapping the file's columns must be revdesk's own field names, as ", style="dim")
+    text = Text("Without a mapping the file's columns tell its layout: HubSpot, Pipedrive, Salesforce, Close, Odoo,"
+                " Maven CRM, or revdesk's own field names as ", style="dim")
     text.append("revdesk export", style="bold")
-    text.append(" writes them; the mappings listed read HubSpot, Salesforce, Odoo and Maven CRM exports.\n"
+    text.append(" writes them.\n"
                 f"A dry run checks every row and counts what would change, writing nothing. An import goes in whole"
                 f" or not at all; its rejected rows are listed in FILE.rejected.csv in {Path.cwd()}.", style="dim")
     return text
@@ -227,7 +221,7 @@ class ImportScreen(Screen):
                 yield Input(placeholder="path to a CSV or JSON export (enter: dry run)", id="import-file")
             with Horizontal(classes="import-row"):
                 yield Label("Mapping", classes="import-label")
-                yield Select(mapping_choices(), value=OWN_COLUMNS, allow_blank=False, id="import-mapping")
+                yield Select(mapping_choices(), value=DETECT, allow_blank=False, id="import-mapping")
                 yield Label("or", classes="import-or")
                 yield Input(placeholder="a mapping TOML of your own", id="import-mapping-path")
             with Horizontal(classes="import-row"):
@@ -260,7 +254,7 @@ class ImportScreen(Screen):
             return None
         own = self.query_one("#import-mapping-path", Input).value.strip()
         chosen = self.query_one("#import-mapping", Select).value
-        mapping = Path(own).expanduser() if own else None if chosen in (OWN_COLUMNS, Select.BLANK) else Path(
+        mapping = Path(own).expanduser() if own else None if chosen in (DETECT, Select.BLANK) else Path(
             str(chosen))
         role = self.query_one("#import-owner-role", Select).value
         owner_role = str(role) if role in ROLES else None

@@ -1,0 +1,48 @@
+"""Choosing the mapping for a file: the one named, else the shipped layout (fixtures/mappings/) its header is
+(core.import_layouts), else revdesk's own column names. Reads the mapping files and the file's header."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from core.errors import InvalidInput
+from core.import_layouts import VENDORS, detect_layout
+from core.import_mapping import ImportMapping, parse_mapping
+from db.importer import read_table
+from fixtures import FIXTURES_DIR
+
+MAPPINGS_DIR = FIXTURES_DIR / "mappings"
+
+
+def read_mapping(path: Path) -> ImportMapping:
+    try:
+        return parse_mapping(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
+        raise InvalidInput("mapping", f"cannot read {path}: {exc.strerror}") from None
+
+
+@lru_cache(maxsize=4)
+def shipped_layouts(folder: Path = MAPPINGS_DIR) -> tuple[ImportMapping, ...]:
+    """Every mapping shipped with revdesk, each one vendor's export of one kind."""
+    return tuple(read_mapping(p) for p in sorted(folder.glob("*.toml")))
+
+
+def choose_mapping(file: Path, mapping: Path | None = None, *, kind: str = "auto",
+                   vendor: str = "auto") -> tuple[ImportMapping, str]:
+    """The mapping to import `file` with, and how it was chosen (for the report)."""
+    if mapping is not None:
+        chosen = read_mapping(mapping)
+        if kind not in ("auto", chosen.kind):
+            raise InvalidInput("kind", f"{mapping.name} maps {chosen.kind}, not {kind}")
+        return chosen, chosen.name
+    header = read_table(file)[0]
+    found = detect_layout(header, list(shipped_layouts()), kind=kind, vendor=vendor)
+    if found is None:
+        asked = " ".join(x for x in (vendor if vendor != "auto" else "", kind if kind != "auto" else "") if x)
+        raise InvalidInput("format", f"{file.name} is not {'a ' + asked + ' export' if asked else 'a layout revdesk'}"
+                           f" knows ({', '.join(VENDORS)}) and its columns are not revdesk's own; give a --mapping"
+                           f" (examples in {MAPPINGS_DIR})")
+    how = "revdesk's own columns" if found.mapping.vendor == "generic" and found.mapping.name.startswith("revdesk") \
+        else f"{found.mapping.name}, told by its columns"
+    return found.mapping, f"{how} ({found.matched} of {found.of} read)"
