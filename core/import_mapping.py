@@ -94,11 +94,19 @@ class ImportMapping:
 
     def translate(self, target: str, value: str) -> str:
         """The file's value for `target` in revdesk's terms (case and spaces ignored); unchanged when unmapped."""
-        table = self.values.get(target)
-        if not table:
+        folded = self._folded.get(target)
+        if not folded:
             return value
-        folded = {k.strip().casefold(): v for k, v in table.items()}
         return folded.get(value.strip().casefold(), value)
+
+    @property
+    def _folded(self) -> dict[str, dict[str, str]]:
+        """The value maps keyed as compared (case and spaces ignored), built once."""
+        folded = self.__dict__.get("_folded_cache")
+        if folded is None:
+            folded = {t: {k.strip().casefold(): v for k, v in table.items()} for t, table in self.values.items()}
+            object.__setattr__(self, "_folded_cache", folded)
+        return folded
 
 
 def parse_mapping(source: str, origin: str = "mapping") -> ImportMapping:

@@ -40,6 +40,12 @@ class Draft:
         return self.values.get(key)
 
 
+# Fields kept as written (cleaned of stray whitespace and control characters), with no parsing.
+_FREE_TEXT = frozenset(("external_id", "first_name", "last_name", "name", "title", "account", "country", "timezone",
+                        "lead_source", "source", "industry", "owner", "product", "lost_reason", "team", "manager",
+                        "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by"))
+
+
 class RowReader:
     """Reads rows of one file for one mapping: the columns are found once, the date format decided once."""
 
@@ -78,12 +84,16 @@ class RowReader:
     def read(self, row: list[str], line: int) -> Draft:
         draft = Draft(line, {}, [])
         values, defaults, width = draft.values, self.mapping.defaults, len(row)
-        for target, at, column in self._plan:
+        for target, at, column, plain in self._plan:
             text = row[at] if at < width else ""
             if not text or text.isspace():
                 text = defaults.get(target, "")
                 if not text:
                     continue
+            if plain:  # free text: only cleaned
+                if cleaned := clean_text(text):
+                    values[target] = cleaned
+                continue
             try:
                 value = self._value(target, clean_text(text))
             except ValueProblem as exc:
@@ -97,11 +107,12 @@ class RowReader:
         return draft
 
     @property
-    def _plan(self) -> list[tuple[str, int, str]]:
-        """(field, column index, column name) for the file's mapped columns, worked out once."""
+    def _plan(self) -> list[tuple[str, int, str, bool]]:
+        """(field, column index, column name, free text?) for the file's mapped columns, worked out once."""
         plan = self.__dict__.get("_plan_cache")
         if plan is None:
-            plan = self.__dict__["_plan_cache"] = [(t, at, column) for t, (at, column) in self.index.items()]
+            plan = self.__dict__["_plan_cache"] = [(t, at, column, t in _FREE_TEXT and t not in self.mapping.values)
+                                                   for t, (at, column) in self.index.items()]
         return plan
 
     @property

@@ -50,6 +50,9 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # Plain ASCII domains, last label letters at both ends: what email-validator accepts as is, but "--" and special use.
 _FAST_DOMAIN = rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z])?"
 _FAST_EMAIL = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@({_FAST_DOMAIN})")
+# The same with letters of any script in the local part ("chloé.martin@..."), when already in NFC.
+_INTL = rf"(?:{_ATEXT}|[^\W\d_])"
+_FAST_INTL_EMAIL = re.compile(rf"({_INTL}+(?:\.{_INTL}+)*)@({_FAST_DOMAIN})")
 _FAST_DOMAIN_RE = re.compile(_FAST_DOMAIN)
 _SPECIAL_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 _CASELESS_MAILBOXES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
@@ -66,8 +69,9 @@ def parse_email(text: str) -> str | None:
     text = text.strip(_EMAIL_TRIM)
     if not text:
         return None
-    match = _FAST_EMAIL.fullmatch(text)
-    if match and len(text) <= 254:
+    match = _FAST_EMAIL.fullmatch(text) if text.isascii() else (
+        _FAST_INTL_EMAIL.fullmatch(text) if unicodedata.is_normalized("NFC", text) else None)
+    if match and len(text.encode()) <= 254:  # the limit is in UTF-8 bytes
         local, domain = match.groups()
         if _plain_domain(domain) and local.lower() not in _CASELESS_MAILBOXES:
             return f"{local}@{domain.lower()}"

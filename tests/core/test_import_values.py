@@ -105,7 +105,8 @@ def test_email_refused_with_email_validators_reason(text):
     assert problem.value.reason
 
 
-_LOCALS = st.text(alphabet="aZ09._-+!'~\"", max_size=12) | st.sampled_from(["postmaster", "Info", "SALES", "x" * 65])
+_LOCALS = (st.text(alphabet="aZ09._-+!'~\"", max_size=12) | st.sampled_from(["postmaster", "Info", "SALES", "x" * 65])
+           | st.text(alphabet="aé.ëÅßİﬁ\u0301\u200b١漢ǅʰ_-", max_size=10))  # other scripts, marks, digits
 _LABELS = st.text(alphabet="aZ09-", max_size=8) | st.text(alphabet="ab", min_size=60, max_size=66)
 _TLDS = st.sampled_from(["com", "COM", "local", "Test", "invalid", "onion", "arpa", "c1", "1c", "xn--p1ai", "ab--c"])
 
