@@ -44,7 +44,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "activities": ("external_id", "kind", "outcome", "occurred_at", "owner", "contact_email", "contact", "account",
                    "deal", "subject", "note", "done"),
     # a deal's stage changes (Salesforce OpportunityHistory): the deal is the id its import was given
-    "deal_history": ("deal", "stage", "changed_at", "changed_by", "amount", "close_date"),
+    "deal_history": ("deal", "stage", "changed_at", "changed_by", "amount", "close_date", "deleted"),
 }
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {  # at least one of each group
     "users": (("name",),),

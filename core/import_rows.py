@@ -3,7 +3,8 @@ column. Pure: db/importer.py looks the drafts up against the database and writes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 
@@ -35,15 +36,16 @@ class Draft:
     line: int
     values: dict[str, object]
     problems: list[RowProblem]
+    get: Callable[[str], object] = field(init=False, repr=False, compare=False)  # values.get, called per field
 
-    def get(self, key: str) -> object:
-        return self.values.get(key)
+    def __post_init__(self) -> None:
+        self.get = self.values.get
 
 
 # Fields kept as written (cleaned of stray whitespace and control characters), with no parsing.
 _FREE_TEXT = frozenset(("external_id", "first_name", "last_name", "name", "title", "account", "country", "timezone",
                         "lead_source", "source", "industry", "owner", "product", "lost_reason", "team", "manager",
-                        "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by"))
+                        "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by", "deleted"))
 
 
 class RowReader:

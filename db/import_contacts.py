@@ -14,11 +14,10 @@ from functools import lru_cache
 from core.dedupe import FREE_MAIL
 from core.import_mapping import ImportMapping
 from core.import_rows import Draft, RowProblem
-from core.import_values import ValueProblem, parse_phone
 from core.models import User
 from core.playbook import Playbook
 from core.when import to_stored
-from db.import_phones import check_phones
+from db.import_phones import Checked, PhoneChecks, check_phone, country_code
 from db.import_writers import Accounts, People, _column
 
 LIFECYCLE = ("lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "nurture")
@@ -30,73 +29,81 @@ _FILL = ("title", "phone", "timezone", "country", "buying_role", "lead_source")
 _ROLES = {"decision_maker", "approver", "champion", "influencer", "user", "blocker"}
 
 
-@lru_cache(maxsize=1024)
-def country_code(text: str | None) -> str | None:
-    """ISO alpha-2 for a country written as a code or a name ("United States", "DE", "Deutschland" if known)."""
-    if not text:
-        return None
-    if len(text) == 2 and text.isalpha():
-        return text.upper()
-    import pycountry
-
-    try:
-        return pycountry.countries.lookup(text.strip()).alpha_2
-    except LookupError:
-        return None
-
-
 def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                    drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
-                   progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
+                   progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None,
+                   phones: PhoneChecks | None = None) -> None:
+    """`phones`: the file's numbers, already being checked (db.import_phones.start_phone_checks)."""
     people, accounts = People(conn, now, owner_map), Accounts(conn)
     countries = {r[0]: r[1] for r in conn.execute("SELECT id, country FROM accounts WHERE country IS NOT NULL")}
-    existing = {r[0]: r[1] for r in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL")}
-    next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1
-    rows, history, fills = [], [], []
-    stamp, by = to_stored(now), user.id if user else None
+    if phones is None:
+        phones = PhoneChecks((str(d.get("phone")), country_code(d.get("country")))  # type: ignore[arg-type]
+                             for d in drafts if d.get("phone"))
     created_accounts: list[str] = []
-    checked = check_phones((str(d.get("phone") or ""), country_code(d.get("country")))  # type: ignore[arg-type]
-                           for d in drafts if d.get("phone"))
-    for done, draft in enumerate(drafts, start=1):
+    became = [(f, stage) for f, stage in _BECAME if f in mapping.columns or f in mapping.defaults]
+    placed: list[tuple[Draft, tuple, str | None]] = []  # each row's values, and the country its phone is in
+    for done, draft in enumerate(drafts, start=1):  # the numbers are checked meanwhile
+        if progress and done % 5000 == 0:
+            progress(done // 2, len(drafts))
         if not (draft.get("email") or draft.get("name") or draft.get("first_name") or draft.get("last_name")):
             result.rejected.append(RowProblem(draft.line, _column(mapping, "email"),
                                               "nobody in this row: no name and no e-mail"))
             continue
-        placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
-        if not placed:
+        found, owner = people.owner(draft, mapping, owner_role, result.rejected)
+        if not found:
             continue
-        account = _account(conn, accounts, countries, draft, now, created_accounts)
-        region = country_code(draft.get("country")) or countries.get(account)  # type: ignore[arg-type]
-        written = str(draft.get("phone") or "")
-        ok, phone = checked.get((written, region)) or _phone(written, region)
-        if not ok:
-            result.rejected.append(RowProblem(draft.line, _column(mapping, "phone"), str(phone)))
-            continue
-        first, last = _names(draft)
-        stage = str(draft.get("lifecycle_stage") or "").lower() or _latest(draft) or "lead"
+        stage = str(draft.get("lifecycle_stage") or "").lower() or (became and _latest(draft, became)) or "lead"
         if stage not in LIFECYCLE:
             result.rejected.append(RowProblem(draft.line, _column(mapping, "lifecycle_stage"),
                                               f"{stage!r} is not a lifecycle stage ({', '.join(LIFECYCLE)});"
                                               " map it under [values.lifecycle_stage]"))
             continue
+        account = _account(conn, accounts, countries, draft, now, created_accounts)
+        region = country_code(draft.get("country")) or countries.get(account)  # type: ignore[arg-type]
+        first, last = _names(draft)
         role = draft.get("buying_role")
-        role = role if role in _ROLES else None
-        email = draft.get("email")
-        values = (account, first, last, draft.get("title"), email, phone, draft.get("timezone"),
-                  region, role, draft.get("lead_source"), stage, owner)
+        values = (account, first, last, draft.get("title"), draft.get("email"), None, draft.get("timezone"),
+                  region, role if role in _ROLES else None, draft.get("lead_source"), stage, owner)
+        placed.append((draft, values, region))
+    _write(conn, mapping, placed, phones.result(), became, user, now, result)
+    if progress:
+        progress(len(drafts), len(drafts))
+    if created_accounts:
+        shown = ", ".join(created_accounts[:5]) + (f" and {len(created_accounts) - 5} more" if len(created_accounts) > 5
+                                                  else "")
+        result.notes.append(f"{len(created_accounts)} accounts the file names were created: {shown}")
+    if people.created:
+        result.notes.append(f"people created with role {owner_role}: {', '.join(people.created)}")
+
+
+def _write(conn: sqlite3.Connection, mapping: ImportMapping, placed: list[tuple[Draft, tuple, str | None]],
+           checked: Checked, became: list[tuple[str, str]], user: User | None, now: datetime,
+           result) -> None:  # noqa: ANN001
+    """The placed rows with their checked numbers: new people inserted (in batches, with ids of our own), people
+    already here by e-mail filled in where blank, and the lifecycle history of the new ones."""
+    existing = {r[0]: r[1] for r in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL")}
+    next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1
+    rows, history, fills = [], [], []
+    stamp, by = to_stored(now), user.id if user else None
+    for draft, values, region in placed:
+        written = draft.get("phone")
+        if written:
+            ok, phone = checked.get((str(written), region)) or check_phone((str(written), region))
+            if not ok:
+                result.rejected.append(RowProblem(draft.line, _column(mapping, "phone"), str(phone)))
+                continue
+            values = (*values[:5], phone, *values[6:])
+        email = values[4]
         if email in existing:
             fills.append((*(values[i] for i in (3, 5, 6, 7, 8, 9)), values[0], values[11], existing[email]))
             result.updated += 1
             continue
         created = draft.get("created_at")
-        contact_id = next_id
-        next_id += 1
-        rows.append((contact_id, *values, to_stored(created) if isinstance(created, datetime) else stamp))
+        rows.append((next_id, *values, to_stored(created) if isinstance(created, datetime) else stamp))
         if email:
-            existing[email] = contact_id
-        history += _history(contact_id, draft, stage, created, now, by, stamp)
-        if progress and done % 5000 == 0:
-            progress(done, len(drafts))
+            existing[email] = next_id
+        history += _history(next_id, draft, values[10], created, now, by, stamp, became)
+        next_id += 1
     rebuilt = _suspend_indexes(conn) if len(rows) > max(10_000, len(existing)) else []  # a bulk load: index after
     conn.executemany(f"INSERT INTO contacts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows)
     for sql in rebuilt:
@@ -107,12 +114,6 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
     conn.executemany(f"UPDATE contacts SET {sets}, account_id = COALESCE(account_id, ?),"
                      " owner_id = COALESCE(owner_id, ?) WHERE id = ?", fills)
     result.created += len(rows)
-    if created_accounts:
-        shown = ", ".join(created_accounts[:5]) + (f" and {len(created_accounts) - 5} more" if len(created_accounts) > 5
-                                                  else "")
-        result.notes.append(f"{len(created_accounts)} accounts the file names were created: {shown}")
-    if people.created:
-        result.notes.append(f"people created with role {owner_role}: {', '.join(people.created)}")
 
 
 def _account(conn: sqlite3.Connection, accounts: Accounts, countries: dict[int, str], draft: Draft, now: datetime,
@@ -148,14 +149,6 @@ def _email_domain(email: str) -> str | None:
     return None if not domain or domain in FREE_MAIL else domain
 
 
-def _phone(written: str, region: str | None) -> tuple[bool, str | None]:
-    """A number not checked ahead (its country came from its account)."""
-    try:
-        return True, parse_phone(written, region, strict=False)
-    except ValueProblem as exc:
-        return False, exc.reason
-
-
 def _names(draft: Draft) -> tuple[str, str]:
     first, last = draft.get("first_name"), draft.get("last_name")
     if first or last:
@@ -164,15 +157,17 @@ def _names(draft: Draft) -> tuple[str, str]:
     return (" ".join(whole[:-1]), whole[-1]) if len(whole) > 1 else ("", whole[0] if whole else "")
 
 
-def _latest(draft: Draft) -> str | None:
-    dated = [(draft.get(field), stage) for field, stage in _BECAME if isinstance(draft.get(field), datetime)]
-    return max(dated)[1] if dated else None
+def _latest(draft: Draft, became: list[tuple[str, str]]) -> str | None:
+    dated = [(draft.get(field), stage) for field, stage in became if isinstance(draft.get(field), datetime)]
+    return max(dated)[1] if dated else None  # type: ignore[type-var]
 
 
 def _history(contact_id: int, draft: Draft, stage: str, created: object, now: datetime, by: int | None,
-             stamp: str) -> list[tuple]:
-    """Lifecycle rows: the stage it was created in, then each "became" date in order (the funnel reads these)."""
-    moves = sorted((draft.get(field), name) for field, name in _BECAME if isinstance(draft.get(field), datetime))
+             stamp: str, became: list[tuple[str, str]]) -> list[tuple]:
+    """Lifecycle rows: the stage it was created in, then each "became" date in order (the funnel reads these);
+    `became`: the mapping's "became" fields."""
+    moves = sorted((draft.get(field), name) for field, name in became if isinstance(draft.get(field), datetime)) \
+        if became else []  # type: ignore[type-var]
     if not moves and not isinstance(created, datetime):
         return [(contact_id, None, stage, by, stamp)]  # the common case, cheaply
     start = created if isinstance(created, datetime) else (moves[0][0] if moves else now)

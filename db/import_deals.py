@@ -1,6 +1,9 @@
 """One imported deal: created (with its stage history: the first open stage when it was engaged or created,
 then the stage it is in, closed when it closed) or, when the same source and id were imported before, its
-figures updated. Inside the importer's transaction."""
+figures updated. A status column (open, won or lost, as Pipedrive keeps it apart from the pipeline stage) decides
+whether the deal is closed: a won or lost deal in an open stage goes to the playbook's closed won or lost stage,
+that open stage kept as the one before it in its history; an open deal in a closed stage is refused (see
+row_problem). Inside the importer's transaction."""
 
 from __future__ import annotations
 
@@ -9,16 +12,53 @@ from datetime import datetime
 from typing import Literal
 
 from core.import_mapping import ImportMapping
-from core.import_rows import Draft
+from core.import_rows import Draft, RowProblem
 from core.models import User
-from core.playbook import Playbook
+from core.playbook import Playbook, Stage
 from core.when import to_stored
+
+STATUSES = ("open", "won", "lost")
+
+
+def row_problem(playbook: Playbook, mapping: ImportMapping, draft: Draft) -> RowProblem | None:
+    """Why a deal row cannot be written as it is: a status that is not open, won or lost, a status that says open
+    for a closed stage (or won for a lost one), no stage and no closing status. None when it can."""
+    status, stage = _status(draft), draft.get("stage")
+    column = mapping.columns.get("status", "status")
+    if status is not None and status not in STATUSES:
+        return RowProblem(draft.line, column, f"{draft.get('status')!r} is not a status (open, won or lost);"
+                                              " map it under [values.status]")
+    if stage is None:
+        if status in ("won", "lost"):
+            return None
+        return RowProblem(draft.line, mapping.columns.get("stage", "stage"), "no stage")
+    current = playbook.stage(str(stage))
+    if status == "open" and current.closed:
+        return RowProblem(draft.line, column, f"the status is open but the stage {current.key!r} is closed")
+    if status in ("won", "lost") and current.closed and current.won != (status == "won"):
+        return RowProblem(draft.line, column, f"the status is {status} but the stage {current.key!r} is not")
+    return None
+
+
+def _status(draft: Draft) -> str | None:
+    value = draft.get("status")
+    return str(value).strip().casefold() if value is not None else None
+
+
+def _closing(playbook: Playbook, draft: Draft) -> tuple[Stage, Stage | None]:
+    """The deal's stage, and the open stage it was in when a won or lost status closes it (else None)."""
+    status = _status(draft)
+    stage = playbook.stage(str(draft.get("stage"))) if draft.get("stage") is not None else None
+    if status not in ("won", "lost") or (stage is not None and stage.closed):
+        return stage, None  # type: ignore[return-value] - row_problem has refused a row with neither
+    closed = next(s for s in playbook.stages if s.closed and s.won == (status == "won"))
+    return closed, stage
 
 
 def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping, draft: Draft,
                account_id: int, owner_id: int | None, known: dict[str, int],
                now: datetime) -> Literal["created", "updated"]:
-    stage = playbook.stage(str(draft.get("stage")))
+    stage, before = _closing(playbook, draft)
     amount, currency = draft.get("amount") or (None, mapping.currency)  # type: ignore[misc]
     if draft.get("currency"):  # a currency column says it for the amount
         currency = str(draft.get("currency")).strip().upper()
@@ -46,7 +86,7 @@ def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, 
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (*fields, account_id, to_stored(created), to_stored(entered)),  # type: ignore[arg-type]
     ).lastrowid or 0)
-    first = next(s for s in playbook.stages if not s.closed)
+    first = before or next(s for s in playbook.stages if not s.closed)  # a status closed it: from its open stage
     history = [(None, first.key if stage.closed or stage.key != first.key else stage.key, engaged or created)]
     if stage.key != history[0][1]:
         history.append((history[0][1], stage.key, entered))

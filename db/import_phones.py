@@ -1,34 +1,95 @@
-"""Phone numbers of a large import checked in parallel: phonenumbers takes some 30 µs a new number, the most
-expensive check of a row, so a file of many thousands of contacts has its distinct numbers parsed by a pool of
-processes (one per core) before its rows are written. Small files are parsed in place."""
+"""Phone numbers of a large import checked in parallel with the rest of it: phonenumbers takes some 30 µs a new
+number, the most expensive check of a row. As soon as a file of contacts is read, its distinct (number, country)
+pairs go to worker processes, while this process checks the rows and places each contact; the writer collects
+the verdicts only when it needs them. Small files, and numbers whose country comes from their account, are
+checked in place."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from core.import_values import ValueProblem, parse_phone
+from core.import_values import ValueProblem, clean_text, parse_phone
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
+
+    from core.import_rows import RowReader
 
 PARALLEL_FROM = 5_000  # distinct numbers; below this a pool costs more than it saves
 Checked = dict[tuple[str, str | None], tuple[bool, str | None]]
 
 
-def _check(pair: tuple[str, str | None]) -> tuple[bool, str | None]:
+@lru_cache(maxsize=1024)
+def country_code(text: str | None) -> str | None:
+    """ISO alpha-2 for a country written as a code or a name ("United States", "DE", "Deutschland" if known)."""
+    if not text:
+        return None
+    if len(text) == 2 and text.isalpha():
+        return text.upper()
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(text.strip()).alpha_2
+    except LookupError:
+        return None
+
+
+def check_phone(pair: tuple[str, str | None]) -> tuple[bool, str | None]:
+    """(True, E.164 or None) or (False, why not) for a number as written and the country to assume."""
     try:
         return True, parse_phone(pair[0], pair[1], strict=False)
     except ValueProblem as exc:
         return False, exc.reason
 
 
-def check_phones(pairs: Iterable[tuple[str, str | None]]) -> Checked:
-    """(number as written, country) -> (True, E.164 or None) or (False, why not)."""
-    distinct = list(dict.fromkeys(p for p in pairs if p[0].strip()))
-    cores = os.cpu_count() or 1
-    if len(distinct) < PARALLEL_FROM or cores < 2:
-        return {pair: _check(pair) for pair in distinct}
-    import multiprocessing
+class PhoneChecks:
+    """Verdicts on a file's numbers, worked out by a pool of processes from the moment it is made."""
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(min(cores, 4)) as pool:
-        results = pool.map(_check, distinct, chunksize=2_000)
-    return dict(zip(distinct, results, strict=True))
+    def __init__(self, pairs: Iterable[tuple[str, str | None]]) -> None:
+        self.distinct = list(dict.fromkeys(p for p in pairs if p[0]))
+        self._pool: Pool | None = None
+        self._pending: AsyncResult | None = None
+        self._done: Checked | None = None
+        cores = os.cpu_count() or 1
+        if len(self.distinct) < PARALLEL_FROM or cores < 2:
+            return
+        import multiprocessing
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        # One core stays with this process, which goes on checking and placing the rows meanwhile.
+        self._pool = multiprocessing.get_context(method).Pool(min(cores - 1, 4))
+        self._pending = self._pool.map_async(check_phone, self.distinct, chunksize=2_000)
+
+    def result(self) -> Checked:
+        if self._done is None:
+            if self._pending is not None:
+                verdicts = self._pending.get()
+            else:
+                verdicts = [check_phone(pair) for pair in self.distinct]
+            self._done = dict(zip(self.distinct, verdicts, strict=True))
+            self.close()
+        return self._done
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+
+def start_phone_checks(reader: RowReader, rows: list[list[str]]) -> PhoneChecks | None:
+    """Start checking a contacts file's numbers, each in its row's country, before its rows are read."""
+    phone, country = reader.index.get("phone"), reader.index.get("country")
+    if phone is None:
+        return None
+    at, width = phone[0], country[0] if country else None
+    default = reader.mapping.defaults.get("country")
+    fixed = country_code(clean_text(default)) if default else None
+
+    def region(row: list[str]) -> str | None:
+        text = row[width] if width is not None and width < len(row) else ""
+        return country_code(clean_text(text)) if text.strip() else fixed
+
+    return PhoneChecks((clean_text(row[at]), region(row)) for row in rows if at < len(row) and row[at].strip())

@@ -132,7 +132,9 @@ class Accounts:
     """Accounts by normalised domain and by normalised name (core.dedupe's rules)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        rows = conn.execute("SELECT id, name, domain FROM accounts").fetchall()
+        # A merged account's name and domain lead to the account it was merged into.
+        rows = conn.execute("SELECT COALESCE(merged_into, id) AS id, name, domain FROM accounts"
+                            " ORDER BY merged_into IS NOT NULL, id").fetchall()
         self.by_domain = {r["domain"]: r["id"] for r in rows if r["domain"]}
         self.by_name: dict[str, tuple[int, str | None]] = {}
         for r in rows:
@@ -193,7 +195,7 @@ def review_candidates(conn: sqlite3.Connection, drafts: list[Draft]) -> list[dic
     imported as they are, and listed for a person to review (core.dedupe: fuzzy names, never merged alone)."""
     from core.dedupe import AccountKey, match_accounts
 
-    rows = conn.execute("SELECT id, name, domain FROM accounts").fetchall()
+    rows = conn.execute("SELECT id, name, domain FROM accounts WHERE merged_into IS NULL").fetchall()
     existing = [AccountKey(f"id:{r[0]}", r[1], r[2] or "") for r in rows]
     incoming = [AccountKey(f"line:{d.line}", str(d.get("name") or ""), str(d.get("domain") or "")) for d in drafts
                 if d.get("name")]
@@ -206,12 +208,15 @@ def review_candidates(conn: sqlite3.Connection, drafts: list[Draft]) -> list[dic
 def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                 drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
                 progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
-    from db.import_deals import write_deal
+    from db.import_deals import row_problem, write_deal
 
     people, accounts = People(conn, now, owner_map), Accounts(conn)
     known = {r[0]: r[1] for r in conn.execute(
         "SELECT key, record_id FROM import_keys WHERE record_type = 'deal' AND source = ?", (mapping.name,))}
     for done, draft in enumerate(drafts, start=1):
+        if problem := row_problem(playbook, mapping, draft):  # a status at odds with the stage, or no stage
+            result.rejected.append(problem)
+            continue
         account = accounts.find(draft.get("account"), None)  # type: ignore[arg-type]
         if account is None:
             name = draft.get("account")

@@ -19,6 +19,7 @@ from core.models import User
 from core.playbook import Playbook
 from db.changes import append_change
 from db.connection import transaction
+from db.import_phones import start_phone_checks
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total): "Checking" the rows, then "Writing" them
 
@@ -91,7 +92,6 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
                 owner_map: dict[str, str] | None = None, progress: Progress | None = None) -> ImportResult:
     """Import `path` as `mapping` says; rows with a problem are left out and listed in the result."""
     from core.import_values import ValueProblem, detect_date_format
-    from db import import_writers
 
     header, rows = read_table(path)
     try:  # decided once for the whole file (a mapping's format is checked against the dates)
@@ -105,6 +105,23 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
         raise InvalidInput("mapping", f"{path.name} has no column {', '.join(map(repr, reader.missing))}"
                                       f" (its columns: {', '.join(header)})")
     result = ImportResult(mapping.kind, str(path), rows=len(rows), dry_run=dry_run)
+    phones = start_phone_checks(reader, rows) if mapping.kind == "contacts" else None
+    try:
+        _check_and_write(conn, playbook, user, path, mapping, reader, rows, result, now, dry_run=dry_run,
+                         owner_role=owner_role, owner_map=owner_map, progress=progress,
+                         extra={"phones": phones} if phones else {})
+    finally:
+        if phones:
+            phones.close()
+    return result
+
+
+def _check_and_write(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path,
+                     mapping: ImportMapping, reader: RowReader, rows: list[list[str]], result: ImportResult,
+                     now: datetime, *, dry_run: bool, owner_role: str | None, owner_map: dict[str, str] | None,
+                     progress: Progress | None, extra: dict[str, object]) -> None:
+    from db.import_writers import check_owner_map
+
     if reader.absent:
         result.notes.append(f"not in this file, left empty: {', '.join(reader.absent)}")
     drafts: list[Draft] = []
@@ -123,10 +140,10 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
     try:
         with transaction(conn):
             if owner_map:
-                import_writers.check_owner_map(conn, owner_map)
+                check_owner_map(conn, owner_map)
             writing = (lambda done, total: progress("Writing", done, total)) if progress else None
             writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=writing,
-                   owner_map=owner_map)
+                   owner_map=owner_map, **extra)
             if progress:
                 progress("Writing", len(drafts), len(drafts))
             result.change_id = append_change(
@@ -137,7 +154,6 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
                 raise DryRun
     except DryRun:
         result.change_id = None
-    return result
 
 
 # Which function writes each kind's checked rows, as "module:function" (imported only when that kind comes in).

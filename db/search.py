@@ -41,7 +41,7 @@ def search_accounts(conn: sqlite3.Connection, query: str, limit: int = 30) -> li
     text = query.replace("%", "").replace("_", "")
     rows = conn.execute(
         "SELECT id, name, domain, industry, country FROM accounts"
-        " WHERE name LIKE :q OR name LIKE :word OR domain LIKE :q ORDER BY name LIMIT :limit",
+        " WHERE (name LIKE :q OR name LIKE :word OR domain LIKE :q) AND merged_into IS NULL ORDER BY name LIMIT :limit",
         {"q": text + "%", "word": "% " + text + "%", "limit": limit},
     ).fetchall()
     return [AccountHit(r[0], r[1], r[2], r[3], r[4]) for r in rows]

@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         handoffs,
         importing,
         leaks,
+        merging,
         playbook,
         records,
         report,
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     analytics.register(sub)
     report.register(sub)
     importing.register(sub)
+    merging.register(sub)
     sub.add_parser("open", help="open the workbench (the default)").set_defaults(handler=_open)
     parser.set_defaults(handler=_open)
     _accept_global_options(parser)

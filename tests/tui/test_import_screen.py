@@ -189,7 +189,7 @@ async def test_a_bad_mapping_and_missing_columns_are_named(store, here):
         await pilot.press("ctrl+d")
         await settle(pilot)
         error = _text(screen, "#import-error")
-        assert "users.csv has no column 'Last Name', 'Email'" in error
+        assert "users.csv has no column 'Email', 'Last Name'" in error
         assert _users(store) == before
 
 
