@@ -5,14 +5,12 @@ owner. Done rows are written as logging writes them, with the derived data kept 
 then, the per-day counts, first and last touch) but none of logging's side effects that make no sense for
 history: no follow-up tasks, revivals, sequence steps or status moves. Planned rows become follow-up tasks.
 
-Re-importing a file writes nothing twice. import_keys may not hold activities (its CHECK allows users, accounts,
-contacts and deals), so the ids a file gave its activities are kept in the change log instead: one
-"import_keys" record per import, {source, activities: {id: activity}, tasks: {id: task}}. Rows without an id
-are skipped when an identical activity (user, contact, kind, time, note) or task is already here."""
+Re-importing a file writes nothing twice: the ids a file gave its activities and tasks are kept in import_keys,
+and rows without an id are skipped when an identical activity (user, contact, kind, time, note) or task is
+already here."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
@@ -27,7 +25,6 @@ from core.playbook import Playbook
 from core.relative_dates import RelativeDay
 from core.when import from_stored, to_stored
 from db.activity_days import count_activity
-from db.changes import append_change
 from db.import_writers import Accounts, People, _column, _key
 
 DONE = {"true", "yes", "y", "1", "done", "completed", "x"}
@@ -177,9 +174,10 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
             new_keys["activities"][key] = activity
     _count_days(conn, counted)
     _touch(conn, first, last, accounts_last)
-    if new_keys["activities"] or new_keys["tasks"]:
-        append_change(conn, at=now, user_id=user.id if user else None, command="import_keys", entity="activity",
-                      entity_id=None, payload={"source": mapping.name, **new_keys})
+    conn.executemany("INSERT INTO import_keys (record_type, source, key, record_id) VALUES (?, ?, ?, ?)",
+                     [(kind, mapping.name, key, record) for kind, table in (("activity", new_keys["activities"]),
+                                                                           ("task", new_keys["tasks"]))
+                      for key, record in table.items()])
     result.created += len(counted) + planned
     result.updated += unchanged
     if planned:
@@ -191,13 +189,9 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
 
 
 def _known_keys(conn: sqlite3.Connection, source: str) -> set[str]:
-    """The ids earlier imports from this source gave their activities and tasks (kept in the change log)."""
-    known: set[str] = set()
-    for (payload,) in conn.execute("SELECT payload FROM changes WHERE command = 'import_keys' AND entity = 'activity'"
-                                   " AND json_extract(payload, '$.source') = ?", (source,)):
-        data = json.loads(payload)
-        known.update(data.get("activities", {}), data.get("tasks", {}))
-    return known
+    """The ids earlier imports from this source gave their activities and tasks."""
+    return {r[0] for r in conn.execute("SELECT key FROM import_keys WHERE record_type IN ('activity', 'task')"
+                                       " AND source = ?", (source,))}
 
 
 def _kind_and_state(draft: Draft, mapping: ImportMapping) -> tuple[str, bool] | RowProblem:

@@ -1,8 +1,9 @@
-"""Writing imported contacts (see db.importer): matched by e-mail (the same person is filled in where blank,
-never overwritten), placed at their account (by domain, the e-mail's domain, then name; an account the file
-names but the database lacks is created), phones to E.164 in their own or their account's country, and their
-lifecycle history ("Became a ... Date" columns) as status history, so funnel timing works on imported data.
-New contacts are written in batches with ids of our own: a 100k-row file stays well above 20k rows/s."""
+"""Writing imported contacts (see db.importer): matched by their id in the CRM (an earlier import of the same
+source) or their e-mail (the same person is filled in where blank, never overwritten), placed at their account
+(by domain, the e-mail's domain, then name; an account the file names but the database lacks is created), phones
+to E.164 in their own or their account's country, and their lifecycle history ("Became a ... Date" columns) as
+status history, so funnel timing works on imported data. New contacts and accounts get ids of our own and are
+written in batches."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from core.import_rows import Draft, RowProblem
 from core.models import User
 from core.playbook import Playbook
 from core.when import to_stored
-from db.import_phones import Checked, PhoneChecks, check_phone, country_code
+from db.import_phones import PhoneChecks, country_code
 from db.import_writers import Accounts, People, _column
 
 LIFECYCLE = ("lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "nurture")
@@ -29,22 +30,36 @@ _FILL = ("title", "phone", "timezone", "country", "buying_role", "lead_source")
 _ROLES = {"decision_maker", "approver", "champion", "influencer", "user", "blocker"}
 
 
+_INSERT_CONTACT = f"INSERT INTO contacts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_INSERT_ACCOUNT = "INSERT INTO accounts (id, name, domain, country, created_at) VALUES (?, ?, ?, ?, ?)"
+_INSERT_HISTORY = ("INSERT INTO status_history (contact_id, axis, from_value, to_value, changed_by, changed_at,"
+                   " reason) VALUES (?, 'lifecycle', ?, ?, ?, ?, 'Imported')")
+_INSERT_KEY = "INSERT OR IGNORE INTO import_keys (record_type, source, key, record_id) VALUES ('contact', ?, ?, ?)"
+BATCH = 5_000
+
+
 def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping,
                    drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
                    progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None,
                    phones: PhoneChecks | None = None) -> None:
     """`phones`: the file's numbers, already being checked (db.import_phones.start_phone_checks)."""
     people, accounts = People(conn, now, owner_map), Accounts(conn)
-    countries = {r[0]: r[1] for r in conn.execute("SELECT id, country FROM accounts WHERE country IS NOT NULL")}
     if phones is None:
         phones = PhoneChecks((str(d.get("phone")), country_code(d.get("country")))  # type: ignore[arg-type]
                              for d in drafts if d.get("phone"))
-    created_accounts: list[str] = []
+    place = _Placing(conn, mapping, accounts, now)
+    existing = {r[0]: r[1] for r in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL")}
+    keyed = {r[0]: r[1] for r in conn.execute(
+        "SELECT key, record_id FROM import_keys WHERE record_type = 'contact' AND source = ?", (mapping.name,))}
+    first_id = next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1
     became = [(f, stage) for f, stage in _BECAME if f in mapping.columns or f in mapping.defaults]
-    placed: list[tuple[Draft, tuple, str | None]] = []  # each row's values, and the country its phone is in
-    for done, draft in enumerate(drafts, start=1):  # the numbers are checked meanwhile
-        if progress and done % 5000 == 0:
-            progress(done // 2, len(drafts))
+    stamp, by = to_stored(now), user.id if user else None
+    rebuilt = _suspend_indexes(conn) if len(drafts) > max(10_000, len(existing)) else []  # a bulk load: index after
+    rows: list[tuple] = []
+    history: list[tuple] = []
+    keys: list[tuple] = []
+    fills: list[tuple] = []
+    for done, draft in enumerate(drafts, start=1):
         if not (draft.get("email") or draft.get("name") or draft.get("first_name") or draft.get("last_name")):
             result.rejected.append(RowProblem(draft.line, _column(mapping, "email"),
                                               "nobody in this row: no name and no e-mail"))
@@ -58,78 +73,99 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                                               f"{stage!r} is not a lifecycle stage ({', '.join(LIFECYCLE)});"
                                               " map it under [values.lifecycle_stage]"))
             continue
-        account = _account(conn, accounts, countries, draft, now, created_accounts)
-        region = country_code(draft.get("country")) or countries.get(account)  # type: ignore[arg-type]
-        first, last = _names(draft)
-        role = draft.get("buying_role")
-        values = (account, first, last, draft.get("title"), draft.get("email"), None, draft.get("timezone"),
-                  region, role if role in _ROLES else None, draft.get("lead_source"), stage, owner)
-        placed.append((draft, values, region))
-    _write(conn, mapping, placed, phones.result(), became, user, now, result)
-    if progress:
-        progress(len(drafts), len(drafts))
-    if created_accounts:
-        shown = ", ".join(created_accounts[:5]) + (f" and {len(created_accounts) - 5} more" if len(created_accounts) > 5
-                                                  else "")
-        result.notes.append(f"{len(created_accounts)} accounts the file names were created: {shown}")
-    if people.created:
-        result.notes.append(f"people created with role {owner_role}: {', '.join(people.created)}")
-
-
-def _write(conn: sqlite3.Connection, mapping: ImportMapping, placed: list[tuple[Draft, tuple, str | None]],
-           checked: Checked, became: list[tuple[str, str]], user: User | None, now: datetime,
-           result) -> None:  # noqa: ANN001
-    """The placed rows with their checked numbers: new people inserted (in batches, with ids of our own), people
-    already here by e-mail filled in where blank, and the lifecycle history of the new ones."""
-    existing = {r[0]: r[1] for r in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL")}
-    next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1
-    rows, history, fills = [], [], []
-    stamp, by = to_stored(now), user.id if user else None
-    for draft, values, region in placed:
-        written = draft.get("phone")
-        if written:
-            ok, phone = checked.get((str(written), region)) or check_phone((str(written), region))
+        account = place.account(draft)
+        region = country_code(draft.get("country")) or place.countries.get(account)  # type: ignore[arg-type]
+        phone = None
+        if written := draft.get("phone"):
+            ok, phone = phones.verdict((str(written), region))
             if not ok:
                 result.rejected.append(RowProblem(draft.line, _column(mapping, "phone"), str(phone)))
                 continue
-            values = (*values[:5], phone, *values[6:])
-        email = values[4]
-        if email in existing:
-            fills.append((*(values[i] for i in (3, 5, 6, 7, 8, 9)), values[0], values[11], existing[email]))
+        first, last = _names(draft)
+        role = draft.get("buying_role")
+        email, key = draft.get("email"), draft.get("external_id")
+        values = (account, first, last, draft.get("title"), email, phone, draft.get("timezone"), region,
+                  role if role in _ROLES else None, draft.get("lead_source"), stage, owner)
+        same = keyed.get(str(key)) if key is not None else None
+        if same is None and email in existing:
+            same = existing[email]
+        if same is not None:  # already here (by its id in that CRM, or its e-mail): blanks filled
+            fills.append((*(values[i] for i in (3, 5, 6, 7, 8, 9)), values[0], values[11], same))
+            if key is not None and str(key) not in keyed:
+                keys.append((mapping.name, str(key), same))
+                keyed[str(key)] = same
             result.updated += 1
             continue
         created = draft.get("created_at")
         rows.append((next_id, *values, to_stored(created) if isinstance(created, datetime) else stamp))
         if email:
             existing[email] = next_id
-        history += _history(next_id, draft, values[10], created, now, by, stamp, became)
+        if key is not None:
+            keys.append((mapping.name, str(key), next_id))
+            keyed[str(key)] = next_id
+        history += _history(next_id, draft, stage, created, now, by, stamp, became)
         next_id += 1
-    rebuilt = _suspend_indexes(conn) if len(rows) > max(10_000, len(existing)) else []  # a bulk load: index after
-    conn.executemany(f"INSERT INTO contacts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows)
+        if len(rows) >= BATCH:
+            _insert(conn, place.take(), rows, history, keys)
+            rows, history, keys = [], [], []
+            if progress:
+                progress(done, len(drafts))
+    _insert(conn, place.take(), rows, history, keys)
     for sql in rebuilt:
         conn.execute(sql)
-    conn.executemany("INSERT INTO status_history (contact_id, axis, from_value, to_value, changed_by, changed_at,"
-                     " reason) VALUES (?, 'lifecycle', ?, ?, ?, ?, 'Imported')", history)
     sets = ", ".join(f"{f} = COALESCE({f}, ?)" for f in _FILL)
     conn.executemany(f"UPDATE contacts SET {sets}, account_id = COALESCE(account_id, ?),"
                      " owner_id = COALESCE(owner_id, ?) WHERE id = ?", fills)
-    result.created += len(rows)
+    result.created += next_id - first_id
+    if progress:
+        progress(len(drafts), len(drafts))
+    if place.created:
+        shown = ", ".join(place.created[:5]) + (f" and {len(place.created) - 5} more" if len(place.created) > 5
+                                                else "")
+        result.notes.append(f"{len(place.created)} accounts the file names were created: {shown}")
+    if people.created:
+        result.notes.append(f"people created with role {owner_role}: {', '.join(people.created)}")
 
 
-def _account(conn: sqlite3.Connection, accounts: Accounts, countries: dict[int, str], draft: Draft, now: datetime,
-             created: list[str]) -> int | None:
-    """The contact's account: by the file's domain, the e-mail's domain, then name; created when named."""
-    name = draft.get("account")
-    email = draft.get("email")  # already checked and normalised by the row reader
-    domain = draft.get("account_domain") or (_email_domain(str(email)) if email else None)
-    found = accounts.find(name, domain)  # type: ignore[arg-type]
-    if found is None and name:
-        found = int(conn.execute(
-            "INSERT INTO accounts (name, domain, country, created_at) VALUES (?, ?, ?, ?)",
-            (name, domain, country_code(draft.get("country")), to_stored(now))).lastrowid or 0)  # type: ignore[arg-type]
-        accounts.add(found, str(name), domain)  # type: ignore[arg-type]
-        created.append(str(name))
-    return found
+def _insert(conn: sqlite3.Connection, accounts: list[tuple], contacts: list[tuple], history: list[tuple],
+            keys: list[tuple]) -> None:
+    """A batch: the accounts its contacts are the first at, the contacts, their history and their CRM ids."""
+    conn.executemany(_INSERT_ACCOUNT, accounts)
+    conn.executemany(_INSERT_CONTACT, contacts)
+    conn.executemany(_INSERT_HISTORY, history)
+    conn.executemany(_INSERT_KEY, keys)
+
+
+class _Placing:
+    """Each contact's account: by the file's domain, the e-mail's domain, then name; an account the file names
+    and the database lacks is created, with an id of our own, and written with the batch of its first contact."""
+
+    def __init__(self, conn: sqlite3.Connection, mapping: ImportMapping, accounts: Accounts, now: datetime) -> None:
+        self.accounts, self.stamp = accounts, to_stored(now)
+        self.countries: dict[int, str] = {r[0]: r[1] for r in conn.execute(
+            "SELECT id, country FROM accounts WHERE country IS NOT NULL")}
+        self.next_id = (conn.execute("SELECT MAX(id) FROM accounts").fetchone()[0] or 0) + 1
+        self.new: list[tuple] = []
+        self.created: list[str] = []
+
+    def account(self, draft: Draft) -> int | None:
+        name = draft.get("account")
+        email = draft.get("email")  # already checked and normalised by the row reader
+        domain = draft.get("account_domain") or (_email_domain(str(email)) if email else None)
+        found = self.accounts.find(name, domain)  # type: ignore[arg-type]
+        if found is None and name:
+            found, self.next_id = self.next_id, self.next_id + 1
+            country = country_code(draft.get("country"))  # type: ignore[arg-type]
+            self.new.append((found, name, domain, country, self.stamp))
+            self.accounts.add(found, str(name), domain)  # type: ignore[arg-type]
+            if country:
+                self.countries[found] = country
+            self.created.append(str(name))
+        return found
+
+    def take(self) -> list[tuple]:
+        new, self.new = self.new, []
+        return new
 
 
 def _suspend_indexes(conn: sqlite3.Connection) -> list[str]:

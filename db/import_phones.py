@@ -7,14 +7,14 @@ checked in place."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from core.import_values import ValueProblem, clean_text, parse_phone
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult, Pool
+    from multiprocessing.pool import Pool
 
     from core.import_rows import RowReader
 
@@ -46,13 +46,16 @@ def check_phone(pair: tuple[str, str | None]) -> tuple[bool, str | None]:
 
 
 class PhoneChecks:
-    """Verdicts on a file's numbers, worked out by a pool of processes from the moment it is made."""
+    """Verdicts on a file's numbers, worked out in file order by a pool of processes from the moment it is made,
+    and collected as the writer reaches them."""
 
     def __init__(self, pairs: Iterable[tuple[str, str | None]]) -> None:
         self.distinct = list(dict.fromkeys(p for p in pairs if p[0]))
+        self._verdicts: Checked = {}
         self._pool: Pool | None = None
-        self._pending: AsyncResult | None = None
-        self._done: Checked | None = None
+        self._stream: Iterator[tuple[bool, str | None]] | None = None
+        self._coming: dict[tuple[str, str | None], int] = {}
+        self._received = 0
         cores = os.cpu_count() or 1
         if len(self.distinct) < PARALLEL_FROM or cores < 2:
             return
@@ -61,17 +64,23 @@ class PhoneChecks:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         # One core stays with this process, which goes on checking and placing the rows meanwhile.
         self._pool = multiprocessing.get_context(method).Pool(min(cores - 1, 4))
-        self._pending = self._pool.map_async(check_phone, self.distinct, chunksize=2_000)
+        self._stream = self._pool.imap(check_phone, self.distinct, chunksize=1_000)
+        self._coming = {pair: i for i, pair in enumerate(self.distinct)}
 
-    def result(self) -> Checked:
-        if self._done is None:
-            if self._pending is not None:
-                verdicts = self._pending.get()
-            else:
-                verdicts = [check_phone(pair) for pair in self.distinct]
-            self._done = dict(zip(self.distinct, verdicts, strict=True))
-            self.close()
-        return self._done
+    def verdict(self, pair: tuple[str, str | None]) -> tuple[bool, str | None]:
+        """(True, E.164 or None) or (False, why not); a pair not sent ahead is checked here."""
+        found = self._verdicts.get(pair)
+        if found is not None:
+            return found
+        if self._stream is not None and self._coming.get(pair, -1) >= self._received:
+            for verdict in self._stream:  # in order, up to this one
+                arrived = self.distinct[self._received]
+                self._received += 1
+                self._verdicts[arrived] = verdict
+                if arrived == pair:
+                    return verdict
+        found = self._verdicts[pair] = check_phone(pair)
+        return found
 
     def close(self) -> None:
         if self._pool is not None:

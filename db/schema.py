@@ -334,6 +334,8 @@ WHEN (OLD.undone_at IS NOT NULL AND (NEW.account_id IS OLD.account_id OR NEW.und
 BEGIN SELECT RAISE(ABORT, 'activities are append-only'); END;
 """
 
+from db.schema_v9 import MIGRATION_9  # noqa: E402
+
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
-                         MIGRATION_8]
+                         MIGRATION_8, MIGRATION_9]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -169,4 +169,10 @@ def after_migration_6(conn) -> None:  # noqa: ANN001 - a sqlite3.Connection
     rebuild_activity_days(conn)
 
 
-AFTER_MIGRATION = {6: after_migration_6}
+def after_migration_9(conn) -> None:  # noqa: ANN001 - a sqlite3.Connection
+    from db.schema_v9 import after_migration_9 as rewrite_checks
+
+    rewrite_checks(conn)
+
+
+AFTER_MIGRATION = {6: after_migration_6, 9: after_migration_9}
