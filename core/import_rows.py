@@ -48,6 +48,14 @@ _FREE_TEXT = frozenset(("external_id", "first_name", "last_name", "name", "title
                         "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by", "deleted"))
 
 
+def _clean_row(row: list[str]) -> bool:
+    """True when every cell is already as clean_text leaves it (printable ASCII, single spaces, trimmed), as most
+    rows of most exports are: one look at the whole row instead of one per cell."""
+    joined = "|".join(row)
+    return (joined.isascii() and joined.isprintable() and "  " not in joined and " |" not in joined
+            and "| " not in joined and joined[:1] != " " and joined[-1:] != " ")
+
+
 class RowReader:
     """Reads rows of one file for one mapping: the columns are found once, the date format decided once."""
 
@@ -86,18 +94,22 @@ class RowReader:
     def read(self, row: list[str], line: int) -> Draft:
         draft = Draft(line, {}, [])
         values, defaults, width = draft.values, self.mapping.defaults, len(row)
+        clean = _clean_row(row)
         for target, at, column, plain in self._plan:
             text = row[at] if at < width else ""
-            if not text or text.isspace():
-                text = defaults.get(target, "")
+            if not clean or not text:
+                if not text or text.isspace():
+                    text = defaults.get(target, "")
+                    if not text:
+                        continue
+                text = clean_text(text)
                 if not text:
                     continue
             if plain:  # free text: only cleaned
-                if cleaned := clean_text(text):
-                    values[target] = cleaned
+                values[target] = text
                 continue
             try:
-                value = self._value(target, clean_text(text))
+                value = self._value(target, text)
             except ValueProblem as exc:
                 draft.problems.append(RowProblem(line, column, exc.reason))
                 continue

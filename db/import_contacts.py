@@ -7,6 +7,7 @@ written in batches."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -34,6 +35,10 @@ _INSERT_CONTACT = f"INSERT INTO contacts ({', '.join(_COLUMNS)}) VALUES ({', '.j
 _INSERT_ACCOUNT = "INSERT INTO accounts (id, name, domain, country, created_at) VALUES (?, ?, ?, ?, ?)"
 _INSERT_HISTORY = ("INSERT INTO status_history (contact_id, axis, from_value, to_value, changed_by, changed_at,"
                    " reason) VALUES (?, 'lifecycle', ?, ?, ?, ?, 'Imported')")
+# Every new contact of a batch but those with "became" dates entered the stage it is in when it was created.
+_CREATED_IN = ("INSERT INTO status_history (contact_id, axis, from_value, to_value, changed_by, changed_at, reason)"
+               " SELECT id, 'lifecycle', NULL, lifecycle_stage, ?, created_at, 'Imported' FROM contacts"
+               " WHERE id BETWEEN ? AND ? AND id NOT IN (SELECT value FROM json_each(?))")
 _INSERT_KEY = "INSERT OR IGNORE INTO import_keys (record_type, source, key, record_id) VALUES ('contact', ?, ?, ?)"
 BATCH = 5_000
 
@@ -54,9 +59,10 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
     first_id = next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1
     became = [(f, stage) for f, stage in _BECAME if f in mapping.columns or f in mapping.defaults]
     stamp, by = to_stored(now), user.id if user else None
-    rebuilt = _suspend_indexes(conn) if len(drafts) > max(10_000, len(existing)) else []  # a bulk load: index after
+    rebuilt = _suspend_indexes(conn, "contacts", len(drafts)) + _suspend_indexes(conn, "status_history", len(drafts))
     rows: list[tuple] = []
     history: list[tuple] = []
+    dated: list[int] = []  # new contacts with "became" dates: their history is `history`'s
     keys: list[tuple] = []
     fills: list[tuple] = []
     for done, draft in enumerate(drafts, start=1):
@@ -103,14 +109,16 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
         if key is not None:
             keys.append((mapping.name, str(key), next_id))
             keyed[str(key)] = next_id
-        history += _history(next_id, draft, stage, created, now, by, stamp, became)
+        if moved := _history(next_id, draft, stage, created, now, by, stamp, became):
+            history += moved
+            dated.append(next_id)
         next_id += 1
         if len(rows) >= BATCH:
-            _insert(conn, place.take(), rows, history, keys)
-            rows, history, keys = [], [], []
+            _insert(conn, place.take(), rows, history, dated, keys, by)
+            rows, history, dated, keys = [], [], [], []
             if progress:
                 progress(done, len(drafts))
-    _insert(conn, place.take(), rows, history, keys)
+    _insert(conn, place.take(), rows, history, dated, keys, by)
     for sql in rebuilt:
         conn.execute(sql)
     sets = ", ".join(f"{f} = COALESCE({f}, ?)" for f in _FILL)
@@ -128,10 +136,12 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
 
 
 def _insert(conn: sqlite3.Connection, accounts: list[tuple], contacts: list[tuple], history: list[tuple],
-            keys: list[tuple]) -> None:
+            dated: list[int], keys: list[tuple], by: int | None) -> None:
     """A batch: the accounts its contacts are the first at, the contacts, their history and their CRM ids."""
     conn.executemany(_INSERT_ACCOUNT, accounts)
     conn.executemany(_INSERT_CONTACT, contacts)
+    if contacts:
+        conn.execute(_CREATED_IN, (by, contacts[0][0], contacts[-1][0], json.dumps(dated)))
     conn.executemany(_INSERT_HISTORY, history)
     conn.executemany(_INSERT_KEY, keys)
 
@@ -168,11 +178,13 @@ class _Placing:
         return new
 
 
-def _suspend_indexes(conn: sqlite3.Connection) -> list[str]:
-    """Drop the contacts' secondary indexes (not the unique ones) for a load larger than the table; their CREATE
-    statements, to run again once the rows are in (all inside the import's transaction)."""
-    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'"
-                        " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall()
+def _suspend_indexes(conn: sqlite3.Connection, table: str, rows: int) -> list[str]:
+    """For a bulk load (more rows than the table has, and many), drop the table's secondary indexes (not the
+    unique ones); their CREATE statements, to run again once the rows are in (inside the import's transaction)."""
+    if rows <= max(10_000, conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]):
+        return []
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                        " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'", (table,)).fetchall()
     for name, _ in rows:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in rows]
@@ -201,13 +213,13 @@ def _latest(draft: Draft, became: list[tuple[str, str]]) -> str | None:
 def _history(contact_id: int, draft: Draft, stage: str, created: object, now: datetime, by: int | None,
              stamp: str, became: list[tuple[str, str]]) -> list[tuple]:
     """Lifecycle rows: the stage it was created in, then each "became" date in order (the funnel reads these);
-    `became`: the mapping's "became" fields."""
+    `became`: the mapping's "became" fields. None for a contact with no "became" dates."""
     moves = sorted((draft.get(field), name) for field, name in became if isinstance(draft.get(field), datetime)) \
         if became else []  # type: ignore[type-var]
-    if not moves and not isinstance(created, datetime):
-        return [(contact_id, None, stage, by, stamp)]  # the common case, cheaply
-    start = created if isinstance(created, datetime) else (moves[0][0] if moves else now)
-    rows, before = [(contact_id, None, "lead" if moves else stage, by, to_stored(start))], "lead" if moves else stage
+    if not moves:
+        return []  # created in its stage: written with its batch, from the contact row (_CREATED_IN)
+    start = created if isinstance(created, datetime) else moves[0][0]
+    rows, before = [(contact_id, None, "lead", by, to_stored(start))], "lead"
     for moment, name in moves:
         rows.append((contact_id, before, name, by, to_stored(moment)))
         before = name

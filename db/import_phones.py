@@ -96,9 +96,13 @@ def start_phone_checks(reader: RowReader, rows: list[list[str]]) -> PhoneChecks 
     at, width = phone[0], country[0] if country else None
     default = reader.mapping.defaults.get("country")
     fixed = country_code(clean_text(default)) if default else None
+    regions: dict[str, str | None] = {"": fixed}  # by the country as written
 
     def region(row: list[str]) -> str | None:
         text = row[width] if width is not None and width < len(row) else ""
-        return country_code(clean_text(text)) if text.strip() else fixed
+        found = regions.get(text, False)
+        if found is False:
+            found = regions[text] = country_code(clean_text(text)) if text.strip() else fixed
+        return found  # type: ignore[return-value]
 
     return PhoneChecks((clean_text(row[at]), region(row)) for row in rows if at < len(row) and row[at].strip())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -105,30 +105,27 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
         raise InvalidInput("mapping", f"{path.name} has no column {', '.join(map(repr, reader.missing))}"
                                       f" (its columns: {', '.join(header)})")
     result = ImportResult(mapping.kind, str(path), rows=len(rows), dry_run=dry_run)
-    phones = start_phone_checks(reader, rows) if mapping.kind == "contacts" else None
+    if reader.absent:
+        result.notes.append(f"not in this file, left empty: {', '.join(reader.absent)}")
+    phones = start_phone_checks(reader, rows) if mapping.kind == "contacts" else None  # on other cores meanwhile
     try:
-        _check_and_write(conn, playbook, user, path, mapping, reader, rows, result, now, dry_run=dry_run,
-                         owner_role=owner_role, owner_map=owner_map, progress=progress,
-                         extra={"phones": phones} if phones else {})
+        drafts = _read(reader, rows, result, progress)
+        _write(conn, playbook, user, path, mapping, drafts, result, now, dry_run=dry_run, owner_role=owner_role,
+               owner_map=owner_map, progress=progress, extra={"phones": phones} if phones else {})
     finally:
         if phones:
             phones.close()
+    result.rejected.sort(key=lambda p: p.line)
     return result
 
 
-def _check_and_write(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path,
-                     mapping: ImportMapping, reader: RowReader, rows: list[list[str]], result: ImportResult,
-                     now: datetime, *, dry_run: bool, owner_role: str | None, owner_map: dict[str, str] | None,
-                     progress: Progress | None, extra: dict[str, object]) -> None:
-    from db.import_writers import check_owner_map
-
-    if reader.absent:
-        result.notes.append(f"not in this file, left empty: {', '.join(reader.absent)}")
+def _read(reader: RowReader, rows: list[list[str]], result: ImportResult, progress: Progress | None) -> list[Draft]:
+    """The file's rows checked, in order; rejected ones go to the result."""
     drafts: list[Draft] = []
     for number, row in enumerate(rows, start=2):
         if progress and number % 5000 == 0:
             progress("Checking", number - 1, len(rows))
-        if not any(cell.strip() for cell in row):
+        if not any(row) or not "".join(row).strip():  # a blank line
             result.rows -= 1
             continue
         draft = reader.read(row, number)
@@ -136,6 +133,16 @@ def _check_and_write(conn: sqlite3.Connection, playbook: Playbook, user: User | 
             result.rejected.extend(draft.problems)
         else:
             drafts.append(draft)
+    return drafts
+
+
+def _write(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
+           drafts: Sequence[Draft], result: ImportResult, now: datetime, *, dry_run: bool,
+           owner_role: str | None, owner_map: dict[str, str] | None, progress: Progress | None,
+           extra: dict[str, object]) -> None:
+    """The checked rows written in one transaction with one change record; rolled back for a dry run."""
+    from db.import_writers import check_owner_map
+
     writer = _writer(mapping.kind)
     try:
         with transaction(conn):
