@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,4 +46,18 @@ def choose_mapping(file: Path, mapping: Path | None = None, *, kind: str = "auto
                            f" (examples in {MAPPINGS_DIR})")
     how = "revdesk's own columns" if found.mapping.vendor == "generic" and found.mapping.name.startswith("revdesk") \
         else f"{found.mapping.name}, told by its columns"
-    return found.mapping, f"{how} ({found.matched} of {found.of} read)"
+    return found.mapping, f"{how}: {found.matched} of its {found.of} columns read"
+
+
+def read_owner_map(path: Path) -> dict[str, str]:
+    """The file's owner values to user handles: two columns per line (a header line is fine)."""
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    except OSError as exc:
+        raise InvalidInput("owner-map", f"cannot read {path}: {exc.strerror}") from None
+    if rows and len(rows[0]) >= 2 and rows[0][1].strip().casefold() == "handle":
+        rows = rows[1:]  # a header line
+    pairs = {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2 and row[0].strip() and row[1].strip()}
+    if not pairs:
+        raise InvalidInput("owner-map", f"{path} has no lines of the form: value in the file,handle")
+    return pairs

@@ -87,7 +87,8 @@ class People:
         if found is None and owner_role:
             found = self.create(str(name), owner_role)
         if found is None:
-            reason = f"no user named {name!r}: import the team first, or give --create-users-as ROLE"
+            reason = (f"no user named {name!r}: import the team first, map it to a user (--owner-map), or have new"
+                      " people created with a role (--create-users-as)")
             rejected.append(RowProblem(draft.line, _column(mapping, "owner"), reason))
             return False, None
         return True, found

@@ -258,3 +258,28 @@ async def test_the_progress_line_follows_the_importer_on_the_ui_thread(store, he
         assert ("Writing many.csv: 1,000 of 1,000 rows…  (dry run: rolled back at the end)", True) in lines
         assert all(on_ui for _, on_ui in lines)
         assert "would create 1,000" in _text(screen, "#import-summary")
+
+
+async def test_a_pipedrive_file_is_told_by_its_columns_and_its_owners_found_through_an_owner_map(store, here):
+    people = here / "people.csv"
+    people.write_text("Person - ID,Person - Name,Person - Email,Person - Organization,Person - Owner\n"
+                      "7,Zoë Ångström,zoe@nordlicht.se,Nordlicht AB,Maya P.\n", encoding="utf-8")
+    owners = here / "owners.csv"
+    owners.write_text("owner,handle\nMaya P.,maya\n", encoding="utf-8")
+    app = build_app(store, "maya", clock=fixed_clock)
+    async with app.run_test(size=(140, 42)) as pilot:
+        screen = await _open(pilot)
+        await _type(pilot, str(people))
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert _rows(screen.query_one("#import-problems", DataTable))[0][1] == "Person - Owner"  # no such user
+        assert "Pipedrive people, told by its columns" in _text(screen, "#import-summary")
+        screen.query_one("#import-owner-map", Input).value = str(owners)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "created 1" in _text(screen, "#import-summary")
+    owner = store.conn.execute("SELECT u.handle FROM contacts c JOIN users u ON u.id = c.owner_id"
+                               " WHERE c.email = 'zoe@nordlicht.se'").fetchone()
+    assert tuple(owner) == ("maya",)

@@ -66,24 +66,8 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | Non
         yield report
 
 
-def _owner_map(path: Path) -> dict[str, str]:
-    """The file's owner values to user handles: two columns per line (a header line is fine)."""
-    import csv
-
-    try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-    except OSError as exc:
-        raise InvalidInput("owner-map", f"cannot read {path}: {exc.strerror}") from None
-    if rows and len(rows[0]) >= 2 and rows[0][1].strip().casefold() == "handle":
-        rows = rows[1:]  # a header line
-    pairs = {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2 and row[0].strip() and row[1].strip()}
-    if not pairs:
-        raise InvalidInput("owner-map", f"{path} has no lines of the form: value in the file,handle")
-    return pairs
-
-
 def _import(args: argparse.Namespace) -> int:
-    from db.import_layouts import choose_mapping
+    from db.import_layouts import choose_mapping, read_owner_map
     from db.importer import import_file, write_rejects
     from db.playbooks import apply_playbook, current_playbook_source
     from db.workbench import system_clock
@@ -105,7 +89,7 @@ def _import(args: argparse.Namespace) -> int:
         from db.users import user_by_handle
 
         user = user_by_handle(store.conn, handle)
-    people = _owner_map(args.owner_map) if args.owner_map else None
+    people = read_owner_map(args.owner_map) if args.owner_map else None
     with _progress_bar(quiet=args.json) as progress:
         result = import_file(store.conn, current_playbook(store.conn), user, args.file, mapping, now,
                              dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people, progress=progress)

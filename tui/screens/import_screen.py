@@ -38,17 +38,18 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 @dataclass(frozen=True)
 class Job:
     """What one run imports: the file, the mapping file (None: told by the file's columns), the role new people get
-    (None: their rows are refused) and whether it is a dry run."""
+    (None: their rows are refused), whether it is a dry run, and the owner map (the file's owners to handles)."""
 
     file: Path
     mapping: Path | None
     owner_role: str | None
     dry_run: bool
+    owner_map: Path | None = None
 
     @property
-    def settings(self) -> tuple[Path, Path | None, str | None]:
+    def settings(self) -> tuple[Path, Path | None, str | None, Path | None]:
         """Two runs with the same settings import the same way (a dry run stands for the real import)."""
-        return self.file, self.mapping, self.owner_role
+        return self.file, self.mapping, self.owner_role, self.owner_map
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,16 @@ def rejects_path(file: Path) -> Path:
 def run_job(bench: Workbench, job: Job, progress: Progress | None = None) -> Outcome:
     """Read the mapping and the file and import (or dry-run) it on this thread's connection; write the rejects CSV.
     Raises RevdeskError (InvalidInput, PlaybookError) for a missing file, a bad mapping or missing columns."""
-    from db.import_layouts import choose_mapping
+    from db.import_layouts import choose_mapping, read_owner_map
     from db.importer import import_file, write_rejects
 
     started = time.monotonic()
     if not job.file.is_file():
         raise InvalidInput("file", f"{job.file} {'is a folder' if job.file.is_dir() else 'does not exist'}")
     mapping, chosen = choose_mapping(job.file, job.mapping)
+    owners = read_owner_map(job.owner_map) if job.owner_map else None
     result = import_file(bench.store.conn, bench.playbook, bench.user, job.file, mapping, bench.now(),
-                         dry_run=job.dry_run, owner_role=job.owner_role, progress=progress)
+                         dry_run=job.dry_run, owner_role=job.owner_role, owner_map=owners, progress=progress)
     rejects, error = None, None
     if result.rejected and not job.dry_run:  # a dry run writes nothing, not even the list
         rejects = rejects_path(job.file)
@@ -229,6 +231,8 @@ class ImportScreen(Screen):
                 options = [("refuse rows naming non-users", REFUSE)] + [
                     (f"create non-users as {r.upper()}", r) for r in ROLES]
                 yield Select(options, value=REFUSE, allow_blank=False, id="import-owner-role")
+                yield Label("and", classes="import-or")
+                yield Input(placeholder="an owner map CSV: the file's owner,handle", id="import-owner-map")
         yield Static("", id="import-error")
         yield Static("ctrl+d dry run (writes nothing) · ctrl+s import · esc back", id="import-progress")
         yield Static(intro_text(), id="import-summary")
@@ -258,7 +262,9 @@ class ImportScreen(Screen):
             str(chosen))
         role = self.query_one("#import-owner-role", Select).value
         owner_role = str(role) if role in ROLES else None
-        return Job(Path(file).expanduser(), mapping, owner_role, dry_run)
+        owners = self.query_one("#import-owner-map", Input).value.strip()
+        return Job(Path(file).expanduser(), mapping, owner_role, dry_run,
+                   Path(owners).expanduser() if owners else None)
 
     def show_error(self, reason: str) -> None:
         self.query_one("#import-error", Static).update(Text(reason, style="bold red") if reason else "")
