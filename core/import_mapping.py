@@ -37,7 +37,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "parent", "created_at"),
     "contacts": ("external_id", "first_name", "last_name", "name", "email", "phone", "title", "account",
                  "account_domain", "country", "timezone", "buying_role", "lead_source", "lifecycle_stage", "owner",
-                 "created_at", "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at"),
+                 "created_at", "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at",
+                 "lead_status", "do_not_contact", "inbound"),
     "deals": ("external_id", "name", "account", "contact_email", "amount", "currency", "stage", "owner", "product",
               "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason", "status"),
     # touches done (calls, e-mails, meetings, notes); a row not done yet ("done" false) is a task to do
@@ -54,7 +55,8 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {  # at least one of each gro
     "activities": (("kind",), ("occurred_at",), ("contact_email", "contact", "account", "deal")),
     "deal_history": (("deal",), ("stage",), ("changed_at",)),
 }
-VALUE_MAPS: dict[str, tuple[str, ...]] = {"users": ("role",), "accounts": (), "contacts": ("lifecycle_stage",),
+VALUE_MAPS: dict[str, tuple[str, ...]] = {"users": ("role",), "accounts": (),
+                                          "contacts": ("lifecycle_stage", "lead_status", "do_not_contact"),
                                           "deals": ("stage", "account", "status"),
                                           "activities": ("kind", "outcome", "done"), "deal_history": ("stage",)}
 

@@ -63,8 +63,16 @@ class RowReader:
                  playbook: Playbook | None = None) -> None:
         self.mapping = mapping
         self.date_format = date_format or DateFormat.named(mapping.date_format or "iso")
-        position = {name.strip().casefold(): i for i, name in enumerate(header)}
+        position: dict[str, int] = {}
+        twice = set()
+        for i, name in enumerate(header):
+            folded = name.strip().casefold()
+            if folded in position:
+                twice.add(folded)
+            position.setdefault(folded, i)
         self.index: dict[str, tuple[int, str]] = {}
+        # columns the mapping reads that the file has twice: which one is meant cannot be told
+        self.twice = [c for c in mapping.columns.values() if c.strip().casefold() in twice]
         self.missing: list[str] = []  # columns of fields the kind needs
         self.absent: list[str] = []  # columns of other fields: this export has not got them, they stay empty
         for target, column in mapping.columns.items():
@@ -174,6 +182,10 @@ class RowReader:
             return parse_email(text)
         if target in ("domain", "account_domain"):
             return normalise_domain(text)
+        if target in ("do_not_contact", "inbound"):
+            return _flag(text)
+        if target == "lead_status":
+            return text.strip().lower().replace(" ", "_")
         if target == "lifecycle_stage":
             return text.strip().lower().replace(" ", "_")
         return text
@@ -190,3 +202,15 @@ class RowReader:
         if isinstance(engaged, datetime) and isinstance(closed, datetime) and closed < engaged:
             column = self.index.get("closed_at", (0, "closed_at"))[1]
             draft.problems.append(RowProblem(draft.line, column, "closes before it was engaged"))
+
+
+_YES = {"true", "yes", "y", "1", "x", "t"}
+_NO = {"false", "no", "n", "0", "f"}
+
+
+def _flag(text: str) -> bool:
+    """A yes/no cell: true, yes, 1, x (and their opposites), case aside."""
+    folded = text.strip().casefold()
+    if folded in _YES or folded in _NO:
+        return folded in _YES
+    raise ValueProblem(f"{text!r} is not yes or no (true/false, yes/no, 1/0)")

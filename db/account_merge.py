@@ -151,6 +151,10 @@ def _merge(conn: sqlite3.Connection, playbook: Playbook, user: User, keep_id: in
             "INSERT INTO owner_history (record_type, record_id, from_user_id, to_user_id, changed_by, changed_at,"
             " reason) VALUES ('account', ?, NULL, ?, ?, ?, ?)",
             (keep_id, filled["owner_id"], user.id, to_stored(now), f"Merged with account {other_id}"))
+    from db.scoring import rescore  # fit reads the account (industry, size, country): its contacts' scores
+
+    rescore(conn, playbook, now, [r[0] for r in conn.execute("SELECT id FROM contacts WHERE account_id = ?",
+                                                             (keep_id,))], user.id)
     facts = dict(conn.execute(f"SELECT {', '.join(FACTS)} FROM accounts WHERE id = ?", (keep_id,)).fetchone())
     payload = {"keep": keep_id, "other": other_id, "other_name": other["name"], "moved": ids,
                "import_keys": keys, "dormant_picks": picks, "dormant_picks_dropped": dropped,

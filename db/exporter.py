@@ -22,7 +22,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
                  "created_at"),
     "contacts": ("external_id", "first_name", "last_name", "email", "phone", "title", "account", "account_domain",
                  "country", "timezone", "buying_role", "lead_source", "lifecycle_stage", "owner", "created_at",
-                 "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at"),
+                 "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at", "lead_status",
+                 "do_not_contact", "inbound"),
     "deals": ("external_id", "name", "account", "amount", "currency", "stage", "owner", "product", "source",
               "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason"),
     "activities": ("external_id", "kind", "outcome", "occurred_at", "owner", "contact_email", "account", "deal",
@@ -41,6 +42,8 @@ _QUERIES = {
              " JOIN accounts a ON a.id = d.account_id LEFT JOIN users u ON u.id = d.owner_id ORDER BY d.id",
     "contacts": "SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, a.name, a.domain, c.country,"
                 " c.timezone, c.buying_role, c.lead_source, c.lifecycle_stage, u.handle, c.created_at, " + _BECAME +
+                ", c.lead_status, CASE c.do_not_contact WHEN 1 THEN 'true' ELSE 'false' END,"
+                " CASE c.inbound WHEN 1 THEN 'true' ELSE 'false' END"
                 " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.owner_id"
                 " ORDER BY c.id",
     "activities": "SELECT t.id, t.kind, t.outcome, t.occurred_at, u.handle, c.email, a.name, t.deal_id, t.note, 'true'"

@@ -37,6 +37,7 @@ class Places:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn, self.accounts = conn, Accounts(conn)
+        self._emails: dict[str, int] | None = None
         keys: dict[str, dict[str, int]] = {"contact": {}, "deal": {}}
         for kind, key, record in conn.execute("SELECT record_type, key, record_id FROM import_keys"
                                               " WHERE record_type IN ('contact', 'deal')"):
@@ -53,8 +54,13 @@ class Places:
         return self.contacts[contact_id]
 
     def by_email(self, email: str) -> int | None:
-        row = self.conn.execute("SELECT id FROM contacts WHERE email = ?", (email.lower(),)).fetchone()
-        return row[0] if row else None
+        """The contact with this address, case aside (people write "Ann.Lee@..." and "ann.lee@..." alike)."""
+        if self._emails is None:
+            self._emails = {}
+            for contact_id, address in self.conn.execute("SELECT id, email FROM contacts WHERE email IS NOT NULL"
+                                                         " ORDER BY id"):
+                self._emails.setdefault(address.lower(), contact_id)
+        return self._emails.get(email.lower())
 
     def by_name(self, name: str, account: int | None) -> list[int]:
         """Contacts of that name (accents, case and spacing aside), within the account when it is known."""
@@ -102,19 +108,23 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
     first: dict[int, str] = {}
     last: dict[int, str] = {}
     accounts_last: dict[int, str] = {}
-    stamp_now, unchanged, planned = to_stored(now), 0, 0
+    stamp_now, unchanged, planned, completed = to_stored(now), 0, 0, 0
     for done_rows, draft in enumerate(drafts, start=1):
         if progress and done_rows % 1000 == 0:
             progress(done_rows, len(drafts))
         key = str(draft.get("external_id") or "") or None
-        if key is not None and (key in known or key in new_keys["activities"] or key in new_keys["tasks"]):
-            unchanged += 1  # imported before: activities are not edited afterwards
-            continue
         problem = _kind_and_state(draft, mapping)
         if isinstance(problem, RowProblem):
             result.rejected.append(problem)
             continue
         kind, done = problem
+        if key is not None and (key in new_keys["activities"] or key in new_keys["tasks"]):
+            unchanged += 1  # twice in the file
+            continue
+        before = known.get(key) if key is not None else None
+        if before is not None and (before[0] == "activity" or not done):
+            unchanged += 1  # imported before: activities are not edited afterwards, nor tasks still to do
+            continue
         occurred = _moment(draft.get("occurred_at"), now, done)
         if occurred is None:
             result.rejected.append(RowProblem(draft.line, _column(mapping, "occurred_at"),
@@ -158,6 +168,10 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
         if key is None and _same_activity(conn, owner, contact, kind, stamp, note):
             unchanged += 1
             continue
+        if before is not None:  # planned when imported before, done since: its task is done by this activity
+            conn.execute("UPDATE tasks SET status = 'done', closed_at = ? WHERE id = ? AND status IN ('open',"
+                         " 'snoozed')", (stamp, before[1]))
+            completed += 1
         status = places.status_at(contact, stamp) if contact is not None else None
         activity = int(conn.execute(
             "INSERT INTO activities (kind, outcome, user_id, contact_id, account_id, deal_id, occurred_at, note,"
@@ -174,24 +188,35 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
             new_keys["activities"][key] = activity
     _count_days(conn, counted)
     _touch(conn, first, last, accounts_last)
+    if first:  # their engagement changed: their scores (and an MQL they now reach), as logging does
+        from db.scoring import rescore
+
+        rescore(conn, playbook, now, list(first), user.id if user else None)
     conn.executemany("INSERT INTO import_keys (record_type, source, key, record_id) VALUES (?, ?, ?, ?)",
                      [(kind, mapping.name, key, record) for kind, table in (("activity", new_keys["activities"]),
                                                                            ("task", new_keys["tasks"]))
                       for key, record in table.items()])
     result.created += len(counted) + planned
-    result.updated += unchanged
+    result.updated += completed
     if planned:
         result.notes.append(f"{planned} planned activities (not done) became open follow-up tasks")
+    if completed:
+        result.notes.append(f"{completed} activities planned when imported before are done now: their tasks closed")
     if unchanged:
         result.notes.append(f"{unchanged} activities were here already and were left as they were")
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
 
 
-def _known_keys(conn: sqlite3.Connection, source: str) -> set[str]:
-    """The ids earlier imports from this source gave their activities and tasks."""
-    return {r[0] for r in conn.execute("SELECT key FROM import_keys WHERE record_type IN ('activity', 'task')"
-                                       " AND source = ?", (source,))}
+def _known_keys(conn: sqlite3.Connection, source: str) -> dict[str, tuple[str, int]]:
+    """The ids earlier imports from this source gave their activities and tasks: (record type, id), the activity
+    where a planned one was later done."""
+    known: dict[str, tuple[str, int]] = {}
+    for kind, key, record in conn.execute("SELECT record_type, key, record_id FROM import_keys WHERE source = ?"
+                                          " AND record_type IN ('activity', 'task') ORDER BY record_type = 'task'",
+                                          (source,)):
+        known.setdefault(key, (kind, record))
+    return known
 
 
 def _kind_and_state(draft: Draft, mapping: ImportMapping) -> tuple[str, bool] | RowProblem:

@@ -26,7 +26,9 @@ LIFECYCLE = ("lead", "mql", "sal", "sql", "opportunity", "customer", "disqualifi
 _BECAME = (("became_mql_at", "mql"), ("became_sql_at", "sql"), ("became_opportunity_at", "opportunity"),
            ("became_customer_at", "customer"))
 _COLUMNS = ("id", "account_id", "first_name", "last_name", "title", "email", "phone", "timezone", "country",
-            "buying_role", "lead_source", "lifecycle_stage", "owner_id", "created_at")
+            "buying_role", "lead_source", "lifecycle_stage", "owner_id", "lead_status", "do_not_contact", "inbound",
+            "created_at")
+LEAD_STATUSES = ("new", "attempting", "connected", "qualified", "disqualified")
 _FILL = ("title", "phone", "timezone", "country", "buying_role", "lead_source")
 _ROLES = {"decision_maker", "approver", "champion", "influencer", "user", "blocker"}
 
@@ -53,7 +55,9 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
         phones = PhoneChecks((str(d.get("phone")), country_code(d.get("country")))  # type: ignore[arg-type]
                              for d in drafts if d.get("phone"))
     place = _Placing(conn, mapping, accounts, now)
-    existing = {r[0]: r[1] for r in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL")}
+    existing: dict[str, int] = {}  # by address, case aside
+    for address, contact_id in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL ORDER BY id"):
+        existing.setdefault(address.lower(), contact_id)
     keyed = {r[0]: r[1] for r in conn.execute(
         "SELECT key, record_id FROM import_keys WHERE record_type = 'contact' AND source = ?", (mapping.name,))}
     first_id = next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1
@@ -79,33 +83,42 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                                               f"{stage!r} is not a lifecycle stage ({', '.join(LIFECYCLE)});"
                                               " map it under [values.lifecycle_stage]"))
             continue
-        account = place.account(draft)
-        region = country_code(draft.get("country")) or place.countries.get(account)  # type: ignore[arg-type]
+        status = draft.get("lead_status") or "new"
+        if status not in LEAD_STATUSES:
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "lead_status"),
+                                              f"{status!r} is not a lead status ({', '.join(LEAD_STATUSES)});"
+                                              " map it under [values.lead_status]"))
+            continue
+        region = country_code(draft.get("country"))  # type: ignore[arg-type]
+        if region is None:  # the account's country, if it is here already
+            region = place.countries.get(place.find(draft))  # type: ignore[arg-type]
         phone = None
         if written := draft.get("phone"):
             ok, phone = phones.verdict((str(written), region))
             if not ok:
                 result.rejected.append(RowProblem(draft.line, _column(mapping, "phone"), str(phone)))
                 continue
+        account = place.account(draft)  # created (when new) only for a row that passed every check
         first, last = _names(draft)
         role = draft.get("buying_role")
         email, key = draft.get("email"), draft.get("external_id")
         values = (account, first, last, draft.get("title"), email, phone, draft.get("timezone"), region,
                   role if role in _ROLES else None, draft.get("lead_source"), stage, owner)
+        flags = (1 if draft.get("do_not_contact") else 0, 1 if draft.get("inbound") else 0)
         same = keyed.get(str(key)) if key is not None else None
-        if same is None and email in existing:
-            same = existing[email]
+        if same is None and email:
+            same = existing.get(str(email).lower())
         if same is not None:  # already here (by its id in that CRM, or its e-mail): blanks filled
-            fills.append((*(values[i] for i in (3, 5, 6, 7, 8, 9)), values[0], values[11], same))
+            fills.append((*(values[i] for i in (3, 5, 6, 7, 8, 9)), values[0], values[11], flags[0], same))
             if key is not None and str(key) not in keyed:
                 keys.append((mapping.name, str(key), same))
                 keyed[str(key)] = same
             result.updated += 1
             continue
         created = draft.get("created_at")
-        rows.append((next_id, *values, to_stored(created) if isinstance(created, datetime) else stamp))
+        rows.append((next_id, *values, status, *flags, to_stored(created) if isinstance(created, datetime) else stamp))
         if email:
-            existing[email] = next_id
+            existing[str(email).lower()] = next_id
         if key is not None:
             keys.append((mapping.name, str(key), next_id))
             keyed[str(key)] = next_id
@@ -122,8 +135,8 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
     for sql in rebuilt:
         conn.execute(sql)
     sets = ", ".join(f"{f} = COALESCE({f}, ?)" for f in _FILL)
-    conn.executemany(f"UPDATE contacts SET {sets}, account_id = COALESCE(account_id, ?),"
-                     " owner_id = COALESCE(owner_id, ?) WHERE id = ?", fills)
+    conn.executemany(f"UPDATE contacts SET {sets}, account_id = COALESCE(account_id, ?),"  # an opt-out is kept
+                     " owner_id = COALESCE(owner_id, ?), do_not_contact = MAX(do_not_contact, ?) WHERE id = ?", fills)
     result.created += next_id - first_id
     if progress:
         progress(len(drafts), len(drafts))
@@ -158,10 +171,11 @@ class _Placing:
         self.new: list[tuple] = []
         self.created: list[str] = []
 
+    def find(self, draft: Draft) -> int | None:
+        return self.accounts.find(draft.get("account"), _domain(draft))  # type: ignore[arg-type]
+
     def account(self, draft: Draft) -> int | None:
-        name = draft.get("account")
-        email = draft.get("email")  # already checked and normalised by the row reader
-        domain = draft.get("account_domain") or (_email_domain(str(email)) if email else None)
+        name, domain = draft.get("account"), _domain(draft)
         found = self.accounts.find(name, domain)  # type: ignore[arg-type]
         if found is None and name:
             found, self.next_id = self.next_id, self.next_id + 1
@@ -188,6 +202,12 @@ def _suspend_indexes(conn: sqlite3.Connection, table: str, rows: int) -> list[st
     for name, _ in rows:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in rows]
+
+
+def _domain(draft: Draft) -> str | None:
+    """The account's domain: the file's, else the (checked, normalised) e-mail's unless it is free mail."""
+    email = draft.get("email")
+    return draft.get("account_domain") or (_email_domain(str(email)) if email else None)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=65536)

@@ -29,14 +29,20 @@ def row_problem(playbook: Playbook, mapping: ImportMapping, draft: Draft) -> Row
         return RowProblem(draft.line, column, f"{draft.get('status')!r} is not a status (open, won or lost);"
                                               " map it under [values.status]")
     if stage is None:
-        if status in ("won", "lost"):
-            return None
-        return RowProblem(draft.line, mapping.columns.get("stage", "stage"), "no stage")
+        if status not in ("won", "lost"):
+            return RowProblem(draft.line, mapping.columns.get("stage", "stage"), "no stage")
+        if not isinstance(draft.get("closed_at"), datetime):
+            return RowProblem(draft.line, mapping.columns.get("closed_at", "closed_at"),
+                              "a won or lost deal needs the day it closed (map its close date to closed_at)")
+        return None
     current = playbook.stage(str(stage))
     if status == "open" and current.closed:
         return RowProblem(draft.line, column, f"the status is open but the stage {current.key!r} is closed")
     if status in ("won", "lost") and current.closed and current.won != (status == "won"):
         return RowProblem(draft.line, column, f"the status is {status} but the stage {current.key!r} is not")
+    if (current.closed or status in ("won", "lost")) and not isinstance(draft.get("closed_at"), datetime):
+        return RowProblem(draft.line, mapping.columns.get("closed_at", "closed_at"),
+                          "a won or lost deal needs the day it closed (map its close date to closed_at)")
     return None
 
 
@@ -57,7 +63,7 @@ def _closing(playbook: Playbook, draft: Draft) -> tuple[Stage, Stage | None]:
 
 def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, mapping: ImportMapping, draft: Draft,
                account_id: int, owner_id: int | None, known: dict[str, int],
-               now: datetime) -> Literal["created", "updated"]:
+               now: datetime) -> Literal["created", "updated", "kept"]:
     stage, before = _closing(playbook, draft)
     amount, currency = draft.get("amount") or (None, mapping.currency)  # type: ignore[misc]
     if draft.get("currency"):  # a currency column says it for the amount
@@ -76,10 +82,7 @@ def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, 
               draft.get("source"), product, to_stored(engaged) if isinstance(engaged, datetime) else None)
     key = draft.get("external_id")
     if key is not None and str(key) in known:  # its figures; never its owner (that moves only by a handoff)
-        conn.execute("UPDATE deals SET name = ?, amount = ?, currency = ?, stage = ?, expected_close_date = ?,"
-                     " closed_at = ?, won = ?, lost_reason = ?, source = ?, product = ?, engaged_at = ? WHERE id = ?",
-                     (*fields[:4], *fields[5:], known[str(key)]))
-        return "updated"
+        return _update(conn, known[str(key)], fields, stage, entered, user)
     deal_id = int(conn.execute(
         "INSERT INTO deals (name, amount, currency, stage, owner_id, expected_close_date, closed_at, won, lost_reason,"
         " source, product, engaged_at, account_id, created_at, stage_entered_at)"
@@ -98,3 +101,26 @@ def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, 
                      (mapping.name, str(key), deal_id))
         known[str(key)] = deal_id
     return "created"
+
+
+def _update(conn: sqlite3.Connection, deal_id: int, fields: tuple, stage: Stage, entered: object,
+            user: User | None) -> Literal["updated", "kept"]:
+    """A deal imported before, imported again: its figures from the file. Its stage too, with a history row for
+    the move, unless someone moved it in revdesk since: that is newer, and kept ("kept")."""
+    moved_here = conn.execute("SELECT 1 FROM stage_history WHERE deal_id = ? AND reason IS NOT 'Imported' LIMIT 1",
+                              (deal_id,)).fetchone()
+    name, amount, currency, _, _, expected, closed_at, won, lost_reason, source, product, engaged = fields
+    conn.execute("UPDATE deals SET name = ?, amount = ?, currency = ?, source = ?, product = ?, engaged_at = ?"
+                 " WHERE id = ?", (name, amount, currency, source, product, engaged, deal_id))
+    if moved_here:
+        return "kept"
+    before = conn.execute("SELECT stage FROM deals WHERE id = ?", (deal_id,)).fetchone()[0]
+    at = to_stored(entered) if isinstance(entered, datetime) else None
+    if before != stage.key:
+        conn.execute("INSERT INTO stage_history (deal_id, from_stage, to_stage, changed_by, changed_at, reason)"
+                     " VALUES (?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), 'Imported')",
+                     (deal_id, before, stage.key, user.id if user else None, at))
+        conn.execute("UPDATE deals SET stage_entered_at = COALESCE(?, stage_entered_at) WHERE id = ?", (at, deal_id))
+    conn.execute("UPDATE deals SET stage = ?, expected_close_date = ?, closed_at = ?, won = ?, lost_reason = ?"
+                 " WHERE id = ?", (stage.key, expected, closed_at, won, lost_reason, deal_id))
+    return "updated"

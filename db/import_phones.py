@@ -1,12 +1,14 @@
 """Phone numbers of a large import checked in parallel with the rest of it: phonenumbers takes some 30 µs a new
 number, the most expensive check of a row. As soon as a file of contacts is read, its distinct (number, country)
 pairs go to worker processes, while this process checks the rows and places each contact; the writer collects
-the verdicts only when it needs them. Small files, and numbers whose country comes from their account, are
-checked in place."""
+the verdicts only when it needs them. Small files, imports run from a thread (the workbench's: forking is safe
+only from the main thread), and numbers whose country comes from their account are checked in place."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -57,13 +59,12 @@ class PhoneChecks:
         self._coming: dict[tuple[str, str | None], int] = {}
         self._received = 0
         cores = os.cpu_count() or 1
-        if len(self.distinct) < PARALLEL_FROM or cores < 2:
+        # Forking is safe only from the main thread: the workbench, importing in a worker thread, checks in place.
+        if (len(self.distinct) < PARALLEL_FROM or cores < 2 or threading.current_thread() is not threading.main_thread()
+                or "fork" not in multiprocessing.get_all_start_methods()):
             return
-        import multiprocessing
-
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         # One core stays with this process, which goes on checking and placing the rows meanwhile.
-        self._pool = multiprocessing.get_context(method).Pool(min(cores - 1, 4))
+        self._pool = multiprocessing.get_context("fork").Pool(min(cores - 1, 4))
         self._stream = self._pool.imap(check_phone, self.distinct, chunksize=1_000)
         self._coming = {pair: i for i, pair in enumerate(self.distinct)}
 

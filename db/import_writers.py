@@ -214,6 +214,7 @@ def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
     people, accounts = People(conn, now, owner_map), Accounts(conn)
     known = {r[0]: r[1] for r in conn.execute(
         "SELECT key, record_id FROM import_keys WHERE record_type = 'deal' AND source = ?", (mapping.name,))}
+    kept = 0
     for done, draft in enumerate(drafts, start=1):
         if problem := row_problem(playbook, mapping, draft):  # a status at odds with the stage, or no stage
             result.rejected.append(problem)
@@ -230,8 +231,11 @@ def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
             continue
         outcome = write_deal(conn, playbook, user, mapping, draft, account, owner, known, now)
         result.created += outcome == "created"
-        result.updated += outcome == "updated"
+        result.updated += outcome in ("updated", "kept")
+        kept += outcome == "kept"
         if progress and done % 500 == 0:
             progress(done, len(drafts))
+    if kept:
+        result.notes.append(f"{kept} deals moved in revdesk since they were imported kept their stage")
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")

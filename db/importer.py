@@ -58,11 +58,17 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     if path.suffix.lower() == ".json":
         return _read_json(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
+        data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # Excel's Windows exports; Latin-1 reads any byte
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -101,6 +107,9 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
     reader = RowReader(mapping, header, date_format, playbook)
     if progress:
         progress("Checking", 0, len(rows))
+    if reader.twice:
+        raise InvalidInput("file", f"{path.name} has the column {', '.join(map(repr, reader.twice))} more than once:"
+                                   " rename one")
     if reader.missing:
         raise InvalidInput("mapping", f"{path.name} has no column {', '.join(map(repr, reader.missing))}"
                                       f" (its columns: {', '.join(header)})")

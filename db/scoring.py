@@ -141,14 +141,17 @@ def rescore(conn: sqlite3.Connection, playbook: Playbook, now: datetime, contact
     a batch of contact ids at a time, telling `progress` (done, total) after each. Runs inside the caller's
     transaction; returns how many were scored."""
     q = playbook.qualification
-    if contact_ids is not None:
-        spans = [(i, i) for i in sorted(set(contact_ids))]
+    wanted = set(contact_ids) if contact_ids is not None else None
+    if wanted is not None:
+        spans = _spans(sorted(wanted))
     else:
         low, high = conn.execute("SELECT MIN(id), MAX(id) FROM contacts").fetchone()
         spans = [] if low is None else [(start, min(start + BATCH - 1, high)) for start in range(low, high + 1, BATCH)]
     scored, stamp = 0, to_stored(now)
     for low, high in spans:
         rows = conn.execute(_FACTS + " WHERE c.id BETWEEN ? AND ?", (low, high)).fetchall()
+        if wanted is not None:
+            rows = [r for r in rows if r["id"] in wanted]
         sums = _sums(conn, playbook, rows, low, high, now)
         updates, moves = [], []
         for row in rows:
@@ -163,3 +166,14 @@ def rescore(conn: sqlite3.Connection, playbook: Playbook, now: datetime, contact
         if progress is not None:
             progress(high - spans[0][0] + 1, spans[-1][1] - spans[0][0] + 1)
     return scored
+
+
+def _spans(ids: list[int], gap: int = 32) -> list[tuple[int, int]]:
+    """Ranges of ids to read a batch at a time: ids close together share one (only those asked for are scored)."""
+    spans: list[tuple[int, int]] = []
+    for i in ids:
+        if spans and i - spans[-1][1] <= gap and i - spans[-1][0] < BATCH:
+            spans[-1] = (spans[-1][0], i)
+        else:
+            spans.append((i, i))
+    return spans

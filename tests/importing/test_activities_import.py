@@ -119,7 +119,8 @@ def test_a_second_import_of_the_same_file_writes_nothing_twice(store, tmp_path):
     again = _import(store, tmp_path, text.replace("x1,call,connected,2026-11-20T09:00:00Z,maya,jonas.weber@nordwind"
                                                   ".de,,,,,,", "x1,call,connected,2026-11-20T09:00:00Z,maya,"
                                                                "jonas.weber@nordwind.de,,,,,edited,"))
-    assert (again.created, again.updated, again.rejected) == (0, 4, [])
+    assert (again.created, again.updated, again.rejected) == (0, 0, [])
+    assert "4 activities were here already and were left as they were" in again.notes
     assert {t: _one(store, f"SELECT COUNT(*) FROM {t}") for t in tables} == tables
     assert _stored(store.conn) == counts == _direct(store.conn)
     # A dry run writes nothing either.
@@ -318,7 +319,27 @@ def test_odoo_planned_activities_after_the_odoo_leads(tmp_path):
         overdue = _one(store, "SELECT due_at FROM tasks WHERE note = 'Email: Send our service pricelist'")
         assert overdue == (NOW - timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")  # "-1d"
         again = import_file(conn, playbook, None, path, mapping, NOW, owner_map={"base.user_admin": "maya"})
-        assert (again.created, again.updated) == (0, 12)
+        assert (again.created, again.updated) == (0, 0)
     finally:
         store.close()
 
+
+
+def test_a_planned_activity_done_since_its_last_import_comes_in_and_closes_its_task(store, tmp_path):
+    header = "Activity - ID,Activity - Type,Activity - Due date,Activity - Done,Activity - Assigned to user," \
+             "Activity - Contact person,Activity - Subject\n"
+    mapping = parse_mapping((MAPPINGS / "pipedrive-activities.toml").read_text(encoding="utf-8"))
+    file = tmp_path / "activities.csv"
+    row = "7001,meeting,2026-11-20,{},maya,jonas.weber@nordwind.de,Demo\n"
+    file.write_text(header + row.format("To do"), encoding="utf-8")
+    playbook = current_playbook(store.conn)
+    planned = import_file(store.conn, playbook, None, file, mapping, NOW)
+    assert (planned.created, planned.rejected) == (1, [])
+    task = _one(store, "SELECT id FROM tasks WHERE note LIKE '%Demo%' AND status = 'open'")
+    file.write_text(header + row.format("Done"), encoding="utf-8")
+    done = import_file(store.conn, playbook, None, file, mapping, NOW)
+    assert (done.created, done.updated, done.rejected) == (1, 1, [])
+    assert _one(store, f"SELECT status FROM tasks WHERE id = {task}") == "done"
+    assert _one(store, "SELECT COUNT(*) FROM activities WHERE kind = 'meeting' AND note LIKE '%Demo%'") == 1
+    again = import_file(store.conn, playbook, None, file, mapping, NOW)
+    assert (again.created, again.updated) == (0, 0)

@@ -77,11 +77,19 @@ def _import(args: argparse.Namespace) -> int:
     mapping, chosen = choose_mapping(args.file, args.mapping, kind=args.kind, vendor=args.format)
     store = open_store(args, create=True)
     now = system_clock()
+    from db.playbooks import current_playbook
+
     if current_playbook_source(store.conn) is None:  # a new database: the default playbook, to place stages
+        from core.playbook import parse_playbook
         from fixtures import DEFAULT_PLAYBOOK
 
-        apply_playbook(store.conn, DEFAULT_PLAYBOOK.read_text(encoding="utf-8"), DEFAULT_PLAYBOOK.name, now)
-    from db.playbooks import current_playbook
+        text = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
+        if args.dry_run:  # read, not applied: a dry run writes nothing
+            playbook = parse_playbook(text, DEFAULT_PLAYBOOK.name)
+        else:
+            apply_playbook(store.conn, text, DEFAULT_PLAYBOOK.name, now)
+    if not args.dry_run or current_playbook_source(store.conn) is not None:
+        playbook = current_playbook(store.conn)
 
     user = None
     handle = args.as_user or load_settings().user
@@ -91,7 +99,7 @@ def _import(args: argparse.Namespace) -> int:
         user = user_by_handle(store.conn, handle)
     people = read_owner_map(args.owner_map) if args.owner_map else None
     with _progress_bar(quiet=args.json) as progress:
-        result = import_file(store.conn, current_playbook(store.conn), user, args.file, mapping, now,
+        result = import_file(store.conn, playbook, user, args.file, mapping, now,
                              dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people, progress=progress)
     rejects = None
     if result.rejected:
