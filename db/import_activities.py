@@ -41,7 +41,8 @@ class Places:
         keys: dict[str, dict[str, int]] = {"contact": {}, "deal": {}}
         for kind, key, record in conn.execute("SELECT record_type, key, record_id FROM import_keys"
                                               " WHERE record_type IN ('contact', 'deal')"):
-            keys[kind].setdefault(key, record)  # any source: the id the other CRM gave it
+            if keys[kind].setdefault(key, record) != record:  # any source: the id the other CRM gave it
+                keys[kind][key] = -1  # two CRMs gave it to different records: it tells nothing
         self.contact_keys, self.deal_keys = keys["contact"], keys["deal"]
         self.contacts: dict[int, sqlite3.Row] = {}
         self._names: dict[str, list[tuple[int, int | None]]] | None = None
@@ -73,9 +74,10 @@ class Places:
 
     def deal(self, ref: str, account: int | None) -> tuple[int, int] | None:
         """(deal, its account) by the id a deals import stored, else by name (within the account when known)."""
-        if ref in self.deal_keys:
+        if self.deal_keys.get(ref, -1) != -1:
             row = self.conn.execute("SELECT id, account_id FROM deals WHERE id = ?", (self.deal_keys[ref],)).fetchone()
-            return (row[0], row[1]) if row else None
+            if row and (account is None or row[1] == account):  # another company's deal is not this one
+                return row[0], row[1]
         rows = [tuple(r) for r in self.conn.execute(
             "SELECT id, account_id FROM deals WHERE name = ? COLLATE NOCASE", (ref,))
                 if account is None or r[1] == account]
@@ -308,7 +310,7 @@ def _place(draft: Draft, mapping: ImportMapping,
 def _contact_named(text: str, account: int | None, places: Places) -> int | str:
     """The contact a row names: by the id an import gave it, by an e-mail written with the name ("Ada Byron
     (ada@example.org)"), or by name within the account; else why not."""
-    if text in places.contact_keys:
+    if places.contact_keys.get(text, -1) != -1:
         return places.contact_keys[text]
     if "@" in text:
         inner = text.rsplit("(", 1)[-1].rsplit("<", 1)[-1].strip(" )>")
