@@ -97,6 +97,21 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
                 now: datetime, *, dry_run: bool = False, owner_role: str | None = None,
                 owner_map: dict[str, str] | None = None, progress: Progress | None = None) -> ImportResult:
     """Import `path` as `mapping` says; rows with a problem are left out and listed in the result."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # a large file makes some million objects, none of them in cycles: the collector only slows it
+    try:
+        return _import(conn, playbook, user, path, mapping, now, dry_run=dry_run, owner_role=owner_role,
+                       owner_map=owner_map, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
+            now: datetime, *, dry_run: bool, owner_role: str | None, owner_map: dict[str, str] | None,
+            progress: Progress | None) -> ImportResult:
     from core.import_values import ValueProblem, detect_date_format
 
     header, rows = read_table(path)
