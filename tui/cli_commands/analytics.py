@@ -4,7 +4,7 @@ period, as rich tables or --json. The definitions are core.deal_stats and core.f
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from core.deal_stats import GROUPINGS, range_bounds
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = deals.add_subparsers(dest="deals_command", metavar="ACTION", required=True)
     stats = actions.add_parser("stats", help="won, lost, win rate, revenue, average value, days to close per group")
     stats.add_argument("--by", choices=GROUPINGS, default="owner", help="group by (default owner)")
-    _period_options(stats)
+    _period_options(stats, default="all")
     stats.set_defaults(handler=_stats)
     stages = actions.add_parser("stages", help="time in each stage, stagnating stages, weighted forecast")
     _period_options(stages)
@@ -36,9 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     funnel.set_defaults(handler=_funnel)
 
 
-def _period_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", choices=["month", "quarter"], default="month",
-                        help="the month or quarter of --date (default: this month)")
+def _period_options(parser: argparse.ArgumentParser, default: str = "month") -> None:
+    choices, told = (["month", "quarter", "all"], "all time") if default == "all" else (["month", "quarter"],
+                                                                                      "this month")
+    parser.add_argument("--period", choices=choices, default=default,
+                        help=f"the month or quarter of --date, or all time (default: {told})")
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="a day in the period (default today)")
     parser.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (instead of --period)")
     parser.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day, included (with --from)")
@@ -52,6 +54,8 @@ def _timezone(args: argparse.Namespace, store: Store) -> tzinfo:
 
 def period(args: argparse.Namespace, tz: tzinfo, today: date) -> tuple[datetime, datetime]:
     """[start, end) from --from/--to (both days whole), else the --period around --date (default today)."""
+    if args.first is None and args.last is None and args.period == "all":  # every deal, whenever it closed
+        return datetime(1900, 1, 1, tzinfo=UTC), datetime.combine(today, datetime.min.time(), tz) + timedelta(days=2)
     if args.first is None and args.last is None:
         day = parse_day(args.date, "--date") if args.date else today
         return period_bounds(args.period, day, tz)  # type: ignore[arg-type]
@@ -77,8 +81,8 @@ def _setup(args: argparse.Namespace):
 
 
 def _span(start: datetime, end: datetime) -> str:
-    from datetime import timedelta
-
+    if start.year == 1900:
+        return "all time"
     return f"{start:%Y-%m-%d} to {(end - timedelta(days=1)):%Y-%m-%d}"
 
 

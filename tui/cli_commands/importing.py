@@ -79,11 +79,14 @@ def _import(args: argparse.Namespace) -> int:
     now = system_clock()
     from db.playbooks import current_playbook
 
-    if current_playbook_source(store.conn) is None:  # a new database: the default playbook, to place stages
+    fresh = current_playbook_source(store.conn) is None
+    if fresh:  # a new database: the default playbook, to place stages
+        from core.base_currency import with_base_currency
         from core.playbook import parse_playbook
         from fixtures import DEFAULT_PLAYBOOK
 
-        text = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
+        # counted in the currency of the team's data, when the file's mapping names one the playbook has a rate for
+        text = with_base_currency(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"), mapping.currency)
         if args.dry_run:  # read, not applied: a dry run writes nothing
             playbook = parse_playbook(text, DEFAULT_PLAYBOOK.name)
         else:
@@ -101,6 +104,9 @@ def _import(args: argparse.Namespace) -> int:
     with _progress_bar(quiet=args.json) as progress:
         result = import_file(store.conn, playbook, user, args.file, mapping, now,
                              dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people, progress=progress)
+    if fresh:
+        result.notes.insert(0, f"a new database: the default playbook{' would be' if args.dry_run else ' was'} applied,"
+                               f" counting revenue in {playbook.currency.base}")
     rejects = None
     if result.rejected:
         rejects = args.rejects or Path(f"{args.file.stem}.rejected.csv")
