@@ -20,5 +20,5 @@ def with_base_currency(text: str, base: str) -> str:
     if base == old or base not in rates:
         return text
     per_new = {code: round(rate / rates[base], 6) for code, rate in rates.items() if code != base}
-    listed = ", ".join(f"{code} = {rate:g}" for code, rate in sorted(per_new.items()))
+    listed = ", ".join(f"{code} = {rate}" for code, rate in sorted(per_new.items()))
     return _RATES.sub(f"rates = {{ {listed} }}", _BASE.sub(f'base = "{base}"', text, count=1), count=1)
