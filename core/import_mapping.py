@@ -41,9 +41,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "lead_status", "do_not_contact", "inbound"),
     "deals": ("external_id", "name", "account", "contact_email", "amount", "currency", "stage", "owner", "product",
               "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason", "status"),
-    # touches done (calls, e-mails, meetings, notes); a row not done yet ("done" false) is a task to do
-    "activities": ("external_id", "kind", "outcome", "occurred_at", "owner", "contact_email", "contact", "account",
-                   "deal", "subject", "note", "done"),
+    # touches done (calls, e-mails, meetings, notes); a row not done yet ("done" false) is a task to do; "time":
+    # the time of day, when a file keeps it apart from the date (in the owner's timezone)
+    "activities": ("external_id", "kind", "outcome", "occurred_at", "time", "owner", "contact_email", "contact",
+                   "account", "deal", "subject", "note", "done"),
     # a deal's stage changes (Salesforce OpportunityHistory): the deal is the id its import was given
     "deal_history": ("deal", "stage", "changed_at", "changed_by", "amount", "close_date", "deleted"),
 }

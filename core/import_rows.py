@@ -182,6 +182,11 @@ class RowReader:
             return parse_email(text)
         if target in ("domain", "account_domain"):
             return normalise_domain(text)
+        if target == "time":  # of day, apart from the date: "14:30", "2:30 PM"
+            found = clock_time("day " + text)
+            if found is None:
+                raise ValueProblem(f"{text!r} is not a time of day (14:30, 2:30 PM)")
+            return found
         if target in ("do_not_contact", "inbound"):
             return _flag(text)
         if target == "lead_status":

@@ -111,6 +111,7 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
     last: dict[int, str] = {}
     accounts_last: dict[int, str] = {}
     stamp_now, unchanged, planned, completed = to_stored(now), 0, 0, 0
+    zones: dict[int, ZoneInfo] = {}
     for done_rows, draft in enumerate(drafts, start=1):
         if progress and done_rows % 1000 == 0:
             progress(done_rows, len(drafts))
@@ -154,6 +155,12 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
                                               "no owner: an activity is someone's; map the owner column, give a"
                                               " default owner in the mapping, or an --owner-map"))
             continue
+        if isinstance(draft.get("time"), time):  # the time of day in its own column, as the owner saw it
+            occurred = datetime.combine(occurred.date(), draft.get("time"), _zone(conn, owner, zones)).astimezone(UTC)
+            if done and occurred > now + _SLACK:
+                result.rejected.append(RowProblem(draft.line, _column(mapping, "time"),
+                                                  f"{to_stored(occurred)} is in the future: log what happened"))
+                continue
         stamp, note = to_stored(occurred), _note(draft, kind, done)
         if not done:
             if key is None and _same_task(conn, owner, contact, stamp, note):
@@ -208,6 +215,17 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
         result.notes.append(f"{unchanged} activities were here already and were left as they were")
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
+
+
+def _zone(conn: sqlite3.Connection, user_id: int, zones: dict[int, ZoneInfo]) -> ZoneInfo:
+    """A user's timezone, looked up once."""
+    if user_id not in zones:
+        row = conn.execute("SELECT timezone FROM users WHERE id = ?", (user_id,)).fetchone()
+        try:
+            zones[user_id] = ZoneInfo(row[0] if row and row[0] else "UTC")
+        except (ValueError, KeyError):
+            zones[user_id] = ZoneInfo("UTC")
+    return zones[user_id]
 
 
 def _known_keys(conn: sqlite3.Connection, source: str) -> dict[str, tuple[str, int]]:

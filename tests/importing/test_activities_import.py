@@ -343,3 +343,17 @@ def test_a_planned_activity_done_since_its_last_import_comes_in_and_closes_its_t
     assert _one(store, "SELECT COUNT(*) FROM activities WHERE kind = 'meeting' AND note LIKE '%Demo%'") == 1
     again = import_file(store.conn, playbook, None, file, mapping, NOW)
     assert (again.created, again.updated) == (0, 0)
+
+
+def test_a_time_of_day_in_its_own_column_is_read_in_the_owner_s_timezone(store, tmp_path):
+    mapping = parse_mapping((MAPPINGS / "pipedrive-activities.toml").read_text(encoding="utf-8"))
+    file = tmp_path / "activities.csv"
+    file.write_text("Activity - ID,Activity - Type,Activity - Due date,Activity - Due time,Activity - Done,"
+                    "Activity - Assigned to user,Activity - Contact person,Activity - Subject\n"
+                    "8001,meeting,2026-11-20,14:30,Done,maya,jonas.weber@nordwind.de,Demo\n"
+                    "8002,meeting,2026-11-21,half past two,Done,maya,jonas.weber@nordwind.de,Demo\n",
+                    encoding="utf-8")
+    result = import_file(store.conn, current_playbook(store.conn), None, file, mapping, NOW)
+    assert _reasons(result) == {3: ("Activity - Due time", "'half past two' is not a time of day (14:30, 2:30 PM)")}
+    # Maya works in Berlin: 14:30 there on 20 November is 13:30 UTC.
+    assert _one(store, "SELECT occurred_at FROM activities WHERE note LIKE '%Demo%'") == "2026-11-20T13:30:00Z"
