@@ -207,6 +207,7 @@ def write_activities(conn: sqlite3.Connection, playbook: Playbook, user: User | 
                       for key, record in table.items()])
     result.created += len(counted) + planned
     result.updated += completed
+    result.unchanged += unchanged
     if planned:
         result.notes.append(f"{planned} planned activities (not done) became open follow-up tasks")
     if completed:

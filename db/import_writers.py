@@ -187,6 +187,8 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                 conn.execute(f"UPDATE accounts SET {', '.join(f'{f} = ?' for f in fills)} WHERE id = ?",
                              (*fills.values(), found))
                 result.updated += 1
+            else:
+                result.unchanged += 1
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
 

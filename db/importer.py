@@ -6,6 +6,7 @@ writes nothing. Users, accounts and deals here; db/import_writers.py holds the p
 from __future__ import annotations
 
 import csv
+import io
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows of records already here with nothing new in them
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader should know (owners created, ...)
     candidates: list[dict[str, object]] = field(default_factory=list)  # accounts that may be the same, to review
@@ -43,7 +45,8 @@ class ImportResult:
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "file": self.path, "rows": self.rows, "created": self.created,
-                "updated": self.updated, "rejected_rows": self.rejected_rows, "dry_run": self.dry_run,
+                "updated": self.updated, "unchanged": self.unchanged, "rejected_rows": self.rejected_rows,
+                "dry_run": self.dry_run,
                 "change_id": self.change_id, "notes": self.notes, "candidates": self.candidates[:500],
                 "rejected": [p._asdict() for p in self.rejected[:1000]]}
 
@@ -73,7 +76,7 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(text.splitlines(), dialect))
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))  # a quoted cell may hold line breaks
     if not rows:
         raise InvalidInput("file", f"{path} is empty")
     return rows[0], rows[1:]

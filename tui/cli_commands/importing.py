@@ -117,8 +117,9 @@ def _import(args: argparse.Namespace) -> int:
         return 0
     verb = "Would import" if args.dry_run else "Imported"
     console().print(f"{verb} {args.file.name} as {mapping.kind} ({chosen}): {result.rows:,} rows,"
-                    f" {result.created:,} created,"
-                    f" {result.updated:,} updated, {result.rejected_rows:,} rejected"
+                    f" {result.created:,} created, {result.updated:,} updated,"
+                    + (f" {result.unchanged:,} unchanged," if result.unchanged else "")
+                    + f" {result.rejected_rows:,} rejected"
                     + (" (nothing was written)" if args.dry_run else ""))
     for note in result.notes:
         console().print(f"  {note}")

@@ -108,6 +108,8 @@ def summary_text(outcome: Outcome) -> Text:
         text.append("Imported", style="bold green")
         text.append(f" {job.file.name} as {result.kind} ({outcome.mapping_name}): ")
         figures = [("rows", result.rows), ("created", result.created), ("updated", result.updated)]
+    if result.unchanged:
+        figures.append(("unchanged", result.unchanged))
     text.append(" · ".join(f"{n:,} {label}" if label == "rows" else f"{label} {n:,}" for label, n in figures))
     text.append(" · ")
     text.append(f"{result.rejected_rows:,} rejected", style="bold red" if result.rejected_rows else "")
