@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 
+from core.import_amounts import parse_amount
 from core.import_mapping import REQUIRED, ImportMapping
 from core.import_values import (
     DateFormat,
     ValueProblem,
     clean_text,
     normalise_domain,
-    parse_amount,
     parse_date,
     parse_datetime,
     parse_email,

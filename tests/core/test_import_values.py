@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.import_amounts import parse_amount
 from core.import_values import (
     AmbiguousDates,
     DateFormat,
@@ -24,7 +25,6 @@ from core.import_values import (
     detect_date_format,
     domain_of_email,
     normalise_domain,
-    parse_amount,
     parse_date,
     parse_datetime,
     parse_email,
