@@ -1,5 +1,6 @@
-"""`revdesk import FILE --mapping MAPPING.toml [--dry-run]`: a CRM export in, through a mapping (see
-fixtures/mappings/); rejected rows are listed with line, column and reason in a CSV beside the report."""
+"""`revdesk import FILE [--format F] [--kind K] [--mapping MAPPING.toml] [--dry-run]`: a CRM export in, its layout
+told by its columns or named (see fixtures/mappings/); rejected rows are listed with line, column and reason in a
+CSV beside the report. `revdesk export --kind K`: revdesk's own columns out, which import reads back."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--out", type=Path, metavar="FILE", help="default: print them")
     export.set_defaults(handler=_export)
-    cmd = sub.add_parser("import", help="bring a CRM export (CSV) in through a mapping")
+    cmd = sub.add_parser("import", help="bring a CRM export (CSV or JSON) in, its layout told by its columns")
     cmd.add_argument("file", type=Path, metavar="FILE")
     cmd.add_argument("--mapping", type=Path, metavar="MAPPING.toml",
-                     help="which column is which field (examples in fixtures/mappings/; without one, the columns"
-                          " must be revdesk's own field names, as `revdesk export` writes them)")
+                     help="which column is which field (examples in fixtures/mappings/; without one, the layout is"
+                          " told by the file's columns: a vendor's export, or revdesk's own field names)")
     cmd.add_argument("--kind", default="auto",
                      choices=["users", "accounts", "contacts", "deals", "activities", "deal_history", "auto"],
                      help="what the file holds, without a mapping (default: told by its columns)")
