@@ -25,7 +25,7 @@ from core.playbook import Playbook
 from core.relative_dates import RelativeDay
 from core.when import from_stored, to_stored
 from db.activity_days import count_activity
-from db.import_writers import Accounts, People, _column, _key
+from db.import_writers import Accounts, ImportKeys, People, _column, _key, contacts_by_email
 
 DONE = {"true", "yes", "y", "1", "done", "completed", "x"}
 PLANNED = {"false", "no", "n", "0", "not done", "planned", "open", "to do", "todo"}
@@ -38,12 +38,7 @@ class Places:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn, self.accounts = conn, Accounts(conn)
         self._emails: dict[str, int] | None = None
-        keys: dict[str, dict[str, int]] = {"contact": {}, "deal": {}}
-        for kind, key, record in conn.execute("SELECT record_type, key, record_id FROM import_keys"
-                                              " WHERE record_type IN ('contact', 'deal')"):
-            if keys[kind].setdefault(key, record) != record:  # any source: the id the other CRM gave it
-                keys[kind][key] = -1  # two CRMs gave it to different records: it tells nothing
-        self.contact_keys, self.deal_keys = keys["contact"], keys["deal"]
+        self.contact_keys, self.deal_keys = ImportKeys(conn, "contact"), ImportKeys(conn, "deal")
         self.contacts: dict[int, sqlite3.Row] = {}
         self._names: dict[str, list[tuple[int, int | None]]] | None = None
         self._history: dict[int, list[tuple[str, str | None, str]]] = {}
@@ -55,12 +50,9 @@ class Places:
         return self.contacts[contact_id]
 
     def by_email(self, email: str) -> int | None:
-        """The contact with this address, case aside (people write "Ann.Lee@..." and "ann.lee@..." alike)."""
+        """The contact with this address, case aside."""
         if self._emails is None:
-            self._emails = {}
-            for contact_id, address in self.conn.execute("SELECT id, email FROM contacts WHERE email IS NOT NULL"
-                                                         " ORDER BY id"):
-                self._emails.setdefault(address.lower(), contact_id)
+            self._emails = contacts_by_email(self.conn)
         return self._emails.get(email.lower())
 
     def by_name(self, name: str, account: int | None) -> list[int]:
@@ -74,8 +66,8 @@ class Places:
 
     def deal(self, ref: str, account: int | None) -> tuple[int, int] | None:
         """(deal, its account) by the id a deals import stored, else by name (within the account when known)."""
-        if self.deal_keys.get(ref, -1) != -1:
-            row = self.conn.execute("SELECT id, account_id FROM deals WHERE id = ?", (self.deal_keys[ref],)).fetchone()
+        if (by_key := self.deal_keys.lookup(ref)) not in (None, -1):
+            row = self.conn.execute("SELECT id, account_id FROM deals WHERE id = ?", (by_key,)).fetchone()
             if row and (account is None or row[1] == account):  # another company's deal is not this one
                 return row[0], row[1]
         rows = [tuple(r) for r in self.conn.execute(
@@ -329,8 +321,8 @@ def _place(draft: Draft, mapping: ImportMapping,
 def _contact_named(text: str, account: int | None, places: Places) -> int | str:
     """The contact a row names: by the id an import gave it, by an e-mail written with the name ("Ada Byron
     (ada@example.org)"), or by name within the account; else why not."""
-    if places.contact_keys.get(text, -1) != -1:
-        return places.contact_keys[text]
+    if (by_key := places.contact_keys.lookup(text)) not in (None, -1):
+        return by_key
     if "@" in text:
         inner = text.rsplit("(", 1)[-1].rsplit("<", 1)[-1].strip(" )>")
         found = places.by_email(inner)

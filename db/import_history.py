@@ -24,7 +24,7 @@ from core.import_rows import Draft, RowProblem
 from core.models import User
 from core.playbook import Playbook
 from core.when import from_stored, to_stored
-from db.import_writers import People, _column
+from db.import_writers import ImportKeys, People, _column
 
 REASON = "Imported"  # the reason of every history row an import writes (replaced by the next import)
 _TRUE = {"true", "1", "yes", "y"}
@@ -53,7 +53,7 @@ def write_deal_history(conn: sqlite3.Connection, playbook: Playbook, user: User 
                        owner_role: str | None = None, progress: Callable[[int, int], None] | None = None,
                        owner_map: dict[str, str] | None = None) -> None:
     """Replace each named deal's imported stage history with the file's; rows that cannot be placed are rejected."""
-    keys = DealKeys(conn)
+    keys = ImportKeys(conn, "deal")
     people = People(conn, now, owner_map)
     importer = user.id if user else None
     changes: dict[int, list[Change]] = {}
@@ -88,7 +88,7 @@ def write_deal_history(conn: sqlite3.Connection, playbook: Playbook, user: User 
                             f" opportunity's stage was kept, with a last move to it: {shown}")
 
 
-def _place(draft: Draft, mapping: ImportMapping, keys: DealKeys) -> int | RowProblem:
+def _place(draft: Draft, mapping: ImportMapping, keys: ImportKeys) -> int | RowProblem:
     """The row's deal, or why the row cannot be placed (no deal, an unknown deal, no stage, no date)."""
     key = str(draft.get("deal") or "").strip()
     if not key:
@@ -106,32 +106,6 @@ def _place(draft: Draft, mapping: ImportMapping, keys: DealKeys) -> int | RowPro
     if not isinstance(draft.get("changed_at"), datetime):
         return RowProblem(draft.line, _column(mapping, "changed_at"), "no date of the change")
     return found
-
-
-class DealKeys:
-    """Imported deals by the id they had where they came from (any source)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.ids: dict[str, set[int]] = {}
-        for key, record_id in conn.execute("SELECT key, record_id FROM import_keys WHERE record_type = 'deal'"):
-            for form in _forms(str(key)):
-                self.ids.setdefault(form, set()).add(record_id)
-
-    def lookup(self, key: str) -> int | None:
-        """The deal's id; None when no deal has the key, -1 when several different deals do."""
-        found: set[int] = set()
-        for form in _forms(key.strip()):
-            found |= self.ids.get(form, set())
-        if not found:
-            return None
-        return found.pop() if len(found) == 1 else -1
-
-
-def _forms(key: str) -> tuple[str, ...]:
-    """The forms a key is known by: itself, and a Salesforce 18-character id also by its 15-character one."""
-    if len(key) == 18 and key.isalnum():
-        return (key, key[:15])
-    return (key,)
 
 
 def collapse(changes: list[Change]) -> list[Move]:

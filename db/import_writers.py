@@ -42,6 +42,43 @@ def check_owner_map(conn: sqlite3.Connection, owner_map: dict[str, str]) -> None
         raise InvalidInput("owner-map", f"no user {', '.join(map(repr, unknown))} (see `revdesk users`)")
 
 
+def contacts_by_email(conn: sqlite3.Connection) -> dict[str, int]:
+    """Contact ids by address, case aside (people write "Ann.Lee@..." and "ann.lee@..." alike); where two
+    addresses differ only by case, the older contact."""
+    found: dict[str, int] = {}
+    for address, contact_id in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL ORDER BY id"):
+        found.setdefault(address.lower(), contact_id)
+    return found
+
+
+class ImportKeys:
+    """Records of one type by the id they had where they came from, whichever import kept it (a Salesforce id also
+    by its 15-character form)."""
+
+    def __init__(self, conn: sqlite3.Connection, record_type: str) -> None:
+        self.ids: dict[str, set[int]] = {}
+        for key, record_id in conn.execute("SELECT key, record_id FROM import_keys WHERE record_type = ?",
+                                           (record_type,)):
+            for form in _forms(str(key)):
+                self.ids.setdefault(form, set()).add(record_id)
+
+    def lookup(self, key: str) -> int | None:
+        """The record's id; None when no record has the key, -1 when several different ones do (it tells nothing)."""
+        found: set[int] = set()
+        for form in _forms(key.strip()):
+            found |= self.ids.get(form, set())
+        if not found:
+            return None
+        return found.pop() if len(found) == 1 else -1
+
+
+def _forms(key: str) -> tuple[str, ...]:
+    """The forms a key is known by: itself, and a Salesforce 18-character id also by its 15-character one."""
+    if len(key) == 18 and key.isalnum():
+        return (key, key[:15])
+    return (key,)
+
+
 class People:
     """Users by name and handle (and by the import's owner map); creates the ones an import names when it may."""
 
