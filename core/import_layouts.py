@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.import_mapping import FIELDS, REQUIRED, ImportMapping
+from core.import_mapping import FIELDS, ImportMapping, unmet_groups
 
 VENDORS = ("hubspot", "pipedrive", "salesforce", "close", "odoo", "generic")
 # When two layouts cover a header equally, the kind that brings the most along wins (contacts bring their account).
@@ -27,10 +27,7 @@ def _fold(name: str) -> str:
 def _fits(kind: str, columns: dict[str, str], defaults: dict[str, str], header: set[str]) -> int | None:
     """How many of the header's columns a layout reads, or None when a column it needs is missing."""
     present = {t for t, column in columns.items() if _fold(column) in header}
-    for group in REQUIRED[kind]:
-        if not any(f in present or f in defaults for f in group):
-            return None
-    return len(present)
+    return None if unmet_groups(kind, {*present, *defaults}) else len(present)
 
 
 def detect_layout(header: list[str], layouts: list[ImportMapping], *, kind: str = "auto",

@@ -19,6 +19,7 @@ outcomes, roles) translate, and how its dates are written. One TOML file per lay
 from __future__ import annotations
 
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -62,6 +63,11 @@ VALUE_MAPS: dict[str, tuple[str, ...]] = {"users": ("role",), "accounts": (),
                                           "activities": ("kind", "outcome", "done"), "deal_history": ("stage",)}
 
 
+def unmet_groups(kind: str, given: Collection[str]) -> list[tuple[str, ...]]:
+    """The groups of fields `kind` needs of which none is among the fields `given` (columns or defaults)."""
+    return [group for group in REQUIRED[kind] if not any(f in given for f in group)]
+
+
 @dataclass(frozen=True)
 class ImportMapping:
     __pydantic_config__ = _STRICT
@@ -80,9 +86,8 @@ class ImportMapping:
         for target in (*self.columns, *self.defaults):
             check(target in known, f"columns.{target}",
                   f"is not a field of {self.kind} (they are: {', '.join(known)})")
-        for group in REQUIRED[self.kind]:
-            check(any(f in self.columns or f in self.defaults for f in group), "columns",
-                  f"{self.kind} need a column for {' or '.join(group)}")
+        for group in unmet_groups(self.kind, {*self.columns, *self.defaults}):  # the first is reported
+            check(False, "columns", f"{self.kind} need a column for {' or '.join(group)}")
         for target in self.values:
             check(target in VALUE_MAPS[self.kind], f"values.{target}",
                   f"only {', '.join(VALUE_MAPS[self.kind]) or 'no field'} of {self.kind} take a value map")

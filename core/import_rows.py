@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 
 from core.import_amounts import parse_amount
-from core.import_mapping import REQUIRED, ImportMapping
+from core.import_mapping import ImportMapping, unmet_groups
 from core.import_values import (
     DateFormat,
     ValueProblem,
@@ -81,10 +81,9 @@ class RowReader:
                 self.absent.append(column)
             else:
                 self.index[target] = (at, column)
-        for group in REQUIRED[mapping.kind]:  # one column of each group the kind needs must be there
-            if not any(f in self.index or f in mapping.defaults for f in group):
-                self.missing.extend(mapping.columns[f] for f in group if f in mapping.columns)
-                self.absent = [c for c in self.absent if c not in self.missing]
+        for group in unmet_groups(mapping.kind, {*self.index, *mapping.defaults}):  # one column of each is needed
+            self.missing.extend(mapping.columns[f] for f in group if f in mapping.columns)
+            self.absent = [c for c in self.absent if c not in self.missing]
         self.stages = {s.key: s for s in playbook.stages} if playbook else {}
 
     def raw(self, row: list[str], target: str) -> tuple[str, str] | None:

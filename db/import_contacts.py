@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import typing
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -17,18 +18,18 @@ from core.dedupe import FREE_MAIL
 from core.import_mapping import ImportMapping
 from core.import_rows import Draft, RowProblem
 from core.models import User
-from core.playbook import Playbook
+from core.playbook import LeadStatus, Lifecycle, Playbook
 from core.when import to_stored
 from db.import_phones import PhoneChecks, country_code
-from db.import_writers import Accounts, People, _column
+from db.import_writers import Accounts, People, _column, contacts_by_email
 
-LIFECYCLE = ("lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "nurture")
+LIFECYCLE = typing.get_args(Lifecycle)
 _BECAME = (("became_mql_at", "mql"), ("became_sql_at", "sql"), ("became_opportunity_at", "opportunity"),
            ("became_customer_at", "customer"))
 _COLUMNS = ("id", "account_id", "first_name", "last_name", "title", "email", "phone", "timezone", "country",
             "buying_role", "lead_source", "lifecycle_stage", "owner_id", "lead_status", "do_not_contact", "inbound",
             "created_at")
-LEAD_STATUSES = ("new", "attempting", "connected", "qualified", "disqualified")
+LEAD_STATUSES = typing.get_args(LeadStatus)
 _FILL = ("title", "phone", "timezone", "country", "buying_role", "lead_source")
 _ROLES = {"decision_maker", "approver", "champion", "influencer", "user", "blocker"}
 
@@ -55,9 +56,7 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
         phones = PhoneChecks((str(d.get("phone")), country_code(d.get("country")))  # type: ignore[arg-type]
                              for d in drafts if d.get("phone"))
     place = _Placing(conn, mapping, accounts, now)
-    existing: dict[str, int] = {}  # by address, case aside
-    for address, contact_id in conn.execute("SELECT email, id FROM contacts WHERE email IS NOT NULL ORDER BY id"):
-        existing.setdefault(address.lower(), contact_id)
+    existing = contacts_by_email(conn)
     keyed = {r[0]: r[1] for r in conn.execute(
         "SELECT key, record_id FROM import_keys WHERE record_type = 'contact' AND source = ?", (mapping.name,))}
     first_id = next_id = (conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0] or 0) + 1

@@ -103,24 +103,25 @@ def write_deal(conn: sqlite3.Connection, playbook: Playbook, user: User | None, 
     return "created"
 
 
-def _update(conn: sqlite3.Connection, deal_id: int, fields: tuple, stage: Stage, entered: object,
+def _update(conn: sqlite3.Connection, deal_id: int, fields: tuple, stage: Stage, entered: datetime,
             user: User | None) -> Literal["updated", "kept"]:
     """A deal imported before, imported again: its figures from the file. Its stage too, with a history row for
     the move, unless someone moved it in revdesk since: that is newer, and kept ("kept")."""
     moved_here = conn.execute("SELECT 1 FROM stage_history WHERE deal_id = ? AND reason IS NOT 'Imported' LIMIT 1",
                               (deal_id,)).fetchone()
     name, amount, currency, _, _, expected, closed_at, won, lost_reason, source, product, engaged = fields
-    conn.execute("UPDATE deals SET name = ?, amount = ?, currency = ?, source = ?, product = ?, engaged_at = ?"
-                 " WHERE id = ?", (name, amount, currency, source, product, engaged, deal_id))
+    figures = "name = ?, amount = ?, currency = ?, source = ?, product = ?, engaged_at = ?"
+    values = (name, amount, currency, source, product, engaged)
     if moved_here:
+        conn.execute(f"UPDATE deals SET {figures} WHERE id = ?", (*values, deal_id))
         return "kept"
     before = conn.execute("SELECT stage FROM deals WHERE id = ?", (deal_id,)).fetchone()[0]
-    at = to_stored(entered) if isinstance(entered, datetime) else None
-    if before != stage.key:
+    moved = to_stored(entered) if before != stage.key else None
+    if moved is not None:
         conn.execute("INSERT INTO stage_history (deal_id, from_stage, to_stage, changed_by, changed_at, reason)"
-                     " VALUES (?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), 'Imported')",
-                     (deal_id, before, stage.key, user.id if user else None, at))
-        conn.execute("UPDATE deals SET stage_entered_at = COALESCE(?, stage_entered_at) WHERE id = ?", (at, deal_id))
-    conn.execute("UPDATE deals SET stage = ?, expected_close_date = ?, closed_at = ?, won = ?, lost_reason = ?"
-                 " WHERE id = ?", (stage.key, expected, closed_at, won, lost_reason, deal_id))
+                     " VALUES (?, ?, ?, ?, ?, 'Imported')", (deal_id, before, stage.key, user.id if user else None,
+                                                            moved))
+    conn.execute(f"UPDATE deals SET {figures}, stage = ?, expected_close_date = ?, closed_at = ?, won = ?,"
+                 " lost_reason = ?, stage_entered_at = COALESCE(?, stage_entered_at) WHERE id = ?",
+                 (*values, stage.key, expected, closed_at, won, lost_reason, moved, deal_id))
     return "updated"

@@ -81,7 +81,9 @@ def _import(args: argparse.Namespace) -> int:
     from db.playbooks import current_playbook
 
     fresh = current_playbook_source(store.conn) is None
-    if fresh:  # a new database: the default playbook, to place stages
+    if not fresh:
+        playbook = current_playbook(store.conn)
+    else:  # a new database: the default playbook, to place stages
         from core.base_currency import with_base_currency
         from core.playbook import parse_playbook
         from fixtures import DEFAULT_PLAYBOOK
@@ -92,8 +94,7 @@ def _import(args: argparse.Namespace) -> int:
             playbook = parse_playbook(text, DEFAULT_PLAYBOOK.name)
         else:
             apply_playbook(store.conn, text, DEFAULT_PLAYBOOK.name, now)
-    if not args.dry_run or current_playbook_source(store.conn) is not None:
-        playbook = current_playbook(store.conn)
+            playbook = current_playbook(store.conn)
 
     user = None
     handle = args.as_user or load_settings().user
