@@ -239,6 +239,20 @@ class Dormancy:
 
 
 @dataclass(frozen=True)
+class Dates:
+    """The years a date may fall in: an import row or a typed date outside them is refused with the reason."""
+
+    __pydantic_config__ = _STRICT
+    earliest_year: int = 1900
+    latest_year: int = 2100
+
+    def __post_init__(self) -> None:
+        check(1 <= self.earliest_year <= 9999, "earliest_year", "must be a year between 1 and 9999")
+        check(self.earliest_year < self.latest_year <= 9999, "latest_year",
+              "must be after earliest_year and at most 9999")
+
+
+@dataclass(frozen=True)
 class Currency:
     """Revenue across currencies is added up in `base`; `rates` says what one unit of each other currency is
     worth in it (a currency with no rate counts at face value)."""
@@ -300,6 +314,7 @@ class Playbook:
     dormancy: Dormancy = field(default_factory=Dormancy)
     currency: Currency = field(default_factory=Currency)
     working_hours: WorkingHours = field(default_factory=WorkingHours)
+    dates: Dates = field(default_factory=Dates)
 
     def __post_init__(self) -> None:
         check(bool(self.stages), "stages", "needs at least one stage")

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from core.errors import InvalidInput
 
 STORED = "%Y-%m-%dT%H:%M:%SZ"
+# The years a date typed or imported may fall in (the playbook's [dates] may narrow them): 0202-03-15 is a typo.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
 DEFAULT_HOUR = time(9, 0)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^\+?\s*(\d+)\s*(m|min|h|d|w|bd)$")
@@ -17,10 +20,18 @@ _AT = re.compile(r"^(.*?)(?:(?:^|\s+)(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?
 
 
 def to_stored(moment: datetime) -> str:
-    """A timezone-aware moment as the stored UTC text (sorts as time does)."""
+    """A timezone-aware moment as the stored UTC text (sorts as time does; the year always has four digits)."""
     if moment.tzinfo is None:
         raise ValueError("moment must be timezone-aware")
-    return moment.astimezone(UTC).strftime(STORED)
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+
+
+def check_year(value: date, field: str, earliest: int = EARLIEST_YEAR, latest: int = LATEST_YEAR) -> None:
+    """Refuse a date outside the sane years (a typo such as 0202 for 2022), naming the field."""
+    if not earliest <= value.year <= latest:
+        raise InvalidInput(field, f"{value.isoformat()[:10]} is outside the years {earliest} to {latest}"
+                           " (a typo in the year?)")
 
 
 def from_stored(text: str) -> datetime:
@@ -34,14 +45,17 @@ def parse_moment(text: str, field: str, tz: ZoneInfo) -> datetime:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(field, f"{text!r} is not an ISO date or time (e.g. 2026-11-23T14:30)") from None
+    check_year(value.date(), field)
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
 def parse_day(text: str, field: str = "date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(field, f"{text!r} is not a date in the form YYYY-MM-DD") from None
+    check_year(day, field)
+    return day
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
