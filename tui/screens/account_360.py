@@ -5,7 +5,6 @@ Enter on a contact opens call mode on them; Esc goes back."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rich.console import Group
 from rich.table import Table
@@ -20,7 +19,9 @@ from core.errors import RevdeskError
 from db.account_view import account_view
 from tui.commands import ACCOUNT_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
-from tui.text import cut, money
+from tui.text import money
+from tui.widgets.dates import when
+from tui.widgets.fit_table import Column, fill
 
 ROLE_STYLES = {
     "decision_maker": "bold magenta", "approver": "bold yellow", "champion": "bold green",
@@ -29,14 +30,22 @@ ROLE_STYLES = {
 STATUS_STYLES = {"customer": "bold green", "former customer": "yellow", "prospect": "cyan"}
 HANDOFF_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 TABS = ["tab-timeline", "tab-handoffs", "tab-owners"]
-NOTE_WIDTH = 70
 TIMELINE_LIMIT = 60
+# Facts (stages, scores, amounts, dates, "138 days ago") keep their width; names and notes shorten first.
+CONTACT_COLUMNS = [Column("Buying role"), Column("Name", "name", 14), Column("Title", "name", 12, drop=2),
+                   Column("Lifecycle"), Column("Lead status"), Column("Score", right=True),
+                   Column("Owner", "name", 8, drop=1), Column("Last touch")]
+DEAL_COLUMNS = [Column("Deal", "name", 16), Column("Stage"), Column("Amount", right=True),
+                Column("Owner", "name", 8, drop=1), Column("Stage since"), Column("Closed"), Column("Expected close")]
+TIMELINE_COLUMNS = [Column("When"), Column("What"), Column("Contact", "name", 12), Column("By", drop=1),
+                    Column("Note", "name", 20)]
+HANDOFF_COLUMNS = [Column("Sent"), Column("Kind"), Column("From", "name", 8), Column("To", "name", 8),
+                   Column("Contact", "name", 10), Column("Status"), Column("Decided"),
+                   Column("Reject reason", "name", 12)]
+OWNER_COLUMNS = [Column("When"), Column("Record", "name", 16), Column("From", "name", 8), Column("To", "name", 8),
+                 Column("Why", "name", 12)]
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _day(moment: datetime | None, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%d %b %Y") if moment else "—"
 
 
 def header_panel(view: AccountView, now: datetime) -> Group:
@@ -125,16 +134,6 @@ class AccountScreen(ReloadsOnReturn, Screen):
     def on_mount(self) -> None:
         self.title = "Account 360"
         self.query_one("#account-head").border_title = "Account"
-        columns = {
-            "#account-contacts": ("Buying role", "Name", "Title", "Lifecycle", "Lead status", "Score", "Owner",
-                                  "Last touch"),
-            "#account-deals": ("Deal", "Stage", "Amount", "Owner", "Stage since", "Closed", "Expected close"),
-            "#account-timeline": ("When", "What", "Contact", "By", "Note"),
-            "#account-handoffs": ("Sent", "Kind", "From", "To", "Contact", "Status", "Decided", "Reject reason"),
-            "#account-owners": ("When", "Record", "From", "To", "Why"),
-        }
-        for selector, names in columns.items():
-            self.query_one(selector, DataTable).add_columns(*names)
         self.query_one("#account-contacts").border_title = "Contacts"
         self.query_one("#account-deals").border_title = "Deals"
         self.load()
@@ -163,61 +162,68 @@ class AccountScreen(ReloadsOnReturn, Screen):
             return
         self.shown = view
         bench = self.app.workbench
-        now, tz = bench.now(), bench.tz
+        now = bench.now()
         self.title = f"Account 360 · {view.account.name}"
         self.query_one("#account-head", Static).update(header_panel(view, now))
         intel = intelligence_line(view.account)
 
         contacts = self.query_one("#account-contacts", DataTable)
         selected = self.selected_contact()
-        contacts.clear()
         contacts.border_title = f"Contacts ({len(view.contacts)}) · enter calls"
         contacts.border_subtitle = intel
-        for c in view.contacts:
-            contacts.add_row(
-                Text(role_label(c.buying_role), style=ROLE_STYLES.get(c.buying_role or "", "dim")),
-                Text(c.name, style="bold"), cut(c.title, 36), c.lifecycle_stage, c.lead_status, str(c.score),
-                c.owner_name or Text("unowned", style="yellow"), ago(c.last_touch_at, now), key=str(c.id),
-            )
+        fill(contacts, CONTACT_COLUMNS, [[
+            Text(role_label(c.buying_role), style=ROLE_STYLES.get(c.buying_role or "", "dim")),
+            Text(c.name, style="bold"), c.title or "", c.lifecycle_stage, c.lead_status,
+            Text(str(c.score), justify="right"), c.owner_name or Text("unowned", style="yellow"),
+            ago(c.last_touch_at, now)] for c in view.contacts],
+            keys=[str(c.id) for c in view.contacts], available=self._inner(bordered=True))
         ids = [c.id for c in view.contacts]
         if selected in ids:
             contacts.move_cursor(row=ids.index(selected))
 
         deals = self.query_one("#account-deals", DataTable)
-        deals.clear()
         deals.border_title = f"Deals ({len(view.deals)})"
         deals.border_subtitle = intel
+        rows = []
         for d in view.deals:
             style = "" if d.won is None else "green" if d.won else "red"
-            deals.add_row(
-                Text(cut(d.name, 40), style="bold"), Text(d.stage_label, style=style), money(d.amount, d.currency),
-                d.owner_name or Text("unowned", style="yellow"), _day(d.stage_entered_at, tz),
-                _day(d.closed_at, tz), d.expected_close_date or "—", key=str(d.id),
-            )
-        self._fill_history(view, tz)
+            rows.append([Text(d.name, style="bold"), Text(d.stage_label, style=style),
+                         Text(money(d.amount, d.currency), justify="right"),
+                         d.owner_name or Text("unowned", style="yellow"), self._day(d.stage_entered_at),
+                         self._day(d.closed_at), d.expected_close_date or "—"])
+        fill(deals, DEAL_COLUMNS, rows, keys=[str(d.id) for d in view.deals], available=self._inner(bordered=True))
+        self._fill_history(view)
 
-    def _fill_history(self, view: AccountView, tz: ZoneInfo) -> None:
+    def _inner(self, bordered: bool) -> int:
+        """The width a table has inside the screen, less its round border."""
+        width = self.size.width or self.app.size.width
+        return width - 2 if bordered else width
+
+    def _day(self, moment: datetime | None) -> str:
+        bench = self.app.workbench
+        return when(moment, bench.now(), bench.tz, clock=False) if moment else "—"
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self.show_view(self.shown)  # names grow or shorten; the facts keep their width
+
+    def _fill_history(self, view: AccountView) -> None:
+        bench = self.app.workbench
+        now, tz, width = bench.now(), bench.tz, self._inner(bordered=False)
         timeline = self.query_one("#account-timeline", DataTable)
-        timeline.clear()
-        for e in view.timeline:
-            what = e.kind + (f" · {e.outcome.replace('_', ' ')}" if e.outcome else "")
-            timeline.add_row(e.occurred_at.astimezone(tz).strftime("%d %b %Y %H:%M"), what, e.contact_name or "—",
-                             e.user_handle, cut(e.note, NOTE_WIDTH))
-        handoffs = self.query_one("#account-handoffs", DataTable)
-        handoffs.clear()
-        kinds = {k.kind: k.label for k in self.app.workbench.playbook.handoff.kinds}
-        for h in view.handoffs:
-            handoffs.add_row(
-                _day(h.created_at, tz), kinds.get(h.kind, h.kind), h.from_name, h.to_name, h.contact_name or "—",
-                Text(h.status, style=HANDOFF_STYLES.get(h.status, "")), _day(h.decided_at, tz),
-                cut(h.reject_reason, 40),
-            )
-        owners = self.query_one("#account-owners", DataTable)
-        owners.clear()
-        for o in view.owner_history:
-            record = f"{o.record_type.capitalize()}: {view.record_name(o.record_type, o.record_id)}"
-            owners.add_row(_day(o.changed_at, tz), cut(record, 48), o.from_name or "unowned", o.to_name or "unowned",
-                           cut(o.reason, 40))
+        fill(timeline, TIMELINE_COLUMNS, [[
+            when(e.occurred_at, now, tz), e.kind + (f" · {e.outcome.replace('_', ' ')}" if e.outcome else ""),
+            e.contact_name or "—", e.user_handle or "", (e.note or "").replace("\n", " ")] for e in view.timeline],
+            available=width)
+        kinds = {k.kind: k.label for k in bench.playbook.handoff.kinds}
+        fill(self.query_one("#account-handoffs", DataTable), HANDOFF_COLUMNS, [[
+            self._day(h.created_at), kinds.get(h.kind, h.kind), h.from_name, h.to_name, h.contact_name or "—",
+            Text(h.status, style=HANDOFF_STYLES.get(h.status, "")), self._day(h.decided_at),
+            h.reject_reason or ""] for h in view.handoffs], available=width)
+        fill(self.query_one("#account-owners", DataTable), OWNER_COLUMNS, [[
+            self._day(o.changed_at), f"{o.record_type.capitalize()}: {view.record_name(o.record_type, o.record_id)}",
+            o.from_name or "unowned", o.to_name or "unowned", o.reason or ""] for o in view.owner_history],
+            available=width)
         tabs = self.query_one("#account-tabs", TabbedContent)
         latest = "latest " if len(view.timeline) >= TIMELINE_LIMIT else ""
         tabs.get_tab("tab-timeline").label = f"Timeline ({latest}{len(view.timeline)})"

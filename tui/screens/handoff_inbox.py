@@ -19,7 +19,8 @@ from db.handoff_queries import list_handoffs
 from tui.commands import HANDOFF_INBOX_COMMANDS, bindings
 from tui.screens.handoff_review import PAST_SLA_STYLE, reason_label, sla_text
 from tui.screens.returning import ReloadsOnReturn
-from tui.text import cut
+from tui.widgets.dates import when
+from tui.widgets.fit_table import Column, fill
 
 Mode = Literal["to_me", "from_me", "everyone"]
 MODE_TITLES = {"to_me": "Handoffs to me", "from_me": "Handoffs I sent", "everyone": "Everyone's handoffs"}
@@ -32,7 +33,7 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
     BINDINGS = bindings(HANDOFF_INBOX_COMMANDS)
     DEFAULT_CSS = """
     HandoffInboxScreen #inbox-title {
-        height: 1;
+        height: auto;
         padding: 0 1;
     }
     HandoffInboxScreen #inbox {
@@ -84,42 +85,38 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         table = self.query_one("#inbox", DataTable)
         selected = self.selected()
         self.rows = rows
-        table.clear(columns=True)
         # Who is "me" goes without saying: to me shows the sender, sent by me the recipient, everyone both.
-        widths = {"Status / SLA": 22, "Kind": 6, "Contact": 20, "Account": 24}
+        columns = [Column("Status / SLA"), Column("Kind", drop=2), Column("Contact", "name", 12),
+                   Column("Account", "name", 12)]
         if mode != "from_me":
-            widths["From"] = 14
+            columns.append(Column("From", "name", 8, drop=1))
         if mode != "to_me":
-            widths["To"] = 14
-        widths["Sent"] = 12
-        # Each cell has one column of padding either side; the scrollbar takes two.
-        decision_width = max(16, self.app.size.width - sum(widths.values()) - 2 * (len(widths) + 1) - 2)
-        for name, width in {**widths, "Decision": decision_width}.items():
-            table.add_column(name, width=width)
+            columns.append(Column("To", "name", 8))
+        # The decision's words (a reason, "awaiting a decision") stay whole; only a note after them shortens.
+        decided = max([len(self._decision(h, playbook, with_note=False)) for h in rows] or [8])
+        columns += [Column("Sent"), Column("Decision", "name", 20, floor=decided)]
+        cells: list[list[Text]] = []
         for h in rows:
             style = "red" if h.past_sla(now) else ""
-            cells: list[Text] = [
-                sla_text(h, now), Text(KIND_LABELS.get(h.kind, h.kind), style=style),
-                Text(cut(h.contact_name or "—", widths["Contact"]), style=f"bold {style}"),
-                Text(cut(h.account_name, widths["Account"]), style=style),
-            ]
+            row = [sla_text(h, now), Text(KIND_LABELS.get(h.kind, h.kind), style=style),
+                   Text(h.contact_name or "—", style=f"bold {style}"), Text(h.account_name, style=style)]
             if mode != "from_me":
-                cells.append(Text(cut(h.from_name, widths["From"]), style=style))
+                row.append(Text(h.from_name, style=style))
             if mode != "to_me":
-                cells.append(Text(cut(h.to_name, widths["To"]), style=style))
-            cells += [Text(f"{h.created_at.astimezone(tz):%d %b %H:%M}", style=style or "dim"),
-                      self._decision(h, playbook, decision_width)]
-            table.add_row(*cells, key=str(h.id))
+                row.append(Text(h.to_name, style=style))
+            row += [Text(when(h.created_at, now, tz), style=style or "dim"), self._decision(h, playbook)]
+            cells.append(row)
+        fill(table, columns, cells, keys=[str(h.id) for h in rows], available=self.size.width or None)
         ids = [h.id for h in rows]
         if selected in ids:
             table.move_cursor(row=ids.index(selected))
         self._title(rows, now)
 
     @staticmethod
-    def _decision(h: HandoffSummary, playbook: Playbook, width: int) -> Text:
+    def _decision(h: HandoffSummary, playbook: Playbook, with_note: bool = True) -> Text:
         if h.status == "rejected":
-            note = f": {h.reject_note}" if h.reject_note else ""
-            return Text(cut(f"{reason_label(playbook, h.reject_reason)}{note}", width), style="red")
+            note = f": {h.reject_note}" if h.reject_note and with_note else ""
+            return Text(f"{reason_label(playbook, h.reject_reason)}{note}".replace("\n", " "), style="red")
         if h.status == "accepted":
             return Text(f"deal {h.deal_id}" if h.deal_id else "accepted", style="green")
         return Text("awaiting a decision", style="dim")
