@@ -4,12 +4,13 @@ playbook target with a progress bar, the trend over recent periods as a chart, a
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
@@ -20,22 +21,37 @@ from core.kpi import METRIC_LABELS, MONEY_METRICS, MetricValue
 from core.playbook import Period
 from tui.commands import DASHBOARD_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
+from tui.widgets.fit_table import Column, fill
 
 LABELS = METRIC_LABELS
 MONEY = MONEY_METRICS
 PERIOD_KEYS: dict[str, Period] = {"d": "day", "w": "week", "m": "month", "q": "quarter"}
 BAR = 20
+NARROW_BAR = 10
+NARROW = 110  # below this width the chart goes under the targets and the screen scrolls
+TARGET_COLUMNS = [Column("Metric"), Column("Actual", right=True), Column("Target", right=True), Column("Progress")]
+STAGE_COLUMNS = [Column("Lead stage when worked"), *(Column(name, right=True)
+                                                    for name in ("Calls", "Connects", "E-mails", "Meetings booked"))]
 LEADERS = ("manager", "founder")
 
 
-def progress_bar(value: MetricValue) -> Text:
-    """A 20-cell bar coloured by how far along the target is (green done, yellow half, red behind)."""
+def progress_bar(value: MetricValue, cells: int = BAR) -> Text:
+    """A bar of `cells` coloured by how far along the target is (green done, yellow half, red behind), then the
+    percentage, which is never cut."""
     if not value.target:
         return Text("no target", style="dim")
     ratio = value.actual / value.target
-    filled = round(min(ratio, 1.0) * BAR)
+    filled = round(min(ratio, 1.0) * cells)
     colour = "green" if ratio >= 1 else "yellow" if ratio >= 0.5 else "red"
-    return Text.assemble(("█" * filled, colour), ("░" * (BAR - filled), "dim"), f" {ratio:.0%}")
+    return Text.assemble(("█" * filled, colour), ("░" * (cells - filled), "dim"), f" {ratio:.0%}")
+
+
+def count_ticks(top: float, steps: int = 4) -> list[int]:
+    """Whole-number axis ticks from 0 to at least `top` (calls are counted, never 1908.5)."""
+    step = max(1, math.ceil(top / steps))
+    magnitude = 10 ** (len(str(step)) - 1)
+    step = math.ceil(step / magnitude) * magnitude
+    return list(range(0, step * steps + 1, step))
 
 
 def figure(name: str, amount: float | None, currency: str) -> str:
@@ -63,10 +79,16 @@ class DashboardScreen(ReloadsOnReturn, Screen):
     BINDINGS = bindings(DASHBOARD_COMMANDS)
     DEFAULT_CSS = """
     DashboardScreen #dash-title { height: auto; padding: 0 1; }
+    DashboardScreen #dash-body { height: 1fr; }
     DashboardScreen #dash-top { height: 15; }
-    DashboardScreen #dash-targets { width: 86; }
-    DashboardScreen #dash-trend { width: 1fr; }
-    DashboardScreen #dash-stages { height: 1fr; }
+    DashboardScreen #dash-targets { width: auto; max-width: 100%; }
+    DashboardScreen #dash-trend {
+        width: 1fr; min-width: 30; border-top: solid $primary 50%; border-title-color: $accent;
+    }
+    DashboardScreen #dash-stages { height: auto; }
+    DashboardScreen.narrow #dash-top { layout: vertical; height: auto; }
+    DashboardScreen.narrow #dash-targets { width: 100%; height: auto; }
+    DashboardScreen.narrow #dash-trend { height: 14; width: 100%; }
     """
 
     def __init__(self, scope: str | None = None, period: Period = "month") -> None:
@@ -80,10 +102,11 @@ class DashboardScreen(ReloadsOnReturn, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="dash-title")
-        with Horizontal(id="dash-top"):
-            yield DataTable(id="dash-targets", cursor_type="row", zebra_stripes=True)
-            yield PlotextPlot(id="dash-trend")
-        yield DataTable(id="dash-stages", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="dash-body", can_focus=False):
+            with Horizontal(id="dash-top"):
+                yield DataTable(id="dash-targets", cursor_type="row", zebra_stripes=True)
+                yield PlotextPlot(id="dash-trend")
+            yield DataTable(id="dash-stages", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -91,17 +114,16 @@ class DashboardScreen(ReloadsOnReturn, Screen):
         self.title = "KPIs"
         self.scope = self.scope or ("everyone" if bench.user.role in LEADERS else "me")
         self.day = self.day or bench.today()
-        targets = self.query_one("#dash-targets", DataTable)
-        targets.add_column("Metric", width=27)
-        targets.add_column(Text("Actual", justify="right"), width=12)
-        targets.add_column(Text("Target", justify="right"), width=12)
-        targets.add_column("Progress", width=BAR + 5)
+        self.set_class(self.app.size.width < NARROW, "narrow")
         self.query_one("#dash-trend", PlotextPlot).display = False  # drawn once, when there is a trend to draw
-        stages = self.query_one("#dash-stages", DataTable)
-        stages.add_column("Lead stage when worked", width=24)
-        for name in ("Calls", "Connects", "E-mails", "Meetings booked"):
-            stages.add_column(Text(name, justify="right"), width=16)
         self.reload()
+
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < NARROW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            if self.loaded is not None:
+                self._tables(self.loaded)
 
     # -- loading ----------------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -125,20 +147,26 @@ class DashboardScreen(ReloadsOnReturn, Screen):
         if not self.is_attached or asked != (self.scope, self.period, self.day):
             return  # closed, or another scope or period was asked for meanwhile
         self.loaded = loaded
-        currency = self.app.workbench.playbook.currency.base
-        targets = self.query_one("#dash-targets", DataTable)
-        targets.clear()
-        for name, value in loaded.report.metrics.items():
-            targets.add_row(LABELS.get(name, name), Text(figure(name, value.actual, currency), justify="right"),
-                            Text(figure(name, value.target, currency), justify="right", style="dim"),
-                            progress_bar(value), key=name)
-        stages = self.query_one("#dash-stages", DataTable)
-        stages.clear()
-        for row in loaded.stages:
-            stages.add_row(row.stage, *(Text(f"{n:,}", justify="right")
-                                        for n in (row.calls, row.connects, row.emails, row.meetings_booked)))
+        self._tables(loaded)
         self._chart()
         self._title(loading=False)
+
+    def _tables(self, loaded: Dashboard) -> None:
+        """The targets and the stages, every figure and percentage whole; the bar is shorter when narrow."""
+        currency = self.app.workbench.playbook.currency.base
+        cells = NARROW_BAR if self.has_class("narrow") else BAR
+        targets = self.query_one("#dash-targets", DataTable)
+        selected = targets.cursor_row
+        metrics = loaded.report.metrics
+        fill(targets, TARGET_COLUMNS, [[
+            LABELS.get(name, name), Text(figure(name, value.actual, currency), justify="right"),
+            Text(figure(name, value.target, currency), justify="right", style="dim"),
+            progress_bar(value, cells)] for name, value in metrics.items()], keys=list(metrics))
+        targets.move_cursor(row=selected)
+        fill(self.query_one("#dash-stages", DataTable), STAGE_COLUMNS, [[
+            row.stage, *(Text(f"{n:,}", justify="right")
+                         for n in (row.calls, row.connects, row.emails, row.meetings_booked))]
+            for row in loaded.stages])
 
     def _chart(self) -> None:
         if self.loaded is None:
@@ -152,8 +180,11 @@ class DashboardScreen(ReloadsOnReturn, Screen):
         values = [p.values.get(self.trend_metric, 0) for p in self.loaded.trend]
         plt.bar(labels, values, marker="hd")
         plt.xticks(list(range(1, len(labels) + 1)), labels)  # every period named, the same on every draw
-        plt.ylim(0, max(values) * 1.1 if any(values) else 1)
-        plt.title(f"{LABELS[self.trend_metric]} per {self.period} (t: next metric)")
+        ticks = count_ticks(max(values) if any(values) else 1)
+        plt.yticks(ticks, [f"{t:,}" for t in ticks])
+        plt.ylim(0, ticks[-1])
+        # The title on the border: plotext drops its own title when the plot is narrow.
+        chart.border_title = f"{LABELS[self.trend_metric]} per {self.period} · t next metric"
         chart.refresh()
 
     def _title(self, loading: bool) -> None:
