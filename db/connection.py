@@ -1,10 +1,12 @@
-"""Opening a revdesk database: pragmas, migrations, the newer-schema refusal, and transactions.
+"""Opening a revdesk database: pragmas, migrations, the refusal of a newer schema or another program's file,
+dry runs that write nothing, private file modes, and transactions.
 
 Connections are per thread (workers query on their own connection); nothing connects at import time.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -12,12 +14,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import InvalidInput, SchemaTooNew
+from db.files import NewDatabase, private_file, tighten
 from db.schema import MIGRATIONS, SCHEMA_VERSION
 
+REVDESK_TABLES = frozenset({"users", "accounts", "contacts", "changes"})  # there from the first migration on
+_scratch_names = itertools.count(1)
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A connection with revdesk's pragmas; transactions are explicit (see `transaction`)."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+
+def connect(path: str | Path, uri: bool = False) -> sqlite3.Connection:
+    """A connection with revdesk's pragmas; transactions are explicit (see `transaction`). A new file is made
+    0600 first (SQLite gives its -wal and -shm the same mode) and an existing one loses group and other bits."""
+    if not uri and str(path) != ":memory:":
+        try:
+            private_file(Path(path))
+        except OSError:  # no such folder, no permission: SQLite says so in its own words below
+            pass
+        tighten(Path(path))
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10, uri=uri)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
@@ -44,6 +57,15 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def schema_state(conn: sqlite3.Connection) -> str:
+    """"empty" (no tables yet), "revdesk" (revdesk's schema, at any version) or "foreign" (another program's)."""
+    tables = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    if schema_version(conn) == 0:
+        return "foreign" if tables else "empty"
+    return "revdesk" if REVDESK_TABLES <= tables else "foreign"
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -87,43 +109,115 @@ def _statements(script: str) -> list[str]:
 
 
 class Store:
-    """One database file; each thread gets its own migrated connection on first use."""
+    """One database file; each thread gets its own migrated connection on first use.
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    Another program's SQLite file (tables, but not revdesk's) is refused before anything is written to it.
+    A `scratch` store (for dry runs) never writes to the file: a missing file, or one whose schema is missing or
+    older, is copied into memory and migrated there; the file itself, if any, is only read.
+    """
+
+    def __init__(self, path: str | Path, create: bool = True, scratch: bool = False) -> None:
         """`create=False` refuses a file without revdesk's schema instead of writing the schema into it."""
         self.path = Path(path)
         self.create = create
+        self.scratch = scratch
         self._local = threading.local()
         self._lock = threading.Lock()
         self._migrated = False
+        self._memory: str | None = None  # the shared in-memory database of a scratch store
+        self._anchor: sqlite3.Connection | None = None  # keeps that in-memory database alive
+        self._new: NewDatabase | None = None
+
+    @classmethod
+    def new_file(cls, path: str | Path) -> Store:
+        """A store for a database that does not exist yet, built beside `path`: it appears under that name
+        only on `keep()`, so a failed or killed first write leaves no database behind."""
+        new = NewDatabase(Path(path))
+        store = cls(new.partial, create=True)
+        store._new = new
+        return store
+
+    def keep(self) -> None:
+        """A store made by `new_file`: move its finished database onto its name (other stores: nothing to do).
+        Call it from the thread that used it, once no other thread has a connection."""
+        if self._new is None:
+            return
+        self.close()
+        self._new.keep()
+        self.path, self._new = self._new.target, None
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = connect(self.path)
-            except sqlite3.DatabaseError as exc:
-                raise InvalidInput("--db", f"{self.path} is not a revdesk database ({exc})") from None
-            try:
-                with self._lock:
-                    if not self._migrated:
-                        if not self.create and schema_version(conn) == 0:
-                            raise InvalidInput("--db", f"{self.path} is not a revdesk database (nothing was changed)")
-                        migrate(conn)
-                        self._migrated = True
-                enable_wal(conn)
-            except sqlite3.DatabaseError as exc:
-                conn.close()
-                raise InvalidInput("--db", f"{self.path} is not a revdesk database ({exc})") from None
-            except BaseException:
-                conn.close()
-                raise
+            with self._lock:
+                if not self._migrated:
+                    self._open_first()
+                    self._migrated = True
+            conn = self._connect()
             self._local.conn = conn
         return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return connect(self._memory, uri=True)
+        try:
+            conn = connect(self.path)
+            enable_wal(conn)
+        except sqlite3.DatabaseError as exc:
+            raise self._not_revdesk(f"({exc})") from None
+        return conn
+
+    def _open_first(self) -> None:
+        """Check what the file holds and bring its schema up to date (in memory for a scratch store)."""
+        if not self.path.exists() and (self.scratch or not self.create):
+            if not self.create:
+                raise InvalidInput("--db", f"{self.path} does not exist (nothing was changed)")
+            self._open_memory(None)
+            return
+        try:
+            probe = connect(f"file:{_uri_path(self.path)}?mode=ro", uri=True) if self.scratch else connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            raise self._not_revdesk(f"({exc})") from None
+        try:
+            if schema_version(probe) > SCHEMA_VERSION:
+                migrate(probe)  # refuses it, naming the versions
+            state = schema_state(probe)
+            if state == "foreign":
+                raise InvalidInput("--db", f"{self.path} is another program's SQLite database (it has tables, but"
+                                           " not revdesk's); revdesk will not write into it (nothing was changed)")
+            if state == "empty" and not self.create:
+                raise self._not_revdesk("(nothing was changed)")
+            if self.scratch and schema_version(probe) != SCHEMA_VERSION:
+                self._open_memory(probe)
+                return
+            if not self.scratch:
+                migrate(probe)
+        except sqlite3.DatabaseError as exc:
+            raise self._not_revdesk(f"({exc})") from None
+        finally:
+            probe.close()
+
+    def _open_memory(self, source: sqlite3.Connection | None) -> None:
+        """A private in-memory copy of `source` (or an empty database), migrated: what a dry run writes into."""
+        self._memory = f"file:revdesk-scratch-{id(self)}-{next(_scratch_names)}?mode=memory&cache=shared"
+        self._anchor = connect(self._memory, uri=True)
+        if source is not None:
+            source.backup(self._anchor)
+        migrate(self._anchor)
+
+    def _not_revdesk(self, why: str) -> InvalidInput:
+        return InvalidInput("--db", f"{self.path} is not a revdesk database {why}")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _uri_path(path: Path) -> str:
+    """A file path as the path of a `file:` URI (so that ?, # and % in a name stay part of it)."""
+    from urllib.parse import quote
+
+    return quote(str(path.absolute()))

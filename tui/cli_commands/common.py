@@ -21,15 +21,32 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_db_path(load_settings())
 
 
-def open_store(args: argparse.Namespace, create: bool = False) -> Store:
-    """The database of --db; only commands that create one (`playbook apply`) may start a new file."""
+def open_store(args: argparse.Namespace, create: bool = False, dry_run: bool = False) -> Store:
+    """The database of --db; only commands that create one (`playbook apply`, `import`) may start a new file,
+    and that file appears only once `store.keep()` is called. A dry run writes nothing, not even a schema."""
+    from db.files import private_dir
+
     path = db_path(args)
-    if not create and not path.exists():
-        raise InvalidInput("--db", f"{path} does not exist; create one with `revdesk --db {path} seed demo`"
-                           " or try `revdesk demo`")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(path, create=create)
-    store.conn  # noqa: B018 - opens and migrates now, so a too-new database is refused up front
+    settings = load_settings()
+    if args.db is None and settings.db_from_demo:
+        print(f"revdesk: using the demo database {path} (`revdesk demo` opened it last; --db to choose)",
+              file=sys.stderr)
+    try:
+        exists = path.exists()
+        if not exists and not create:
+            raise InvalidInput("--db", f"{path} does not exist; create one with `revdesk --db {path} seed demo`"
+                               " or try `revdesk demo`")
+        if not exists and not dry_run:
+            private_dir(path.parent)
+    except OSError as exc:  # a name too long, a folder that cannot be made
+        raise InvalidInput("--db", f"cannot use {path} ({exc.strerror or exc}; nothing was changed)") from None
+    if dry_run:
+        store = Store(path, create=True, scratch=True)
+    elif not exists:
+        store = Store.new_file(path)
+    else:
+        store = Store(path, create=create)
+    store.conn  # noqa: B018 - opens and migrates now, so a too-new or another program's database is refused up front
     return store
 
 

@@ -76,7 +76,7 @@ def _import(args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise InvalidInput("file", f"{args.file} does not exist")
     mapping, chosen = choose_mapping(args.file, args.mapping, kind=args.kind, vendor=args.format)
-    store = open_store(args, create=True)
+    store = open_store(args, create=True, dry_run=args.dry_run)  # a new file appears whole, on keep()
     now = system_clock()
     from db.playbooks import current_playbook
 
@@ -106,6 +106,7 @@ def _import(args: argparse.Namespace) -> int:
     with _progress_bar(quiet=args.json) as progress:
         result = import_file(store.conn, playbook, user, args.file, mapping, now,
                              dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people, progress=progress)
+    store.keep()
     if fresh:
         result.notes.insert(0, f"a new database: the default playbook{' would be' if args.dry_run else ' was'} applied,"
                                f" counting revenue in {playbook.currency.base}")

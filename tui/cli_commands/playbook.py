@@ -56,6 +56,7 @@ def _apply(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total, visible=True)
 
         playbook = apply_playbook(store.conn, source, args.file, system_clock(), progress=rescoring)
+        store.keep()  # a new database file appears only now, whole
         rescored = bar.tasks[0].visible
     out.print(f"Applied {playbook.name!r} from {args.file}"
               + ("; the qualification rules changed, so every contact was rescored" if rescored else ""))
