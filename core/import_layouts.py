@@ -61,6 +61,7 @@ def own_columns(header: list[str], kind: str = "auto") -> Detected | None:
     columns = {n: n for n in names if n in FIELDS[chosen]}
     if not columns or _fits(chosen, columns, {}, {_fold(n) for n in names}) is None:
         return None
-    return Detected(ImportMapping(kind=chosen, columns=columns, name=f"revdesk {chosen}"),  # type: ignore[arg-type]
+    return Detected(ImportMapping(kind=chosen, columns=columns, name=f"revdesk {chosen}",  # type: ignore[arg-type]
+                                  revdesk_export=True),
                     len(columns), len(names))
 

@@ -80,6 +80,8 @@ class ImportMapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     manager_role: Role = "manager"  # users: people named as someone's manager are created with this role
+    # a CSV file revdesk exported: the quote its export put before a cell that starts like a formula comes off
+    revdesk_export: bool = False
 
     def __post_init__(self) -> None:
         known = FIELDS[self.kind]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
+from core.errors import InvalidInput
 from core.import_amounts import parse_amount
 from core.import_mapping import ImportMapping, unmet_groups
 from core.import_values import (
@@ -21,6 +22,9 @@ from core.import_values import (
 )
 from core.playbook import Playbook
 from core.relative_dates import clock_time, parse_offset
+from core.when import EARLIEST_YEAR, LATEST_YEAR
+
+_Dated = TypeVar("_Dated", date, datetime)
 
 
 class RowProblem(NamedTuple):
@@ -85,6 +89,13 @@ class RowReader:
             self.missing.extend(mapping.columns[f] for f in group if f in mapping.columns)
             self.absent = [c for c in self.absent if c not in self.missing]
         self.stages = {s.key: s for s in playbook.stages} if playbook else {}
+        dates = playbook.dates if playbook else None  # the years a date may fall in (a typo such as 0202 is refused)
+        self.years = (dates.earliest_year, dates.latest_year) if dates else (EARLIEST_YEAR, LATEST_YEAR)
+
+    def ignored(self, header: list[str]) -> list[str]:
+        """The header's columns no field of the mapping reads (each named once, as the file writes it)."""
+        read = {column.strip().casefold() for _, column in self.index.values()}
+        return list(dict.fromkeys(h for h in header if h.strip() and h.strip().casefold() not in read))
 
     def raw(self, row: list[str], target: str) -> tuple[str, str] | None:
         """(text, column) of a field in a row, or None when the file has no such column; defaults fill in."""
@@ -144,7 +155,10 @@ class RowReader:
             constants = []
             for target, text in self.mapping.defaults.items():
                 if target not in self.index:
-                    value = self._value(target, clean_text(text))
+                    try:
+                        value = self._value(target, clean_text(text))
+                    except ValueProblem as exc:  # the same for every row: the mapping is wrong, not the file
+                        raise InvalidInput("mapping", f"defaults.{target}: {exc.reason}") from None
                     if value is not None:
                         constants.append((target, value))
             self.__dict__["_constants_cache"] = constants
@@ -160,13 +174,16 @@ class RowReader:
             if target == "occurred_at" and (offset := parse_offset(text)) is not None:
                 return offset  # "+3d": the writer reads it against the import's clock
             if len(text) > 10 and text[4] == "-" and text[10] in "T ":  # an ISO moment (revdesk's own exports)
-                return parse_datetime(text)
+                moment = parse_datetime(text)
+                return self._in_years(moment) if moment is not None else None
             day = parse_date(text, self.date_format)
             at = clock_time(text) if target == "occurred_at" and day is not None else None  # "02/03/2024 14:30"
-            return None if day is None else datetime.combine(day, at or time(12), UTC)  # a day: its middle, in UTC
+            if day is None:
+                return None
+            return self._in_years(datetime.combine(self._in_years(day), at or time(12), UTC))  # a day: its middle
         if target in ("expected_close_date", "close_date"):
             day = parse_date(text, self.date_format)
-            return day.isoformat() if isinstance(day, date) else None
+            return self._in_years(day).isoformat() if isinstance(day, date) else None
         if target == "amount":
             amount, currency = parse_amount(text)
             if currency:
@@ -174,8 +191,10 @@ class RowReader:
             return (amount, self.mapping.currency)
         if target == "employees":
             digits = text.replace(",", "").replace(" ", "")
-            if not digits.isdigit():
-                raise ValueProblem(f"{text!r} is not a number of employees")
+            if not (digits.isascii() and digits.isdigit()):  # "⁰⁴⁵" is digits to isdigit(), not to int()
+                raise ValueProblem(f"{text[:40]!r} is not a number of employees")
+            if len(digits) > 9:  # the largest employers have a few million
+                raise ValueProblem(f"{text[:40]!r} is too many employees for one company")
             return int(digits)
         if target in ("email", "contact_email"):
             return parse_email(text)
@@ -193,6 +212,14 @@ class RowReader:
         if target == "lifecycle_stage":
             return text.strip().lower().replace(" ", "_")
         return text
+
+    def _in_years(self, value: _Dated) -> _Dated:
+        """`value` when its year is within the playbook's years ([dates]); else the reason it is refused."""
+        earliest, latest = self.years
+        if not earliest <= value.year <= latest:
+            raise ValueProblem(f"{value.isoformat()[:10]} is outside the years {earliest} to {latest}"
+                               " (a typo in the year?)")
+        return value
 
     def _check(self, draft: Draft) -> None:
         """Problems no single value shows: a stage the playbook does not have, a close before the engage."""

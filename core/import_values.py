@@ -137,6 +137,22 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(_DROP.sub("", text).split()))
 
 
+# Cells a spreadsheet would run as a formula (OWASP's CSV injection rule), and a cell that starts with the quote
+# that neutralises them: revdesk's CSV export prefixes both with a quote, and its import takes exactly that off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_STARTS = (*FORMULA_STARTS, "'")
+
+
+def neutralise_formula(text: str) -> str:
+    """A text cell safe to open in a spreadsheet: one that starts like a formula (or with a quote) gets a quote."""
+    return "'" + text if text.startswith(_QUOTED_STARTS) else text
+
+
+def restore_formula(text: str) -> str:
+    """What `neutralise_formula` was given: a quote before a formula start or another quote is taken off."""
+    return text[1:] if text[:1] == "'" and text[1:].startswith(_QUOTED_STARTS) else text
+
+
 # ---------------------------------------------------------------- phone numbers
 
 _PHONE_SHAPE = re.compile(r"\+?[\d\s().\-/\u00a0]+")
@@ -334,6 +350,8 @@ def parse_datetime(text: str, *, assume: tzinfo = UTC) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(text)
+        return (moment.replace(tzinfo=assume) if moment.tzinfo is None else moment).astimezone(UTC)
     except ValueError:
         raise ValueProblem(f"not an ISO date-time: {text[:40]!r}") from None
-    return (moment.replace(tzinfo=assume) if moment.tzinfo is None else moment).astimezone(UTC)
+    except OverflowError:  # the first or last day of the calendar, moved to UTC
+        raise ValueProblem(f"{text[:40]!r} is outside the calendar in UTC") from None

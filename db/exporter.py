@@ -7,13 +7,25 @@ handle, and the first moment they became MQL, SQL, opportunity and customer (fro
 importer writes those back as history). Activities are the touches done (an undone one is left out, so `done` is
 always true); `deal` is the deal's id here, the same value the deals export writes as its external_id, so
 importing deals then activities from the same export links each activity to its deal again (the deals import
-keeps that id as the deal's import key)."""
+keeps that id as the deal's import key).
+
+CSV is RFC 4180 (quotes doubled, CRLF line ends, so a cell may hold any character); a text cell that starts like
+a spreadsheet formula (=, +, -, @, tab, CR) or with a quote gets a quote before it (OWASP's rule), which the
+import of revdesk's own columns takes off again. JSON is literal. Files written are readable by their owner only."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
 
+from core.errors import InvalidInput
+from core.import_values import neutralise_formula
 from core.when import from_stored
 
 EXPORTS: dict[str, tuple[str, ...]] = {
@@ -65,3 +77,26 @@ def export_rows(conn: sqlite3.Connection, kind: str) -> Iterator[dict[str, objec
             if record[name]:
                 record[name] = from_stored(str(record[name])).isoformat()
         yield record
+
+
+def export_csv(kind: str, rows: Iterable[dict[str, object]]) -> str:
+    """The records as CSV text, revdesk's columns for `kind`, formulas neutralised in text cells."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORTS[kind], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+@contextmanager
+def open_private(path: Path, option: str) -> Iterator[TextIO]:
+    """`path` opened for writing text (UTF-8, no newline translation), created or tightened to 0600 whatever the
+    umask: exports and rejects hold CRM data. A file that cannot be written is refused naming `option`."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput(option, f"cannot write {os.fsdecode(path)!r}: {reason}") from None
+    os.fchmod(fd, 0o600)
+    with open(fd, "w", encoding="utf-8", newline="", errors="surrogateescape") as out:
+        yield out

@@ -135,6 +135,7 @@ def write_users(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
                 drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
                 progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
     people = People(conn, now)
+    holders = {r[0]: r[1] for r in conn.execute("SELECT handle, name FROM users")}  # handle -> whose it is
     for done, draft in enumerate(drafts, start=1):
         name, team = str(draft.get("name")), str(draft.get("team") or "")
         role = str(draft.get("role") or "ae")
@@ -142,11 +143,18 @@ def write_users(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
             result.rejected.append(RowProblem(draft.line, _column(mapping, "role"),
                                               f"{role!r} is not a role (sdr, ae, cs, manager or founder)"))
             continue
+        handle = draft.get("handle")
+        holder = holders.get(str(handle)) if handle else None
+        if holder is not None and _key(holder) != _key(name):  # handles are unique: someone else's is refused
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "handle"),
+                                              f"{handle!r} is already the handle of {holder}: give {name} another"))
+            continue
         manager = draft.get("manager")
         if manager and people.find(str(manager)) is None:
             people.create(str(manager), mapping.manager_role, team, str(draft.get("timezone") or "UTC"))
         if people.find(name) is None:
-            people.create(name, role, team, str(draft.get("timezone") or "UTC"), handle=draft.get("handle"))  # type: ignore[arg-type]
+            people.create(name, role, team, str(draft.get("timezone") or "UTC"), handle=handle)  # type: ignore[arg-type]
+            holders[str(handle or people.created[-1])] = name
             result.created += 1
         elif team:
             changed = conn.execute("UPDATE users SET team = ? WHERE id = ? AND team = ''", (team, people.find(name)))

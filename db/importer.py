@@ -35,6 +35,7 @@ class ImportResult:
     unchanged: int = 0  # rows of records already here with nothing new in them
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader should know (owners created, ...)
+    ignored: list[str] = field(default_factory=list)  # the file's columns no field reads, by name
     candidates: list[dict[str, object]] = field(default_factory=list)  # accounts that may be the same, to review
     dry_run: bool = False
     change_id: int | None = None
@@ -47,7 +48,8 @@ class ImportResult:
         return {"kind": self.kind, "file": self.path, "rows": self.rows, "created": self.created,
                 "updated": self.updated, "unchanged": self.unchanged, "rejected_rows": self.rejected_rows,
                 "dry_run": self.dry_run,
-                "change_id": self.change_id, "notes": self.notes, "candidates": self.candidates[:500],
+                "change_id": self.change_id, "notes": self.notes, "ignored_columns": self.ignored,
+                "candidates": self.candidates[:500],
                 "rejected": [p._asdict() for p in self.rejected[:1000]]}
 
 
@@ -72,14 +74,22 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             text = data.decode("latin-1")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))  # a quoted cell may hold line breaks
+    delimiter = _delimiter(text)
+    # RFC 4180 quoting always: a quote in a quoted cell is doubled; a quoted cell may hold line breaks
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True))
     if not rows:
         raise InvalidInput("file", f"{path} is empty")
     return rows[0], rows[1:]
+
+
+_DELIMITERS = (",", ";", "\t")  # comma first: it wins a tie
+
+
+def _delimiter(text: str) -> str:
+    """The one thing RFC 4180 leaves open: the delimiter, the one that splits the header into the most columns
+    (csv.Sniffer also guesses the quoting from the data, and guesses it wrong for cells holding quotes)."""
+    widths = {d: len(next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=d), [])) for d in _DELIMITERS}
+    return max(_DELIMITERS, key=lambda d: widths[d])
 
 
 def _read_json(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -115,9 +125,11 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
 def _import(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
             now: datetime, *, dry_run: bool, owner_role: str | None, owner_map: dict[str, str] | None,
             progress: Progress | None) -> ImportResult:
-    from core.import_values import ValueProblem, detect_date_format
+    from core.import_values import ValueProblem, detect_date_format, restore_formula
 
     header, rows = read_table(path)
+    if mapping.revdesk_export and path.suffix.lower() != ".json":  # revdesk's CSV export quoted formula starts
+        rows = [[restore_formula(c) if c[:1] == "'" else c for c in row] for row in rows]
     try:  # decided once for the whole file (a mapping's format is checked against the dates)
         date_format = detect_date_format(_date_samples(mapping, header, rows), mapping.date_format)
     except ValueProblem as exc:
@@ -134,6 +146,9 @@ def _import(conn: sqlite3.Connection, playbook: Playbook, user: User | None, pat
     result = ImportResult(mapping.kind, str(path), rows=len(rows), dry_run=dry_run)
     if reader.absent:
         result.notes.append(f"not in this file, left empty: {', '.join(reader.absent)}")
+    result.ignored = reader.ignored(header)
+    if result.ignored:
+        result.notes.append(f"columns not imported (no field reads them): {', '.join(result.ignored)}")
     phones = start_phone_checks(reader, rows) if mapping.kind == "contacts" else None  # on other cores meanwhile
     try:
         drafts = _read(reader, rows, result, progress)
@@ -211,9 +226,21 @@ def _date_samples(mapping: ImportMapping, header: list[str], rows: list[list[str
     return [row[i] for row in rows for i in columns if i < len(row) and row[i].strip()]
 
 
+def rejects_path(file: Path) -> Path:
+    """Where an import lists its rejected rows unless told: `<stem>.rejected.csv` beside the file imported."""
+    return file.with_name(f"{file.stem}.rejected.csv")
+
+
 def write_rejects(problems: list[RowProblem], path: Path) -> None:
-    """The rejected rows' problems as CSV: line, column, reason."""
-    with path.open("w", encoding="utf-8", newline="") as out:
+    """The rejected rows' problems as CSV (line, column, reason), readable by its owner only (they quote CRM data),
+    no cell a live formula in a spreadsheet (a quote before it; this file is for reading, not importing)."""
+    from core.import_values import FORMULA_STARTS
+    from db.exporter import open_private
+
+    def safe(text: str) -> str:
+        return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+    with open_private(path, "rejects") as out:
         writer = csv.writer(out)
         writer.writerow(["line", "column", "reason"])
-        writer.writerows(problems)
+        writer.writerows((line, safe(column), safe(reason)) for line, column, reason in problems)

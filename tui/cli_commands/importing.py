@@ -1,6 +1,8 @@
 """`revdesk import FILE [--format F] [--kind K] [--mapping MAPPING.toml] [--dry-run]`: a CRM export in, its layout
 told by its columns or named (see fixtures/mappings/); rejected rows are listed with line, column and reason in a
-CSV beside the report. `revdesk export --kind K`: revdesk's own columns out, which import reads back."""
+CSV beside the file imported. `revdesk export --kind K`: revdesk's own columns out, which import reads back (CSV
+cells that start like a spreadsheet formula get a quote before them, which import takes off). Every value from
+the file or the database is printed escaped (a name like "Acme [/] Ltd" is not Rich markup)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from rich.markup import escape
 
 from core.errors import InvalidInput
 from tui.cli_commands.common import console, open_store, print_json
@@ -40,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="people the file names who are not users yet are created with this role (default: their"
                           " rows are refused)")
     cmd.add_argument("--rejects", type=Path, metavar="FILE.csv",
-                     help="where to list rejected rows (default: FILE.rejected.csv beside FILE's name, here)")
+                     help="where to list rejected rows (default: FILE.rejected.csv beside FILE)")
     cmd.add_argument("--json", action="store_true")
     cmd.set_defaults(handler=_import)
 
@@ -69,7 +73,7 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | Non
 
 def _import(args: argparse.Namespace) -> int:
     from db.import_layouts import choose_mapping, read_owner_map
-    from db.importer import import_file, write_rejects
+    from db.importer import import_file, rejects_path, write_rejects
     from db.playbooks import apply_playbook, current_playbook_source
     from db.workbench import system_clock
 
@@ -112,56 +116,47 @@ def _import(args: argparse.Namespace) -> int:
                                f" counting revenue in {playbook.currency.base}")
     rejects = None
     if result.rejected:
-        rejects = args.rejects or Path(f"{args.file.stem}.rejected.csv")
+        rejects = args.rejects or rejects_path(args.file)
         write_rejects(result.rejected, rejects)
     if args.json:
         print_json({**result.to_json(), "layout": mapping.name, "vendor": mapping.vendor,
                     "rejects_file": str(rejects) if rejects else None})
         return 0
     verb = "Would import" if args.dry_run else "Imported"
-    console().print(f"{verb} {args.file.name} as {mapping.kind} ({chosen}): {result.rows:,} rows,"
+    console().print(f"{verb} {escape(args.file.name)} as {mapping.kind} ({escape(chosen)}): {result.rows:,} rows,"
                     f" {result.created:,} created, {result.updated:,} updated,"
                     + (f" {result.unchanged:,} unchanged," if result.unchanged else "")
                     + f" {result.rejected_rows:,} rejected"
                     + (" (nothing was written)" if args.dry_run else ""))
     for note in result.notes:
-        console().print(f"  {note}")
+        console().print(f"  {escape(note)}")
     if result.candidates:
         console().print(f"  {len(result.candidates)} accounts look like others and were not merged; review them"
                         " (--json lists every pair):")
         for pair in result.candidates[:5]:
-            console().print(f"    line {pair['line']}: {pair['name']!r} ~ {pair['looks_like']!r} ({pair['score']})")
+            console().print(escape(f"    line {pair['line']}: {pair['name']!r} ~ {pair['looks_like']!r}"
+                                   f" ({pair['score']})"))
     if rejects:
         first = result.rejected[0]
-        console().print(f"  rejected rows are listed in {rejects}; the first: line {first.line}, {first.column}:"
-                        f" {first.reason}")
+        console().print(escape(f"  rejected rows are listed in {rejects}; the first: line {first.line},"
+                               f" {first.column}: {first.reason}"))
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    import csv
-    import io
     import json
     import sys
 
-    from db.exporter import EXPORTS, export_rows
+    from db.exporter import export_csv, export_rows, open_private
 
     store = open_store(args)
     rows = list(export_rows(store.conn, args.kind))
-    if args.format == "json":
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORTS[args.kind], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+    text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n" if args.format == "json" \
+        else export_csv(args.kind, rows)
     if args.out is None:
         sys.stdout.write(text)
         return 0
-    try:
-        args.out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
-    console().print(f"Exported {len(rows):,} {args.kind} to {args.out}")
+    with open_private(args.out, "out") as out:  # readable by its owner only: it is the team's CRM data
+        out.write(text)
+    console().print(f"Exported {len(rows):,} {args.kind} to {escape(str(args.out))}")
     return 0
