@@ -38,3 +38,19 @@ def latest_change(conn: sqlite3.Connection, command: str) -> tuple[str, dict] | 
     row = conn.execute("SELECT at, payload FROM changes WHERE command = ? ORDER BY id DESC LIMIT 1",
                        (command,)).fetchone()
     return (row[0], json.loads(row[1])) if row else None
+
+
+AUTOMATIC_COMMANDS = ("tick",)  # written by revdesk itself as time passes, not by anyone's work
+
+
+def work_since_seed(conn: sqlite3.Connection) -> tuple[str, dict, int] | None:
+    """For a seeded database: when it was seeded (stored UTC text), the seed's payload, and how many changes
+    people have made since (imports, calls, moves, playbooks; not the automatic ones). None if never seeded."""
+    seed = conn.execute("SELECT id, at, payload FROM changes WHERE command = 'seed' ORDER BY id DESC LIMIT 1"
+                        ).fetchone()
+    if seed is None:
+        return None
+    marks = ", ".join("?" * len(AUTOMATIC_COMMANDS))
+    work = conn.execute(f"SELECT COUNT(*) FROM changes WHERE id > ? AND command NOT IN ({marks})",
+                        (seed[0], *AUTOMATIC_COMMANDS)).fetchone()[0]
+    return seed[1], json.loads(seed[2]), int(work)
