@@ -226,7 +226,7 @@ IMPORT_COMMANDS = [
     Command("ctrl+d", "dry_run", "Dry run", "Check the file and count what would be created, updated and rejected;"
             " nothing is written", priority=True),
     Command("ctrl+s", "run_import", "Import", "Import the file for real (asks first); rejected rows are listed in"
-            " FILE.rejected.csv here", priority=True),
+            " FILE.rejected.csv beside the file", priority=True),
     Command("tab", "app.focus_next", "Next field", "Move to the next field", footer=False),
     Command("shift+tab", "app.focus_previous", "Previous field", "Move to the previous field", footer=False),
     Command("escape", "back", "Back", "Back to the previous screen", key_display="esc"),

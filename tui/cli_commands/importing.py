@@ -117,7 +117,11 @@ def _import(args: argparse.Namespace) -> int:
     rejects = None
     if result.rejected:
         rejects = args.rejects or rejects_path(args.file)
-        write_rejects(result.rejected, rejects)
+        try:
+            write_rejects(result.rejected, rejects)
+        except InvalidInput as exc:  # the import itself is done: say so, and why the list is not
+            result.notes.append(f"the rejected rows could not be listed in {rejects}: {exc.reason}")
+            rejects = None
     if args.json:
         print_json({**result.to_json(), "layout": mapping.name, "vendor": mapping.vendor,
                     "rejects_file": str(rejects) if rejects else None})

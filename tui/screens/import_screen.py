@@ -69,8 +69,10 @@ def mapping_choices(folder: Path = MAPPINGS_DIR) -> list[tuple[str, str]]:
 
 
 def rejects_path(file: Path) -> Path:
-    """Where an import lists its rejected rows: `<stem>.rejected.csv` in the current directory, as the CLI does."""
-    return Path.cwd() / f"{file.stem}.rejected.csv"
+    """Where an import lists its rejected rows: `<stem>.rejected.csv` beside the file, as the CLI does."""
+    from db.importer import rejects_path as beside
+
+    return beside(file)
 
 
 def run_job(bench: Workbench, job: Job, progress: Progress | None = None) -> Outcome:
@@ -91,8 +93,9 @@ def run_job(bench: Workbench, job: Job, progress: Progress | None = None) -> Out
         rejects = rejects_path(job.file)
         try:
             write_rejects(result.rejected, rejects)
-        except OSError as exc:
-            rejects, error = None, f"could not list the rejected rows in {rejects}: {exc.strerror}"
+        except (OSError, InvalidInput) as exc:
+            reason = exc.reason if isinstance(exc, InvalidInput) else exc.strerror
+            rejects, error = None, f"could not list the rejected rows in {rejects}: {reason}"
     return Outcome(job, result, chosen, rejects, error, time.monotonic() - started)
 
 
@@ -144,8 +147,8 @@ def intro_text() -> Text:
                 " Maven CRM, or revdesk's own field names as ", style="dim")
     text.append("revdesk export", style="bold")
     text.append(" writes them.\n"
-                f"A dry run checks every row and counts what would change, writing nothing. An import goes in whole"
-                f" or not at all; its rejected rows are listed in FILE.rejected.csv in {Path.cwd()}.", style="dim")
+                "A dry run checks every row and counts what would change, writing nothing. An import goes in whole"
+                " or not at all; its rejected rows are listed in FILE.rejected.csv beside it.", style="dim")
     return text
 
 
