@@ -2,7 +2,7 @@
 told by its columns or named (see fixtures/mappings/); rejected rows are listed with line, column and reason in a
 CSV beside the file imported. `revdesk export --kind K`: revdesk's own columns out, which import reads back (CSV
 cells that start like a spreadsheet formula get a quote before them, which import takes off). Every value from
-the file or the database is printed escaped (a name like "Acme [/] Ltd" is not Rich markup)."""
+the file or the database is printed as Text (a name like "Acme [/] Ltd" is not Rich markup)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 
 from core.errors import InvalidInput
 from tui.cli_commands.common import console, open_store, print_json
@@ -127,22 +127,22 @@ def _import(args: argparse.Namespace) -> int:
                     "rejects_file": str(rejects) if rejects else None})
         return 0
     verb = "Would import" if args.dry_run else "Imported"
-    console().print(f"{verb} {escape(args.file.name)} as {mapping.kind} ({escape(chosen)}): {result.rows:,} rows,"
-                    f" {result.created:,} created, {result.updated:,} updated,"
-                    + (f" {result.unchanged:,} unchanged," if result.unchanged else "")
-                    + f" {result.rejected_rows:,} rejected"
-                    + (" (nothing was written)" if args.dry_run else ""))
+    console().print(Text(f"{verb} {args.file.name} as {mapping.kind} ({chosen}): {result.rows:,} rows,"
+                         f" {result.created:,} created, {result.updated:,} updated,"
+                         + (f" {result.unchanged:,} unchanged," if result.unchanged else "")
+                         + f" {result.rejected_rows:,} rejected"
+                         + (" (nothing was written)" if args.dry_run else "")))
     for note in result.notes:
-        console().print(f"  {escape(note)}")
+        console().print(Text(f"  {note}"))
     if result.candidates:
         console().print(f"  {len(result.candidates)} accounts look like others and were not merged; review them"
                         " (--json lists every pair):")
         for pair in result.candidates[:5]:
-            console().print(escape(f"    line {pair['line']}: {pair['name']!r} ~ {pair['looks_like']!r}"
+            console().print(Text(f"    line {pair['line']}: {pair['name']!r} ~ {pair['looks_like']!r}"
                                    f" ({pair['score']})"))
     if rejects:
         first = result.rejected[0]
-        console().print(escape(f"  rejected rows are listed in {rejects}; the first: line {first.line},"
+        console().print(Text(f"  rejected rows are listed in {rejects}; the first: line {first.line},"
                                f" {first.column}: {first.reason}"))
     return 0
 
@@ -162,5 +162,5 @@ def _export(args: argparse.Namespace) -> int:
         return 0
     with open_private(args.out, "out") as out:  # readable by its owner only: it is the team's CRM data
         out.write(text)
-    console().print(f"Exported {len(rows):,} {args.kind} to {escape(str(args.out))}")
+    console().print(Text(f"Exported {len(rows):,} {args.kind} to {args.out}"))
     return 0

@@ -1,10 +1,13 @@
 """`revdesk accounts duplicates` lists accounts on file that look like one company; `revdesk accounts merge KEEP
-OTHER` merges OTHER into KEEP (db.account_merge does the work; this module only asks and prints)."""
+OTHER` merges OTHER into KEEP (db.account_merge does the work; this module only asks and prints). Names and
+values are printed as Text: "Acme [/] Ltd" is a name, not Rich markup."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+
+from rich.text import Text
 
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 
@@ -51,15 +54,15 @@ def _merge(args: argparse.Namespace) -> int:
     out = console()
     moved = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in result.moved.items() if n) or "nothing"
     verb = "Would merge" if result.dry_run else "Merged"
-    out.print(f"{verb} account {result.other_id} ({result.other_name}) into {result.keep_id} ({result.keep_name}):"
-              f" {moved} {'would move' if result.dry_run else 'moved'}.")
+    out.print(Text(f"{verb} account {result.other_id} ({result.other_name}) into {result.keep_id}"
+                     f" ({result.keep_name}): {moved} {'would move' if result.dry_run else 'moved'}."))
     for name, value in result.filled.items():
-        out.print(f"  filled {name}: {value}")
+        out.print(Text(f"  filled {name}: {value}"))
     for note in result.notes:
-        out.print(f"  {note}")
+        out.print(Text(f"  {note}"))
     facts = result.facts
-    out.print(f"  {result.keep_name}: won revenue {facts['won_revenue']:,.0f}, open deals {facts['open_deals']},"
-              f" last touch {(facts['last_touch_at'] or 'never')[:10]}")
+    out.print(Text(f"  {result.keep_name}: won revenue {facts['won_revenue']:,.0f}, open deals"
+                     f" {facts['open_deals']}, last touch {(facts['last_touch_at'] or 'never')[:10]}"))
     if result.dry_run:
         out.print("  (dry run: nothing was written)")
     return 0
@@ -86,8 +89,8 @@ def _duplicates(args: argparse.Namespace) -> int:
     table = Table("id", "account", "id", "looks like", "score", "why",
                   title=f"Accounts that may be one company: {len(pairs):,}")
     for p in pairs[:limit]:
-        table.add_row(str(p.account_id), cut(p.name, 34), str(p.other_id), cut(p.other_name, 34), f"{p.score:g}",
-                      p.why)
+        table.add_row(str(p.account_id), Text(cut(p.name, 34)), str(p.other_id), Text(cut(p.other_name, 34)),
+                      f"{p.score:g}", Text(p.why))
     out = console()
     out.print(table)
     if len(pairs) > limit:
