@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -35,6 +36,11 @@ class RevdeskApp(App[int]):
 
         # Today's numbers come with the first queue load, in the same worker (see TodayScreen.load_queue).
         self.push_screen(TodayScreen())
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts carry names and notes as typed: no markup unless asked for (`Acme [/] Ltd` stays literal)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     @work(thread=True, exclusive=True, group="kpi")
     def refresh_kpi(self) -> None:

@@ -130,11 +130,12 @@ class CallScreen(Screen):
         else:
             position = next((n for n, i in enumerate(self.items, 1) if i.key == self.item.key), 1)
             # Fixed-size panels: repaint them without a relayout of the screen.
-            self.query_one("#banner", Static).update(item_banner(self.item, position, len(self.items)), layout=False)
+            self.query_one("#banner", Static).update(item_banner(self.item, position, len(self.items)))
             hours = bench.playbook.working_hours.bounds()
-            self.query_one("#contact", Static).update(contact_panel(self.context, now, hours), layout=False)
-            self.query_one("#account", Static).update(account_panel(self.context, now), layout=False)
-            self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz), layout=False)
+            # Laid out again: the panels are as tall as what they hold (a narrow screen wraps more), and scroll.
+            self.query_one("#contact", Static).update(contact_panel(self.context, now, hours))
+            self.query_one("#account", Static).update(account_panel(self.context, now))
+            self.query_one("#recent", Static).update(recent_panel(self.context, bench.tz, now))
         self.query_one(step_actions.StepNote).show_item(self.item if self.context else None)
         if message:
             line = Text.assemble(("✓ ", "green"), message)

@@ -1,10 +1,15 @@
 """Schedule a follow-up with a quick form (+2d, tomorrow 9:00, next monday), read in the contact's local
-time; the resolved time is previewed as you type, in their time and yours."""
+time; the resolved time is previewed as you type, in their time and yours.
+
+Tab goes from the time to the note; a preset button only fills the time in (the preview shows what it means)
+and never sends on its own, so what was typed is never replaced behind the user's back, and the note is kept."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,8 +19,19 @@ from textual.widgets import Button, Input, Label
 from core.errors import RevdeskError
 from core.when import resolve_quick_form
 from db.workbench import Workbench
+from tui.widgets.dates import when
 
 QUICK_FORMS = ["+2d", "tomorrow 9:00", "next monday"]
+
+
+def both_times(due: datetime, theirs: ZoneInfo, mine: ZoneInfo, now: datetime) -> str:
+    """`Tue 08 Dec 09:00 their time, 15:00 yours`, or `… 09:00 your time and theirs` when the clocks agree."""
+    local, own = due.astimezone(theirs), due.astimezone(mine)
+    day = when(local, now, theirs, weekday=True)
+    if local.utcoffset() == own.utcoffset():
+        return f"{day} your time and theirs"
+    other_day = "" if own.date() == local.date() else f"{own:%a} "
+    return f"{day} their time, {other_day}{own:%H:%M} yours"
 
 
 class FollowUpModal(ModalScreen[str | None]):
@@ -30,14 +46,16 @@ class FollowUpModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Follow up with {self.contact_name}", classes="dialog-title")
+            yield Label(Text(f"Follow up with {self.contact_name}"), classes="dialog-title")
             yield Input(placeholder="when: +2d, tomorrow 9:00, next monday 10:00, 2026-12-01 14:00", id="when")
+            yield Input(placeholder="note (optional): what to do then", id="note")
             with Horizontal(classes="quick"):
+                yield Label("Fill in:", classes="quick-label")
                 for number, form in enumerate(QUICK_FORMS, 1):
                     yield Button(f"{form}", id=f"quick-{number}", compact=True)
-            yield Input(placeholder="note (optional): what to do then", id="note")
             yield Label("", id="preview")
-            yield Label("Enter schedules · Esc cancels · times are the contact's local time", classes="hint")
+            yield Label("Enter schedules · a preset fills the time in · Esc cancels · times are the contact's local"
+                        " time", classes="hint")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "when":
@@ -51,28 +69,29 @@ class FollowUpModal(ModalScreen[str | None]):
         try:
             due = resolve_quick_form(value, self.workbench.now().astimezone(self.contact_tz), field="when")
         except RevdeskError as exc:
-            label.update(f"[red]{exc}[/red]")
+            label.update(Text(str(exc), style="red"))
             return
-        mine = due.astimezone(self.workbench.tz)
-        label.update(f"→ {due:%a %d %b %H:%M} their time · {mine:%a %H:%M} yours")
+        label.update(f"→ {both_times(due, self.contact_tz, self.workbench.tz, self.workbench.now())}")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A preset fills the time in and shows what it means; Enter (in the time or the note) schedules."""
         form = QUICK_FORMS[int(str(event.button.id).split("-")[1]) - 1]
         self.query_one("#when", Input).value = form
-        self._submit()
+        self.query_one("#note", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit()
 
     def _submit(self) -> None:
-        when = self.query_one("#when", Input).value
+        typed = self.query_one("#when", Input).value
         note = self.query_one("#note", Input).value.strip() or None
         try:
-            _, due = self.workbench.follow_up(self.contact_id, when, note)
+            _, due = self.workbench.follow_up(self.contact_id, typed, note)
         except RevdeskError as exc:
-            self.query_one("#preview", Label).update(f"[red]{exc}[/red]")
+            self.query_one("#preview", Label).update(Text(str(exc), style="red"))
             return
-        self.dismiss(f"Follow-up with {self.contact_name} on {due.astimezone(self.workbench.tz):%a %d %b %H:%M}")
+        times = both_times(due, self.contact_tz, self.workbench.tz, self.workbench.now())
+        self.dismiss(f"Follow-up with {self.contact_name} on {times}" + (f": {note}" if note else ""))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

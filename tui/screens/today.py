@@ -14,6 +14,7 @@ from db.queue import STEPS_IN_QUEUE
 from tui.commands import TODAY_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
 from tui.text import cut
+from tui.widgets.dates import day_text
 from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60
@@ -23,17 +24,30 @@ KIND_STYLES = {"handoff": "bold yellow", "inbound": "bold magenta", "call_back":
                "step": "bold blue", "stale_deal": "yellow", "dormant": "bold red", "lookup": "dim"}
 
 STARTUP_TICK_SECONDS = 1.0
+WHEN_WIDTH = 11  # "Follow-up" over "Mon 07 Dec"; another year's day puts its year on a third line
 FIRST_ROWS = 12  # at least this many rows in the first frame (a screenful); the rest follow right after it
 
 
-def _two_lines(text: str, width: int) -> Text:
-    """Wrap to at most two lines up front: much cheaper for the table to draw than letting it wrap."""
+def _wrapped(text: str, width: int, lines: int = 2) -> Text:
+    """Wrap to at most `lines` lines up front: much cheaper for the table to draw than letting it wrap."""
     width = max(width, 8)
-    if len(text) <= width:
-        return Text(text, no_wrap=True)
-    split = text.rfind(" ", 0, width + 1)
-    split = split if split > width // 2 else width
-    return Text(text[:split].rstrip() + "\n" + cut(text[split:].strip(), width), no_wrap=True, overflow="ellipsis")
+    out: list[str] = []
+    while len(text) > width and len(out) < lines - 1:
+        split = text.rfind(" ", 0, width + 1)
+        split = split if split > width // 2 else width
+        out.append(text[:split].rstrip())
+        text = text[split:].strip()
+    out.append(cut(text, width))
+    return Text("\n".join(out), no_wrap=True, overflow="ellipsis")
+
+
+def who_width(screen_width: int) -> int:
+    """The name column: 36 cells when there is room, narrower on a small screen so that the reason stays whole."""
+    return max(18, min(36, (screen_width - WHEN_WIDTH - 8) * 2 // 5))
+
+
+def style_of(item: QueueItem) -> str:
+    return "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
 
 
 class TodayScreen(ReloadsOnReturn, Screen):
@@ -100,7 +114,7 @@ class TodayScreen(ReloadsOnReturn, Screen):
         self.items, self._more = items, more
         table.clear(columns=True)
         # Three two-line cells per row (what, who, why): few cells keep the first frame fast.
-        fixed = {"When": 11, "Who": 36}
+        fixed = {"When": WHEN_WIDTH, "Who": who_width(self.app.size.width)}
         for name, width in fixed.items():
             table.add_column(name, width=width)
         self._built_width = self.app.size.width
@@ -131,19 +145,23 @@ class TodayScreen(ReloadsOnReturn, Screen):
             self.app.call_after_refresh(self._add_rows, rest, reason_width)  # after ready(): same queue
 
     def _add_rows(self, items: list[QueueItem], reason_width: int) -> None:
-        bench, table, who_width = self.app.workbench, self.query_one("#queue", DataTable), 36
+        bench, table = self.app.workbench, self.query_one("#queue", DataTable)
+        names = who_width(self._built_width)
         today = bench.today()
         for item in items:
             due = item.due_at.astimezone(bench.tz)
-            due_text = due.strftime("%H:%M") if due.date() == today else due.strftime("%a %d %b")
+            due_text = due.strftime("%H:%M") if due.date() == today else day_text(due.date(), today, weekday=True)
             if item.kind == "dormant":  # picked for the day, not due at an hour
                 due_text = "today"
+            when = Text.assemble((KIND_LABELS[item.kind], style_of(item)), "\n", (due_text[:WHEN_WIDTH], "dim"))
+            if len(due_text) > WHEN_WIDTH:  # another year's day: the year goes on a line of its own
+                when.append(f"\n{due_text[WHEN_WIDTH:].strip()}", style="dim")
             who = f"{item.contact_name}, {item.contact_title}" if item.contact_title else item.contact_name
-            style = "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
+            # The reason is the decision: two lines, a third on a narrow screen rather than cutting it.
+            why = _wrapped(item.reason, reason_width, lines=2 if len(item.reason) <= 2 * reason_width else 3)
             table.add_row(
-                Text.assemble((KIND_LABELS[item.kind], style), "\n", (due_text, "dim")),
-                Text.assemble((cut(who, who_width), "bold"), "\n", cut(item.account_name or "", who_width)),
-                _two_lines(item.reason, reason_width), height=2,
+                when, Text.assemble((cut(who, names), "bold"), "\n", cut(item.account_name or "", names)), why,
+                height=max(2, why.plain.count("\n") + 1, when.plain.count("\n") + 1),
             )
 
     def on_resize(self) -> None:

@@ -12,6 +12,7 @@ from rich.text import Text
 from core.account_view import ago
 from core.models import CallContext, QueueItem
 from tui.text import money
+from tui.widgets.dates import when
 
 ROLE_LABELS = {
     "decision_maker": "Decision maker", "approver": "Approver", "champion": "Champion",
@@ -22,7 +23,7 @@ ROLE_LABELS = {
 def _grid() -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")  # an address or a phone number folds onto the next line, never cut with …
     return grid
 def local_time(tz_name: str | None, now: datetime, hours: tuple[time, time]) -> Text:
     if not tz_name:
@@ -75,7 +76,8 @@ def account_panel(ctx: CallContext, now: datetime) -> Group:
     head.append(f"  {a.status}", style="cyan")
     grid = _grid()
     grid.add_row("Domain", a.domain or "—")
-    grid.add_row("Industry", f"{a.industry or '—'} · {a.employees or '?'} employees · {a.country or '?'}")
+    size = f"{a.employees:,} employees" if a.employees else "size unknown"
+    grid.add_row("Industry", f"{a.industry or '—'} · {size} · {a.country or '?'}")
     grid.add_row("ICP fit", f"tier {a.icp_tier or '?'} · {a.growth_stage or 'stage ?'} · "
                             f"{a.committee_complexity or '?'} committee complexity")
     grid.add_row("Revenue", f"{money(a.lifetime_revenue, a.revenue_currency)} lifetime")
@@ -91,7 +93,7 @@ def account_panel(ctx: CallContext, now: datetime) -> Group:
     return Group(head, grid)
 
 
-def recent_panel(ctx: CallContext, tz: ZoneInfo) -> Table:
+def recent_panel(ctx: CallContext, tz: ZoneInfo, now: datetime) -> Table:
     table = Table(box=None, show_header=True, header_style="dim", expand=True, padding=(0, 1))
     table.add_column("When", no_wrap=True)
     table.add_column("What", no_wrap=True)
@@ -101,8 +103,7 @@ def recent_panel(ctx: CallContext, tz: ZoneInfo) -> Table:
         table.add_row("—", "no activity yet", "", "")
     for act in ctx.recent:
         what = act.kind + (f" · {act.outcome.replace('_', ' ')}" if act.outcome else "")
-        table.add_row(act.occurred_at.astimezone(tz).strftime("%d %b %H:%M"), what, act.user_handle or "",
-                      act.note or "")
+        table.add_row(when(act.occurred_at, now, tz), what, act.user_handle or "", act.note or "")
     return table
 
 
