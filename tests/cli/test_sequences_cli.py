@@ -7,6 +7,7 @@ The commands read the clock through db.workbench.system_clock, fixed here at NOW
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -223,7 +224,8 @@ def test_list_prints_a_table(capsys, monkeypatch, loaded):
     code, out, _ = cli(capsys, loaded, "sequences", "list")
     assert code == 0
     assert "3 sequences" in out
-    assert "Cold outbound (cold_outbound)" in out and "Inbound follow-up (inbound_follow_up)" in out
+    assert re.search(r"Cold outbound +│ cold_outbound ", out)
+    assert re.search(r"Inbound follow-up +│ inbound_follow_up ", out)
 
 
 def test_tick_twice_reports_nothing_due_the_second_time(capsys, loaded):

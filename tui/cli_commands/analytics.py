@@ -12,6 +12,7 @@ from core.errors import InvalidInput
 from core.metrics import period_bounds
 from core.when import parse_day
 from tui.cli_commands.common import acting_zone, console, open_store, print_json
+from tui.cli_commands.tables import CliTable, fact, name
 
 if TYPE_CHECKING:
     from core.deal_stats import DealRow, StageReport
@@ -97,7 +98,7 @@ def _pct(value: float | None) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return "—" if value is None else f"{value:,.1f}"
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -113,19 +114,18 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _print_stats(rows: list[DealRow], total: DealRow, by: str, base: str, span: str) -> None:
-    from rich.table import Table
-
-    table = Table(by, "won", "lost", "win rate", f"revenue won ({base})", "avg won value", "days to close",
-                  "open", "weighted forecast", title=f"Deals by {by}, {span}")
+    table = CliTable(f"Deals by {by}, {span}", [name(by), *(fact(header, right=True) for header in (
+        "won", "lost", "win rate", f"revenue won ({base})", "avg won value", "days to close", "open",
+        "weighted forecast"))])
     for row in [*rows, total]:
         if row is total:
             table.add_section()
-        table.add_row(row.key, str(row.won), str(row.lost), _pct(row.win_rate), _money(row.revenue_won, base),
-                      _money(row.avg_won_value, base), _num(row.avg_days_to_close), str(row.open),
+        table.add_row(row.key, f"{row.won:,}", f"{row.lost:,}", _pct(row.win_rate), _money(row.revenue_won, base),
+                      _money(row.avg_won_value, base), _num(row.avg_days_to_close), f"{row.open:,}",
                       _money(row.weighted_forecast, base), style="bold" if row is total else None)
-    console().print(table)
+    table.print()
     if total.undated:
-        console().print(f"{total.undated} closed deals have no close date: they are in no period (not counted).",
+        console().print(f"{total.undated:,} closed deals have no close date: they are in no period (not counted).",
                         style="yellow")
 
 
@@ -142,27 +142,28 @@ def _stages(args: argparse.Namespace) -> int:
 
 
 def _print_stages(report: StageReport, base: str, span: str) -> None:
-    from rich.table import Table
-
     out = console()
-    times = Table("stage", "stays ended", "median days", "mean days", title=f"Time in stage, stays ended {span}")
+    times = CliTable(f"Time in stage, stays ended {span}", [name("stage"), *(
+        fact(header, right=True) for header in ("stays ended", "median days", "mean days"))])
     for t in report.times:
-        times.add_row(t.label, str(t.stays), _num(t.median_days), _num(t.mean_days))
-    out.print(times)
-    stale = Table("stage", "stale after", "open deals", "stale now", "share", title="Stagnating stages (now)")
+        times.add_row(t.label, f"{t.stays:,}", _num(t.median_days), _num(t.mean_days))
+    times.print(out)
+    stale = CliTable("Stagnating stages (now)", [name("stage"), *(
+        fact(header, right=True) for header in ("stale after", "open deals", "stale now", "share"))])
     for s in report.stagnating:
-        stale.add_row(s.label, f"{s.stale_after_days} days", str(s.open), str(s.stale), _pct(s.share))
-    out.print(stale)
+        stale.add_row(s.label, f"{s.stale_after_days:,} days", f"{s.open:,}", f"{s.stale:,}", _pct(s.share))
+    stale.print(out)
     f = report.forecast
-    forecast = Table("stage", "probability", "deals", f"amount ({base})", "weighted",
-                     title=f"Weighted forecast, expected to close {span}")
+    forecast = CliTable(f"Weighted forecast, expected to close {span}", [name("stage"), *(
+        fact(header, right=True) for header in ("probability", "deals", f"amount ({base})", "weighted"))])
     for line in f.lines:
-        forecast.add_row(line.label, f"{line.probability:.0%}", str(line.deals), _money(line.amount, base),
+        forecast.add_row(line.label, f"{line.probability:.0%}", f"{line.deals:,}", _money(line.amount, base),
                          _money(line.weighted, base))
-    forecast.add_row("Total", "", str(f.deals), _money(f.amount, base), _money(f.weighted, base), style="bold")
-    out.print(forecast)
+    forecast.add_section()
+    forecast.add_row("Total", "", f"{f.deals:,}", _money(f.amount, base), _money(f.weighted, base), style="bold")
+    forecast.print(out)
     if f.undated_deals:
-        out.print(f"{f.undated_deals} open deals ({_money(f.undated_amount, base)}) have no expected close date:"
+        out.print(f"{f.undated_deals:,} open deals ({_money(f.undated_amount, base)}) have no expected close date:"
                   " not in the forecast.", style="yellow")
 
 
@@ -179,18 +180,17 @@ def _funnel(args: argparse.Namespace) -> int:
 
 
 def _print_funnel(report: FunnelReport, by_source: bool) -> None:
-    from rich.table import Table
-
     out = console()
     span = _span(report.start, report.end)
     funnels: list[Funnel] = [report.overall, *(report.by_source if by_source else [])]
     for funnel in funnels:
-        title = f"Funnel of the {funnel.cohort} contacts created {span}"
+        title = f"Funnel of the {funnel.cohort:,} contacts created {span}"
         if funnel.key != report.overall.key:
-            title = f"{funnel.key}: {funnel.cohort} contacts created {span}"
-        table = Table("step", "reached", "converted", "conversion", "median days", "timed", title=title)
+            title = f"{funnel.key}: {funnel.cohort:,} contacts created {span}"
+        table = CliTable(title, [name("step"), *(fact(header, right=True) for header in (
+            "reached", "converted", "conversion", "median days", "timed"))])
         for step in funnel.steps:
-            table.add_row(f"{step.from_stage} → {step.to_stage}", str(step.reached), str(step.converted),
-                          _pct(step.conversion), _num(step.median_days), str(step.timed))
-        out.print(table)
-        out.print(f"ended disqualified: {funnel.disqualified} · in nurture: {funnel.nurture}", style="dim")
+            table.add_row(f"{step.from_stage} → {step.to_stage}", f"{step.reached:,}", f"{step.converted:,}",
+                          _pct(step.conversion), _num(step.median_days), f"{step.timed:,}")
+        table.print(out)
+        out.print(f"ended disqualified: {funnel.disqualified:,} · in nurture: {funnel.nurture:,}", style="dim")

@@ -81,6 +81,8 @@ def print_json(data: object) -> None:
 
 
 def console() -> Console:
-    from rich.console import Console
+    """The console every command prints through: user text is shown literally, never as Rich markup (see
+    tui.cli_commands.output); style with Text objects or style=."""
+    from tui.cli_commands.output import LiteralConsole
 
-    return Console()
+    return LiteralConsole()

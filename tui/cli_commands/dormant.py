@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.dormancy import DormantAccount
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.cli_commands.tables import CliTable, fact, name
 from tui.config import load_settings
 
 
@@ -69,20 +70,23 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _print(accounts: list[DormantAccount], desk, scope: str) -> None:
-    from rich.table import Table
-
-    from tui.text import cut
-
     base = desk.playbook.currency.base
     whose = {"mine": f"{desk.user.handle}'s" if desk.user else "", "unowned": "unowned", "all": "all"}[scope]
-    table = Table("id", "account", "owner", f"lifetime ({base})", "last won", "last touch", "quiet",
-                  "value at risk", title=f"Dormant accounts, {whose}: {len(accounts)}")
+    snoozed = any(a.snoozed_until for a in accounts)  # the column is there only when it says something
+    table = CliTable(f"Dormant accounts, {whose}: {len(accounts):,}", [
+        fact("id", right=True), name("account"), name("owner"), fact(f"lifetime ({base})", right=True),
+        fact("last won"), fact("last touch"), fact("quiet", right=True), fact("value at risk", right=True),
+        *([fact("snoozed until")] if snoozed else [])])
     for a in accounts:
-        table.add_row(str(a.account_id), cut(a.name, 32), a.owner_name or "—", f"{a.lifetime_revenue:,.0f}",
-                      f"{a.last_won_at:%Y-%m-%d}" if a.last_won_at else "—",
-                      f"{a.last_touch_at:%Y-%m-%d}" if a.last_touch_at else "never", f"{a.days_dormant} d",
-                      f"{a.value_at_risk:,.0f}" + (" (snoozed)" if a.snoozed_until else ""))
-    console().print(table)
+        table.add_row(str(a.account_id), a.name, a.owner_name or "—", f"{a.lifetime_revenue:,.0f}",
+                      _day(a.last_won_at, desk.tz, "—"), _day(a.last_touch_at, desk.tz, "never"),
+                      f"{a.days_dormant:,} d", f"{a.value_at_risk:,.0f}",
+                      *([_day(a.snoozed_until, desk.tz, "")] if snoozed else []))
+    table.print()
+
+
+def _day(moment: datetime | None, tz: ZoneInfo, missing: str) -> str:
+    return f"{moment.astimezone(tz):%Y-%m-%d}" if moment else missing
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -124,14 +128,16 @@ def _revival(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.to_json() for r in rows])
         return 0
-    from rich.table import Table
-
-    table = Table("month", "owner", "revived", "deals reopened", "deals won",
-                  f"revived revenue ({desk.playbook.currency.base})", title="Revival of dormant accounts")
+    if not rows:
+        console().print("No dormant account has been revived in these months.")
+        return 0
+    table = CliTable("Revival of dormant accounts", [
+        fact("month"), fact("owner"), *(fact(header, right=True) for header in (
+            "revived", "deals reopened", "deals won", f"revived revenue ({desk.playbook.currency.base})"))])
     for r in rows:
-        table.add_row(r.month, r.handle, str(r.revived), str(r.deals_reopened), str(r.deals_won),
+        table.add_row(r.month, r.handle, f"{r.revived:,}", f"{r.deals_reopened:,}", f"{r.deals_won:,}",
                       f"{r.revived_revenue:,.0f}")
-    console().print(table if rows else "No dormant account has been revived in these months.")
+    table.print()
     return 0
 
 

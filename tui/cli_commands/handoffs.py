@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from core.errors import InvalidInput, NotFound
 from core.when import to_stored
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.cli_commands.tables import CliTable, fact, name
 from tui.config import load_settings
+from tui.text import when
 
 if TYPE_CHECKING:
     from core.models import HandoffSummary
@@ -91,10 +93,13 @@ def _score(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"contact_id": args.contact, **score.to_json()})
         return 0
+    from rich.text import Text
+
     out = console()
-    out.print(f"[bold]Contact {args.contact}[/]: score [bold]{score.total}[/] ({score.level})")
+    out.print(Text.assemble((f"Contact {args.contact}", "bold"), ": score ", (str(score.total), "bold"),
+                            f" ({score.level})"))
     for line in score.explain():
-        out.print("  " + line, highlight=False)
+        out.print("  " + line)
     return 0
 
 
@@ -109,7 +114,7 @@ def _deal_move(args: argparse.Namespace) -> int:
     console().print(f"Deal {moved.deal_id} moved from {bench.playbook.stage(moved.from_stage).label} to {label}.")
     if moved.won:
         console().print(f"Hand it to customer success: revdesk handoff send --deal {moved.deal_id} --to HANDLE"
-                        " --field success_criteria=... (see `revdesk playbook show`)", highlight=False)
+                        " --field success_criteria=... (see `revdesk playbook show`)")
     return 0
 
 
@@ -150,7 +155,7 @@ def _send(args: argparse.Namespace) -> int:
         print_json({"handoff_id": result.handoff_id, "kind": kind, "to": to.handle,
                     "sla_due_at": to_stored(result.sla_due_at) if result.sla_due_at else None})
         return 0
-    due = result.sla_due_at.astimezone(bench.tz).strftime("%a %d %b %H:%M") if result.sla_due_at else "-"
+    due = when(result.sla_due_at, bench.now(), bench.tz, weekday=True) if result.sla_due_at else "-"
     console().print(f"Handoff {result.handoff_id} sent to {to.name} ({why}); they accept or reject by {due}.")
     return 0
 
@@ -186,23 +191,19 @@ def _row_json(h: HandoffSummary, now: datetime) -> dict:
 
 
 def _table(rows: list[HandoffSummary], now: datetime, tz: ZoneInfo) -> None:
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{len(rows)} handoffs (times in {tz.key})", title_justify="left")
-    table.add_column("ID", no_wrap=True, min_width=max(2, len(str(max((h.id for h in rows), default=0)))))
-    table.add_column("Status", no_wrap=True, min_width=8)
-    for name in ("From", "To", "Contact", "Account"):
-        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=22)
-    table.add_column("Sent", no_wrap=True)
-    table.add_column("Note", overflow="fold", ratio=1)
+    table = CliTable(f"{len(rows):,} handoffs (times in {tz.key})", [
+        fact("ID", right=True), fact("Status"), name("From"), name("To"), name("Contact"), name("Account"),
+        fact("Sent"), name("Note")])
     for h in rows:
-        status = "[bold red]past SLA[/]" if h.past_sla(now) else h.status
+        status = Text("past SLA", style="bold red") if h.past_sla(now) else Text(h.status)
         if h.kind == "ae_cs":
-            status += " (CS)"
+            status.append(" (CS)")
         note = f"{h.reject_reason}: {h.reject_note}" if h.status == "rejected" else ""
         table.add_row(str(h.id), status, h.from_name, h.to_name, h.contact_name or "", h.account_name,
-                      f"{h.created_at.astimezone(tz):%d %b %H:%M}", note)
-    console().print(table)
+                      when(h.created_at, now, tz), note)
+    table.print()
 
 
 def _accept(args: argparse.Namespace) -> int:

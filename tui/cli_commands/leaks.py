@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from core.leaks import LeakReport
 from core.when import parse_day
 from tui.cli_commands.common import acting_zone, console, open_store, print_json
-from tui.text import cut
+from tui.cli_commands.tables import CliTable, fact, name
+from tui.text import cut, day_span
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,31 +43,27 @@ def _leaks(args: argparse.Namespace) -> int:
 
 
 def print_report(report: LeakReport, tz: ZoneInfo, shown: int) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     out = console()
-    end = (report.end - timedelta(seconds=1)).astimezone(tz)  # the last day of the period
-    stall_end = (report.stall_end - timedelta(seconds=1)).astimezone(tz)
+    today = report.as_of.astimezone(tz).date()
+    last = (report.end - timedelta(seconds=1)).astimezone(tz).date()  # the last day of the period
+    stall_last = (report.stall_end - timedelta(seconds=1)).astimezone(tz).date()
     out.print(Text.assemble(
-        ("Revenue leaks", "bold"), f" · {report.period} {report.start.astimezone(tz):%d %b %Y} – {end:%d %b %Y}",
-        (f" · stalled deals: {report.stall_start.astimezone(tz):%d %b} – {stall_end:%d %b %Y}", "dim"),
-        (f" · point-in-time figures as of {report.as_of.astimezone(tz):%d %b %Y %H:%M}", "dim")))
+        ("Revenue leaks", "bold"), f" · {report.period} {report.start.astimezone(tz):%d %b %Y} – {last:%d %b %Y}"))
+    out.print(f"stalled deals: {day_span(report.stall_start.astimezone(tz).date(), stall_last, today)}", style="dim")
+    out.print(f"point-in-time figures as of {report.as_of.astimezone(tz):%d %b %Y %H:%M}", style="dim")
     for section in report.sections:
-        table = Table(title=Text(section.title, style="bold"), caption=section.question, title_justify="left",
-                      caption_justify="left", expand=True)
-        table.add_column("figure", no_wrap=True, overflow="ellipsis", ratio=1)
-        table.add_column("count", justify="right", no_wrap=True, min_width=7)
-        table.add_column(f"revenue ({report.currency})", justify="right", no_wrap=True, min_width=15)
+        table = CliTable(section.title, [name("figure"), fact("count", right=True),
+                                         fact(f"revenue ({report.currency})", right=True)], caption=section.question)
         for figure in section.figures:
             revenue = "" if figure.revenue is None else f"{figure.revenue:,.0f}"
             table.add_row(Text(figure.label, style="bold" if not figure.label.startswith(" ") else ""),
-                          Text(f"{figure.count:,}", justify="right", style="bold" if figure.count else "dim"),
-                          Text(revenue, justify="right"))
+                          Text(f"{figure.count:,}", style="bold" if figure.count else "dim"), revenue)
             for record in figure.records[:shown]:
                 table.add_row(Text(f"    {record.kind} {record.id} · {cut(record.label, 40)} — {record.detail}",
                                    style="dim"), "", "")
             if shown and figure.count > shown:
                 table.add_row(Text(f"    … and {figure.count - shown:,} more (--json lists them all)",
                                    style="dim italic"), "", "")
-        out.print(table)
+        table.print(out)

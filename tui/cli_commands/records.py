@@ -11,7 +11,9 @@ from core.errors import InvalidInput, NotFound
 from core.kpi import KpiReport
 from core.when import parse_day, parse_moment, to_stored
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.cli_commands.tables import CliTable, fact, name
 from tui.config import load_settings
+from tui.text import when
 
 if TYPE_CHECKING:
     from db.workbench import Workbench
@@ -63,12 +65,10 @@ def _users(args: argparse.Namespace) -> int:
     if args.json:
         print_json([{"handle": u.handle, "name": u.name, "role": u.role, "team": u.team} for u in people])
         return 0
-    from rich.table import Table
-
-    table = Table("handle", "name", "role", "team", title="Users")
+    table = CliTable("Users", [fact("handle"), name("name"), fact("role"), name("team")])
     for u in people:
         table.add_row(u.handle, u.name, u.role, u.team)
-    console().print(table)
+    table.print()
     return 0
 
 
@@ -83,16 +83,16 @@ def _queue(args: argparse.Namespace) -> int:
             for i in items
         ])
         return 0
-    from rich.table import Table
-
-    table = Table("#", "kind", "due", "contact", "account", "reason",
-                  title=f"Today for {bench.user.name} — {len(items)} items")
+    table = CliTable(f"Today for {bench.user.name} — {len(items):,} items",
+                     [fact("#", right=True), fact("kind"), fact("due"), name("contact"), name("account"),
+                      name("reason")])
+    now = bench.now()
     for n, item in enumerate(items, 1):
         local = item.due_at.astimezone(bench.tz)
-        due = local.strftime("%H:%M") if local.date() == bench.today() else local.strftime("%a %d %b %H:%M")
+        due = f"{local:%H:%M}" if local.date() == bench.today() else when(item.due_at, now, bench.tz, weekday=True)
         table.add_row(str(n), item.kind.replace("_", " "), due, item.contact_name, item.account_name or "",
                       item.reason)
-    console().print(table)
+    table.print()
     return 0
 
 
@@ -111,7 +111,7 @@ def _log(args: argparse.Namespace) -> int:
     else:
         extra = ""
         if logged.follow_up_due_at:
-            extra = f"; follow-up due {logged.follow_up_due_at.astimezone(bench.tz):%a %d %b %H:%M}"
+            extra = f"; follow-up due {when(logged.follow_up_due_at, bench.now(), bench.tz, weekday=True)}"
         console().print(f"Logged {args.type} #{logged.activity_id} on contact {args.contact}{extra}")
     return 0
 
@@ -152,31 +152,33 @@ def _kpi(args: argparse.Namespace) -> int:
 
 
 def _print_trend(board) -> None:  # noqa: ANN001 - a core.dashboard.Dashboard
-    from rich.table import Table
-
     from core.dashboard import TREND_METRICS
 
-    trend = Table("metric", *(p.label for p in board.trend), title="Trend")
-    for name in TREND_METRICS:
-        trend.add_row(name.replace("_", " "), *(f"{p.values.get(name, 0):g}" for p in board.trend))
-    stages = Table("lead stage when worked", "calls", "connects", "e-mails", "meetings booked",
-                   title="Activity per lead stage")
+    trend = CliTable("Trend", [name("metric"), *(fact(p.label, right=True) for p in board.trend)])
+    for metric in TREND_METRICS:
+        trend.add_row(metric.replace("_", " "), *(_number(p.values.get(metric, 0)) for p in board.trend))
+    stages = CliTable("Activity per lead stage", [name("lead stage when worked"), *(
+        fact(header, right=True) for header in ("calls", "connects", "e-mails", "meetings booked"))])
     for row in board.stages:
-        stages.add_row(row.stage, str(row.calls), str(row.connects), str(row.emails), str(row.meetings_booked))
-    console().print(trend)
-    console().print(stages)
+        stages.add_row(row.stage, *(f"{n:,}" for n in (row.calls, row.connects, row.emails, row.meetings_booked)))
+    trend.print()
+    stages.print()
 
 
 def _print_kpi(report: KpiReport) -> None:
-    from rich.table import Table
-
-    table = Table("metric", "actual", "target", "progress",
-                  title=f"{report.scope} — {report.period} from {report.start:%Y-%m-%d}")
-    for name, value in report.metrics.items():
+    table = CliTable(f"{report.scope} — {report.period} from {report.start:%Y-%m-%d}",
+                     [name("metric"), fact("actual", right=True), fact("target", right=True),
+                      fact("progress", right=True)])
+    for metric, value in report.metrics.items():
         pct = f"{value.ratio:.0%}" if value.ratio is not None else "—"
-        target = "—" if value.target is None else f"{value.target:g}"
-        table.add_row(name.replace("_", " "), f"{value.actual:g}", target, pct)
-    console().print(table)
+        target = "—" if value.target is None else _number(value.target)
+        table.add_row(metric.replace("_", " "), _number(value.actual), target, pct)
+    table.print()
+
+
+def _number(value: float) -> str:
+    """A metric as a person reads it: 1,250 calls, 2.5 meetings, €1,251,000 of revenue as 1,251,000."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _everyone_board(args: argparse.Namespace, day: date | None):  # noqa: ANN201 - a core.dashboard.Dashboard

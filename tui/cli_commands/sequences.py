@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.errors import InvalidInput, NotFound
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
+from tui.cli_commands.tables import CliTable, fact, name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,34 +42,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     enroll.set_defaults(handler=_enroll)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(str(path), f"cannot read it: {exc.strerror}") from None
-
-
 def _check(args: argparse.Namespace) -> int:
-    from sequences.definition import parse_sequence
+    from rich.text import Text
 
-    for path in args.files:
-        seq = parse_sequence(_read(path), str(path))
-        console().print(f"{path}: '{seq.name}' ({seq.key}) is valid: {len(seq.steps)} steps")
+    from sequences.definition import parse_sequence
+    from tui.cli_commands.definition_files import read_definition, shown
+
+    for path in args.files:  # names are printed as written, never as markup
+        seq = parse_sequence(read_definition(path), shown(path))
+        console().print(Text(f"{shown(path)}: '{seq.name}' ({seq.key}) is valid: {len(seq.steps)} steps"))
     return 0
 
 
 def _apply(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
     from db.sequences import apply_sequence
     from db.workbench import system_clock
     from sequences.definition import parse_sequence
+    from tui.cli_commands.definition_files import read_definition, shown
 
-    sources = [(path, _read(path)) for path in args.files]
-    for path, source in sources:  # every file is checked before any is loaded
-        parse_sequence(source, str(path))
+    sources = [(shown(path), read_definition(path)) for path in args.files]
+    for origin, source in sources:  # every file is checked before any is loaded, or the database opened
+        parse_sequence(source, origin)
     store = open_store(args)
-    for path, source in sources:
-        stored = apply_sequence(store.conn, source, str(path), system_clock())
-        console().print(f"Applied '{stored.sequence.name}' ({stored.sequence.key}) from {path}")
+    for origin, source in sources:
+        stored = apply_sequence(store.conn, source, origin, system_clock())
+        console().print(Text(f"Applied '{stored.sequence.name}' ({stored.sequence.key}) from {origin}"))
     return 0
 
 
@@ -79,16 +79,14 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json([f.to_json() for f in figures])
         return 0
-    from rich.table import Table
-
-    table = Table(title=f"{len(figures)} sequences", title_justify="left")
-    for name in ("Sequence", "Steps", "Enrolled", "Active", "Paused", "Finished", "Replied", "Meetings", "Bounced"):
-        table.add_column(name, justify="left" if name == "Sequence" else "right")
+    figure_columns = ("Steps", "Enrolled", "Active", "Paused", "Finished", "Replied", "Meetings", "Bounced")
+    table = CliTable(f"{len(figures):,} sequences", [
+        name("Sequence"), fact("Key"), *(fact(header, right=True) for header in figure_columns)])
     for f in figures:
         data = f.to_json()
-        table.add_row(f"{f.name} ({f.key})", str(len(f.steps)), str(f.enrolled), str(f.active), str(f.paused),
-                      str(f.finished), _pct(data["replied_pct"]), _pct(data["meetings_pct"]), str(data["bounced"]))
-    console().print(table)
+        table.add_row(f.name, f.key, *(f"{n:,}" for n in (len(f.steps), f.enrolled, f.active, f.paused, f.finished)),
+                      _pct(data["replied_pct"]), _pct(data["meetings_pct"]), f"{data['bounced']:,}")
+    table.print()
     return 0
 
 
@@ -129,7 +127,7 @@ def _enroll(args: argparse.Namespace) -> int:
     console().print(f"Enrolled {len(result.enrollments)} of {len(args.contact)} in {args.sequence}"
                     f" (steps land in {owner.name}'s queue)")
     for contact_id, why in result.refused.items():
-        console().print(f"  contact {contact_id}: {why}", highlight=False)
+        console().print(f"  contact {contact_id}: {why}")
     return 0
 
 
