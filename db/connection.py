@@ -7,6 +7,7 @@ Connections are per thread (workers query on their own connection); nothing conn
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,14 @@ REVDESK_TABLES = frozenset({"users", "accounts", "contacts", "changes"})  # ther
 _scratch_names = itertools.count(1)
 
 
+def lock_wait() -> float:
+    """Seconds to wait for another process's write lock before giving up (REVDESK_LOCK_WAIT; default 10)."""
+    try:
+        return max(float(os.environ.get("REVDESK_LOCK_WAIT", "10")), 0.0)
+    except ValueError:
+        return 10.0
+
+
 def connect(path: str | Path, uri: bool = False) -> sqlite3.Connection:
     """A connection with revdesk's pragmas; transactions are explicit (see `transaction`). A new file is made
     0600 first (SQLite gives its -wal and -shm the same mode) and an existing one loses group and other bits."""
@@ -30,10 +39,11 @@ def connect(path: str | Path, uri: bool = False) -> sqlite3.Connection:
         except OSError:  # no such folder, no permission: SQLite says so in its own words below
             pass
         tighten(Path(path))
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10, uri=uri)
+    wait = lock_wait()
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=wait, uri=uri)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
 
