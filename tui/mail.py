@@ -6,18 +6,26 @@
 
 Pure delivery: no database access. Logging the e-mail is the caller's job, once delivery succeeded.
 Every failure raises MailError naming the setting to look at.
+
+Addresses are built as email.headerregistry.Address objects, never by joining strings: a display name is only
+ever a name (`Jönas, <x@evil.example>` stays one quoted name, not a second recipient), the address must parse as
+exactly one addr-spec, and SMTP is given its one recipient explicitly. Line breaks in names and the subject are
+folded into spaces (a header is one line). Files in the outbox are 0600, the outbox 0700.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -71,44 +79,72 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "contact"
 
 
+def one_line(text: str) -> str:
+    """Header text on one line: any line break (CR, LF, U+2028...) becomes a space."""
+    return " ".join(text.splitlines())
+
+
+def mailbox(name: str, address: str, setting: str) -> Address:
+    """One mailbox: `name` only ever as its display name, `address` exactly one addr-spec (else MailError)."""
+    try:
+        return Address(display_name=one_line(name), addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):  # two addresses, none, a CR or LF, a non-ASCII local part
+        raise MailError(setting, f"{address!r} is not one e-mail address") from None
+
+
 def build_message(draft: Draft, settings: Settings, now: datetime) -> EmailMessage:
     """A plain-text message with From, To, Subject, Date and Message-ID. From is `smtp_from` when set (for
-    every method), else the sender's name alone: the mail client that opens an .eml puts its account there."""
+    every method), else the sender's name with no address: the mail client that opens an .eml puts its
+    account there."""
     msg = EmailMessage()
     sender = settings.smtp_from
-    msg["From"] = formataddr((draft.sender_name, sender)) if sender else draft.sender_name
-    msg["To"] = formataddr((draft.to_name, draft.to))
-    msg["Subject"] = draft.subject
+    msg["From"] = (mailbox(draft.sender_name, sender, "smtp_from") if sender
+                   else Address(display_name=one_line(draft.sender_name)))
+    msg["To"] = mailbox(draft.to_name, draft.to, "to")
+    msg["Subject"] = one_line(draft.subject)
     msg["Date"] = format_datetime(now)
     domain = sender.rpartition("@")[2] if sender and "@" in sender else "revdesk.local"
     msg["Message-ID"] = make_msgid(domain=domain)  # an explicit domain: no slow host-name lookup
     msg.set_content(draft.body, cte="quoted-printable")  # readable as text, safe for any server
+    # Headers stay unfolded: this Python's folding drops the quotes around a display name that holds a quote
+    # (CPython gh-80222, a header-spoofing bug fixed only in later releases), which would let a name add addresses.
+    msg.policy = msg.policy.clone(max_line_length=None)
     return msg
 
 
 def write_eml(draft: Draft, settings: Settings, now: datetime, outbox: Path | None = None) -> Path:
     """Write the message to the outbox as `2026-11-24-jonas-weber.eml` (-2, -3... when taken); its path."""
+    from db.files import private_dir
+
     folder = outbox or outbox_dir()
+    message = build_message(draft, settings, now)
+    message["X-Unsent"] = "1"  # mail clients that know it open the file as a draft, ready to send
+    data = message.as_bytes()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{now:%Y-%m-%d}-{_slug(draft.to_name)}"
-        path = folder / f"{stem}.eml"
-        number = 1
-        while path.exists():
-            number += 1
-            path = folder / f"{stem}-{number}.eml"
-        message = build_message(draft, settings, now)
-        message["X-Unsent"] = "1"  # mail clients that know it open the file as a draft, ready to send
-        path.write_bytes(message.as_bytes())
+        private_dir(folder)
+        stem = f"{now:%Y-%m-%d}-{_slug(draft.to_name)[:60]}"
+        for number in itertools.count(1):
+            path = folder / (f"{stem}.eml" if number == 1 else f"{stem}-{number}.eml")
+            try:  # created here, 0600, never over an existing file (even one made meanwhile)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), 0o600)
+                out.write(data)
+            break
     except OSError as exc:
         raise MailError("mail", f"could not write the e-mail to {folder} ({exc.strerror or exc})") from None
     return path
 
 
 def mailto_url(draft: Draft) -> str:
-    """`mailto:` link with the subject and body percent-encoded (RFC 6068: spaces %20, line breaks %0D%0A)."""
+    """`mailto:` link to exactly one address, with the subject and body percent-encoded (RFC 6068: spaces %20,
+    line breaks %0D%0A; `,`, `?` and `&` encoded, so nothing in them adds a recipient or a header)."""
+    to = mailbox("", draft.to, "to").addr_spec
     body = draft.body.replace("\r\n", "\n").replace("\n", "\r\n")
-    return f"mailto:{quote(draft.to, safe='@')}?subject={quote(draft.subject, safe='')}&body={quote(body, safe='')}"
+    subject = one_line(draft.subject)
+    return f"mailto:{quote(to, safe='@')}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
 
 
 def open_mailto(draft: Draft) -> str:
@@ -159,7 +195,7 @@ def send_smtp(draft: Draft, settings: Settings, now: datetime) -> str:
                 client.starttls(context=context)
             if settings.smtp_user and password:
                 client.login(settings.smtp_user, password)
-            client.send_message(message)
+            client.send_message(message, from_addr=settings.smtp_from, to_addrs=[message["To"].addresses[0].addr_spec])
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError("smtp_user", f"{server} refused the login for {settings.smtp_user} ({_said(exc)})") from None
     except smtplib.SMTPRecipientsRefused as exc:

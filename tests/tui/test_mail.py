@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from core.errors import InvalidInput
+from tests.naughty import naughty_strings
 from tui.config import Settings, load_settings
 from tui.mail import MailError, deliver, mailto_url, send_smtp, write_eml
 
@@ -130,10 +131,12 @@ class FakeSMTP:
     def login(self, user: str, password: str) -> None:
         self.calls.append(("login", user, password))
 
-    def send_message(self, message: email.message.EmailMessage) -> None:
+    def send_message(self, message: email.message.EmailMessage, from_addr: str | None = None,
+                     to_addrs: list[str] | None = None) -> None:
         if FakeSMTP.refuse:
             raise smtplib.SMTPRecipientsRefused({"jonas.weber@nordwind.de": (550, b"No such user")})
         self.calls.append(("send", message["To"], message["From"], message["Subject"]))
+        self.envelope = (from_addr, to_addrs)
 
 
 def _no_network(*args: object, **kwargs: object) -> None:
@@ -187,3 +190,88 @@ def test_bad_mail_settings_are_refused_by_name(tmp_path, text, key):
     with pytest.raises(InvalidInput) as caught:
         load_settings()
     assert caught.value.field.endswith(f": {key}")
+
+
+# Names are names: nothing in a contact's or a sender's name adds a recipient, a sender or a header.
+
+INJECTED = ["Jönas, <x@evil.example>", "Jönas\r\nBcc: x@evil.example", '"Jo" <x@evil.example>, Jonas',
+            "=?utf-8?q?x=40evil.example?= <x@evil.example>", "Weber; x@evil.example", "Jonas\u2028Cc: x@evil.example"]
+
+
+def _visible(text: str) -> str:
+    """Text without the whitespace and control characters a header may trim or fold."""
+    return "".join(c for c in text if c.isprintable() and not c.isspace())
+
+
+def _parsed(path: Path) -> email.message.EmailMessage:
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+@pytest.mark.parametrize("name", [*INJECTED, *naughty_strings()])
+def test_an_eml_has_exactly_one_recipient_and_one_sender_whatever_the_names(tmp_path, name):
+    draft = Draft(to_name=name, sender_name=name, subject=name or "x")
+    parsed = _parsed(write_eml(draft, Settings(smtp_from="maya@example.com"), NOW, outbox=tmp_path / "out"))
+    recipients = [a for field in ("To", "Cc", "Bcc") for a in (parsed[field].addresses if parsed[field] else ())]
+    assert [a.addr_spec for a in recipients] == ["jonas.weber@nordwind.de"]
+    assert [a.addr_spec for a in parsed["From"].addresses] == ["maya@example.com"]
+    if "=?" not in name:  # a parser decodes what looks like an encoded word, even quoted (one recipient still)
+        assert _visible(recipients[0].display_name) == _visible(name)
+        assert _visible(parsed["Subject"]) == _visible(name or "x")
+    assert set(parsed.keys()) == {"From", "To", "Subject", "Date", "Message-ID", "X-Unsent", "Content-Type",
+                                  "Content-Transfer-Encoding", "MIME-Version"}
+
+
+@pytest.mark.parametrize("name", INJECTED)
+def test_without_smtp_from_the_sender_is_a_name_and_no_address(tmp_path, name):
+    parsed = _parsed(write_eml(Draft(sender_name=name), Settings(), NOW, outbox=tmp_path / "out"))
+    (sender,) = parsed["From"].addresses
+    assert sender.addr_spec in ("", "<>")
+    assert "=?" in name or _visible(sender.display_name) == _visible(name)
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["jonas.weber@nordwind.de"]
+
+
+@pytest.mark.parametrize("to", ["a@b.com, x@evil.example", "a@b.com>, <x@evil.example", "a@b.com\r\nBcc: x@y", "",
+                                "<a@b.com>"])
+def test_an_address_that_is_not_exactly_one_is_refused_everywhere(monkeypatch, tmp_path, to):
+    monkeypatch.setattr(smtplib, "SMTP", _no_network)
+    with pytest.raises(MailError, match="is not one e-mail address"):
+        write_eml(Draft(to=to), Settings(), NOW, outbox=tmp_path)
+    with pytest.raises(MailError, match="is not one e-mail address"):
+        mailto_url(Draft(to=to))
+    with pytest.raises(MailError, match="is not one e-mail address"):
+        send_smtp(Draft(to=to), Settings(mail="smtp", smtp_host="mail.example.com", smtp_from="m@example.com"), NOW)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", INJECTED)
+def test_a_mailto_link_has_one_recipient_and_only_subject_and_body(name):
+    parts = urlsplit(mailto_url(Draft(subject=name, body=name)))
+    assert unquote(parts.path) == "jonas.weber@nordwind.de"
+    query = parse_qs(parts.query, keep_blank_values=True)
+    assert sorted(query) == ["body", "subject"]
+    assert query["subject"] == [" ".join(name.splitlines())]
+
+
+@pytest.mark.parametrize("name", INJECTED)
+def test_smtp_is_given_its_one_recipient_explicitly(monkeypatch, name):
+    FakeSMTP.sessions, FakeSMTP.refuse = [], False
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    settings = Settings(mail="smtp", smtp_host="mail.example.com", smtp_from="maya@example.com")
+    send_smtp(Draft(to_name=name, sender_name=name), settings, NOW)
+    (session,) = FakeSMTP.sessions
+    assert session.envelope == ("maya@example.com", ["jonas.weber@nordwind.de"])
+    assert [a.addr_spec for a in session.calls[1][1].addresses] == ["jonas.weber@nordwind.de"]
+
+
+def test_outbox_files_and_folder_are_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = write_eml(Draft(), Settings(), NOW)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700, "the data dir, made for the outbox"
