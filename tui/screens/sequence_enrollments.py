@@ -19,10 +19,14 @@ from sequences.definition import Sequence
 from tui.commands import SEQUENCE_ENROLLMENTS_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
 from tui.screens.sequences import EXIT_LABELS
-from tui.text import cut
+from tui.widgets.dates import when
+from tui.widgets.fit_table import Column, fill
 
 STATUS_STYLES = {"active": "bold green", "paused": "bold yellow", "finished": "cyan", "exited": "magenta",
                  "removed": "dim"}
+ENROLLMENT_COLUMNS = [Column("Contact", "name", 14), Column("Account", "name", 12, drop=1),
+                      Column("Owner", "name", 8, drop=2), Column("Status"), Column("Step"),
+                      Column("Next due (their time)"), Column("Next due (mine)", drop=3)]
 ALLOWED = {"pause": ("active",), "resume": ("paused",), "remove": ("active", "paused")}
 DONE = {"pause": "Paused", "resume": "Resumed", "remove": "Removed"}
 
@@ -43,13 +47,13 @@ def due_texts(row: EnrollmentRow, mine: ZoneInfo, now: datetime) -> tuple[Text, 
     if row.status == "paused":
         return Text("on hold until resumed", style="yellow"), Text("—", style="dim")
     if row.next_due_at is None:
-        ended = f"ended {row.ended_at.astimezone(mine):%d %b}" if row.ended_at else "—"
+        ended = f"ended {when(row.ended_at, now, mine, clock=False)}" if row.ended_at else "—"
         return Text(ended, style="dim"), Text("—", style="dim")
     theirs = ZoneInfo(row.timezone) if row.timezone else mine
     local = row.next_due_at.astimezone(theirs)
     style = "red" if row.next_due_at < now else ""
-    mine_text = Text(f"{row.next_due_at.astimezone(mine):%a %d %b %H:%M}", style=style)
-    return Text(f"{local:%a %d %b %H:%M} {local.tzname()}", style=style), mine_text
+    mine_text = Text(when(row.next_due_at, now, mine, weekday=True), style=style)
+    return Text(f"{when(local, now, theirs, weekday=True)} {local.tzname()}", style=style), mine_text
 
 
 class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
@@ -58,7 +62,7 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
     BINDINGS = bindings(SEQUENCE_ENROLLMENTS_COMMANDS)
     DEFAULT_CSS = """
     SequenceEnrollmentsScreen #enrollments-title {
-        height: 1;
+        height: auto;
         padding: 0 1;
     }
     SequenceEnrollmentsScreen #enrollments {
@@ -71,6 +75,7 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         self.sequence_id = sequence_id
         self.sequence = sequence
         self.rows: list[EnrollmentRow] = []
+        self.listing: EnrollmentList | None = None
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -81,8 +86,6 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
 
     def on_mount(self) -> None:
         self.title = f"Sequences · {self.sequence.name}"
-        self.query_one("#enrollments", DataTable).add_columns(
-            "Contact", "Account", "Owner", "Status", "Step", "Next due (their time)", "Next due (mine)")
         self.load()
 
     def reload(self) -> None:
@@ -110,14 +113,15 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         table = self.query_one("#enrollments", DataTable)
         selected = self.selected()
         self.rows = listing.rows
-        table.clear()
         steps = len(self.sequence.steps)
+        self.listing = listing
+        cells = []
         for row in listing.rows:
             theirs, my_time = due_texts(row, mine, now)
-            table.add_row(
-                Text(cut(row.contact_name, 28), style="bold"), cut(row.account_name or "—", 28),
-                cut(row.owner_name, 20), status_text(row), f"{min(row.step_index + 1, steps)} of {steps}",
-                theirs, my_time, key=str(row.id))
+            cells.append([Text(row.contact_name, style="bold"), row.account_name or "—", row.owner_name or "",
+                          status_text(row), f"{min(row.step_index + 1, steps)} of {steps}", theirs, my_time])
+        fill(table, ENROLLMENT_COLUMNS, cells, keys=[str(row.id) for row in listing.rows],
+             available=self.size.width or None)
         ids = [r.id for r in listing.rows]
         if selected is not None and selected.id in ids:
             table.move_cursor(row=ids.index(selected.id))
@@ -132,6 +136,10 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         self.query_one("#enrollments-title", Static).update(title)
         if message:
             self.notify(message, timeout=4)
+
+    def on_resize(self) -> None:
+        if self.listing is not None:
+            self.show(self.listing)
 
     def selected(self) -> EnrollmentRow | None:
         table = self.query_one("#enrollments", DataTable)

@@ -17,13 +17,22 @@ from db.sequences import SequenceFigures, StoredSequence, list_sequences, sequen
 from sequences.definition import Sequence, Step
 from tui.commands import SEQUENCES_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
-from tui.text import cut
+from tui.widgets.fit_table import Column, fill
 
 EXIT_LABELS = {"reply": "replied", "meeting": "meeting", "handoff": "handed off", "bounce": "bounced",
                "do_not_contact": "do-not-contact"}
 CHANNEL_STYLES = {"call": "bold cyan", "email": "bold green", "linkedin": "bold blue", "task": "bold yellow"}
 ENDS = {"reply": "a reply", "meeting": "a meeting", "handoff": "a handoff", "bounce": "a bounce",
         "do_not_contact": "do-not-contact"}
+# Figures keep their width; the exits (a list of figures) wrap onto more lines rather than being cut.
+SEQUENCE_COLUMNS = [Column("Sequence", "name", 14), Column("Steps", right=True, drop=3),
+                    Column("Enrolled", right=True), Column("Active", right=True), Column("Paused", right=True, drop=2),
+                    Column("Finished", right=True, drop=1), *(Column(label, right=True) for label in (
+                        "Replied", "Meetings", "Bounced")), Column("Exits by reason", "wrap", 24, floor=14)]
+STEP_COLUMNS = [Column("#", right=True), Column("Channel"), Column("Wait"), Column("Window (their time)"),
+                Column("Subject or note", "name", 16, drop=1), Column("Reached", right=True),
+                Column("Done", right=True), Column("Skipped", right=True, drop=2),
+                Column("Exits at this step", "wrap", 20, floor=14, drop=3)]
 _DAYS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
 
@@ -146,12 +155,6 @@ class SequencesScreen(ReloadsOnReturn, Screen):
 
     def on_mount(self) -> None:
         self.title = "Sequences"
-        self.query_one("#sequences", DataTable).add_columns(
-            "Sequence", "Steps", "Enrolled", "Active", "Paused", "Finished", "Replied", "Meetings", "Bounced",
-            "Exits by reason")
-        self.query_one("#sequence-steps", DataTable).add_columns(
-            "#", "Channel", "Wait", "Window (their time)", "Subject or note", "Reached", "Done", "Skipped",
-            "Exits at this step")
         self.query_one("#sequences").border_title = "Sequences"
         self.query_one("#sequence-steps").border_title = "Steps"
         self.load()
@@ -181,14 +184,15 @@ class SequencesScreen(ReloadsOnReturn, Screen):
         selected = self.selected()
         self.loaded = loaded
         table = self.query_one("#sequences", DataTable)
-        table.clear()
+        rows = []
         for s in loaded.sequences:
             f = loaded.figures[s.sequence.key]
-            table.add_row(
-                Text(s.sequence.name, style="bold"), str(len(s.sequence.steps)), str(f.enrolled), str(f.active),
-                str(f.paused), str(f.finished), pct(f.rate("reply")), pct(f.rate("meeting")),
-                str(f.exited.get("bounce", 0)), exits_text(f.exited), key=s.sequence.key)
+            rows.append([Text(s.sequence.name, style="bold"), *(Text(v, justify="right") for v in (
+                str(len(s.sequence.steps)), str(f.enrolled), str(f.active), str(f.paused), str(f.finished),
+                pct(f.rate("reply")), pct(f.rate("meeting")), str(f.exited.get("bounce", 0)))),
+                exits_text(f.exited)])
         keys = [s.sequence.key for s in loaded.sequences]
+        fill(table, SEQUENCE_COLUMNS, rows, keys=keys, available=self._inner())
         if selected is not None and selected.sequence.key in keys:
             table.move_cursor(row=keys.index(selected.sequence.key))
         title = Text("Sequences", style="bold")
@@ -206,21 +210,20 @@ class SequencesScreen(ReloadsOnReturn, Screen):
         """The selected sequence's steps with their figures (no query: all was loaded with the table)."""
         chosen = self.selected()
         steps = self.query_one("#sequence-steps", DataTable)
-        steps.clear()
         about = self.query_one("#sequence-about", Static)
         if chosen is None or self.loaded is None:
+            steps.clear()
             about.update("")
             return
         seq, f = chosen.sequence, self.loaded.figures[chosen.sequence.key]
         steps.border_title = f"Steps of '{seq.name}'"
-        # the note takes what the other columns leave (their widths, padding, border and scrollbar: ~120)
-        note_width = max(20, self.app.size.width - 120)
-        for step, figures in zip(seq.steps, f.steps, strict=True):
-            index = figures.index
-            steps.add_row(
-                str(index + 1), Text(step.channel, style=CHANNEL_STYLES.get(step.channel, "")), wait_text(step),
-                window_text(step.window), cut(step.subject or step.note, note_width), str(figures.reached),
-                str(figures.done), str(figures.skipped), exits_text(figures.exits), key=str(index))
+        fill(steps, STEP_COLUMNS, [[
+            Text(str(figures.index + 1), justify="right"),
+            Text(step.channel, style=CHANNEL_STYLES.get(step.channel, "")),
+            wait_text(step), window_text(step.window), (step.subject or step.note or "").replace("\n", " "),
+            *(Text(str(n), justify="right") for n in (figures.reached, figures.done, figures.skipped)),
+            exits_text(figures.exits)] for step, figures in zip(seq.steps, f.steps, strict=True)],
+            keys=[str(figures.index) for figures in f.steps], available=self._inner())
         line = Text(seq.name, style="bold")
         ends = ends_text(seq.exit_on) or "nothing: it runs to the end"
         line.append(f"  ·  {sequence_length(seq)}  ·  ends on {ends}")
@@ -235,8 +238,13 @@ class SequencesScreen(ReloadsOnReturn, Screen):
             return None
         return self.loaded.sequences[table.cursor_row]
 
+    def _inner(self) -> int:
+        """The width inside a table's round border."""
+        return (self.size.width or self.app.size.width) - 2
+
     def on_resize(self) -> None:
-        self.show_steps()
+        if self.loaded is not None:
+            self.show(self.loaded)  # the names and subjects grow or shorten; the exits wrap
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "sequences":

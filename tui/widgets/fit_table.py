@@ -9,20 +9,24 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 from textual.widgets import DataTable
 
 Cell = str | Text
-Fit = Literal["fact", "name"]
+Fit = Literal["fact", "name", "wrap"]
 
 CELL_PADDING = 1  # DataTable's default padding either side of a cell
 SCROLLBAR = 2  # the vertical scrollbar's width
+_MEASURE = Console(width=1000, color_system=None)  # only measures and wraps text; never prints
 
 
 @dataclass(frozen=True)
 class Column:
     """One column: a fact is sized to its longest cell; a name shares what is left, `minimum` wide when there is
-    room and never below `floor`. `drop` > 0 marks a column that may leave a narrow screen (highest goes first)."""
+    room and never below `floor`, and shortens with …; a wrap column shares like a name but wraps onto more lines
+    (a list of figures: nothing of it is cut). `drop` > 0 marks a column that may leave a narrow screen (highest
+    goes first)."""
 
     label: str
     fit: Fit = "fact"
@@ -55,6 +59,7 @@ def plan(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], available: i
     def needed(indexes: list[int]) -> int:
         return sum(natural[i] if columns[i].fit == "fact" else min(natural[i], columns[i].minimum) for i in indexes)
 
+
     # Optional columns step aside, highest `drop` first, while the facts and the names' minimums don't fit.
     for i in sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: -columns[i].drop):
         if needed(shown) <= room(shown):
@@ -64,14 +69,15 @@ def plan(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], available: i
     for i in shown:
         widths[i] = natural[i] if columns[i].fit == "fact" else min(natural[i], columns[i].minimum)
     spare = room(shown) - sum(widths.values())
-    names = [i for i in shown if columns[i].fit == "name"]
+    names = [i for i in shown if columns[i].fit != "fact"]
     # Still too narrow: the names give up their minimums, down to a few cells each, before any fact is cut.
-    while spare < 0 and any(widths[i] > columns[i].floor for i in names):
-        widest = max((i for i in names if widths[i] > columns[i].floor), key=lambda i: widths[i])
+    floors = {i: max(columns[i].floor, cell_len(columns[i].label)) for i in names}  # the header stays whole
+    while spare < 0 and any(widths[i] > floors[i] for i in names):
+        widest = max((i for i in names if widths[i] > floors[i]), key=lambda i: widths[i])
         widths[widest] -= 1
         spare += 1
     # Names grow towards their longest cell, the shortest need first, so that none is cut that could be whole.
-    wanting = sorted((i for i in shown if columns[i].fit == "name"), key=lambda i: natural[i] - widths[i])
+    wanting = sorted(names, key=lambda i: natural[i] - widths[i])
     for position, i in enumerate(wanting):
         if spare <= 0:
             break
@@ -93,6 +99,20 @@ def shorten(cell: Cell, width: int) -> Cell:
     return Text("\n").join(lines)
 
 
+def wrap(cell: Cell, width: int) -> Cell:
+    """A cell wrapped onto as many lines as it needs at `width` (between words; a long word folds)."""
+    if content_width(cell) <= width:
+        return cell
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    return Text("\n").join(text.wrap(_MEASURE, width, overflow="fold"))
+
+
+def fit_cell(cell: Cell, column: Column, width: int) -> Cell:
+    if column.fit == "fact":
+        return cell
+    return wrap(cell, width) if column.fit == "wrap" else shorten(cell, width)
+
+
 def fill(table: DataTable, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], keys: Sequence[str] | None = None,
          available: int | None = None) -> list[int | None]:
     """Clear `table` and show `rows` under `columns`, fitted to `available` (the table's own width by default)."""
@@ -103,8 +123,8 @@ def fill(table: DataTable, columns: Sequence[Column], rows: Sequence[Sequence[Ce
         if column_width is not None:
             table.add_column(column.header(), width=column_width)
     for n, row in enumerate(rows):
-        cells = [cell if column.fit == "fact" else shorten(cell, w)
-                 for cell, column, w in zip(row, columns, widths, strict=True) if w is not None]
+        cells = [fit_cell(cell, column, w) for cell, column, w in zip(row, columns, widths, strict=True)
+                 if w is not None]
         height = max((line_count(c) for c in cells), default=1)
         table.add_row(*cells, key=keys[n] if keys else None, height=height)
     return widths
