@@ -2,12 +2,17 @@
 number, the most expensive check of a row. As soon as a file of contacts is read, its distinct (number, country)
 pairs go to worker processes, while this process checks the rows and places each contact; the writer collects
 the verdicts only when it needs them. Small files, imports run from a thread (the workbench's: forking is safe
-only from the main thread), and numbers whose country comes from their account are checked in place."""
+only from the main thread), and numbers whose country comes from their account are checked in place.
+
+A worker lives only for its import: it ignores Ctrl-C (the import stops them), ends with it when the import
+process dies (even by kill -9), and dies silently if its result pipe is closed, rather than print tracebacks."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -39,6 +44,22 @@ def country_code(text: str | None) -> str | None:
         return None
 
 
+def _quiet_worker(parent: int) -> None:
+    """Pool initializer: a worker that leaves no traceback behind when its import is stopped or killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the import ends its pool
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a write to a pipe nobody reads ends the worker, silently
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        try:  # the kernel ends the worker when the import process dies
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(0)
+
+
 def check_phone(pair: tuple[str, str | None]) -> tuple[bool, str | None]:
     """(True, E.164 or None) or (False, why not) for a number as written and the country to assume."""
     try:
@@ -64,7 +85,8 @@ class PhoneChecks:
                 or "fork" not in multiprocessing.get_all_start_methods()):
             return
         # One core stays with this process, which goes on checking and placing the rows meanwhile.
-        self._pool = multiprocessing.get_context("fork").Pool(min(cores - 1, 4))
+        self._pool = multiprocessing.get_context("fork").Pool(min(cores - 1, 4), initializer=_quiet_worker,
+                                                              initargs=(os.getpid(),))
         self._stream = self._pool.imap(check_phone, self.distinct, chunksize=1_000)
         self._coming = {pair: i for i, pair in enumerate(self.distinct)}
 
