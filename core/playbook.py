@@ -20,7 +20,9 @@ Lifecycle = Literal["lead", "mql", "sal", "sql", "opportunity", "customer", "dis
 # Letters call mode binds itself, so no outcome may take them. e and d work sequence steps (the e-mail, a
 # LinkedIn or task step done); skipping a step is ctrl+x, as x is the default playbook's "not interested".
 RESERVED_KEYS = set("nfsujkqedhip")  # call mode's own keys and the app's (inbox, pipeline)
-_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SNAKE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch: "key\n" is not a key
+MAX_KEY_LENGTH = 64
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits only: "０９:00" is no time
 _STRICT = {"extra": "forbid"}
 
 
@@ -40,8 +42,25 @@ def first_repeat(values: list[str]) -> int | None:
     return None
 
 
-def _snake(value: str) -> None:
-    check(bool(_SNAKE.match(value)), "key", "must be snake_case (lowercase letters, digits and _)")
+def identifier_problem(value: str) -> str | None:
+    """Why `value` is not a key (a stage, field, criterion, reason, outcome or sequence key), or None. Keys are
+    snake_case identifiers: they name fields on the command line (`--field next_step=...`) and in stored data."""
+    if _SNAKE.fullmatch(value) and len(value) <= MAX_KEY_LENGTH:
+        return None
+    if len(value) > MAX_KEY_LENGTH:
+        return f"is {len(value)} characters long; a key has at most {MAX_KEY_LENGTH}"
+    return f"{value!r} is not a key: use snake_case (a lowercase letter, then lowercase letters, digits and _)"
+
+
+def _snake(value: str, key: str = "key") -> None:
+    problem = identifier_problem(value)
+    check(problem is None, key, problem or "")
+
+
+def _snake_items(values: list[str], key: str) -> None:
+    """Each value of a list of keys is an identifier: the first that is not is reported as `key[index]`."""
+    for index, value in enumerate(values):
+        _snake(value, f"{key}[{index}]")
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,8 @@ class Stage:
 
     def __post_init__(self) -> None:
         _snake(self.key)
+        _snake_items(self.exit_criteria, "exit_criteria")
+        _snake_items(self.entry_criteria, "entry_criteria")
         check(0 <= self.probability <= 1, "probability", "must be between 0 and 1")
         check(self.stale_after_days is None or self.stale_after_days > 0, "stale_after_days", "must be above 0")
 
@@ -78,10 +99,10 @@ class FitRule:
         tests = (self.any_of, self.min, self.max, self.pattern)
         check(any(t is not None for t in tests), "any_of", "a fit rule needs one of any_of, min/max or pattern")
         if self.pattern is not None:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                check(False, "pattern", f"is not a valid regular expression ({exc})")
+            from core.patterns import pattern_problem
+
+            problem = pattern_problem(self.pattern)
+            check(problem is None, "pattern", problem or "")
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,9 @@ class HandoffField:
     key: str
     label: str
     type: Literal["text", "contact", "date"] = "text"
+
+    def __post_init__(self) -> None:
+        _snake(self.key)
 
 
 @dataclass(frozen=True)
@@ -219,7 +243,7 @@ class WorkingHours:
 
     def __post_init__(self) -> None:
         for key in ("start", "end"):
-            check(bool(re.match(r"^([01]\d|2[0-3]):[0-5]\d$", getattr(self, key))), key, "must be a time like 09:00")
+            check(bool(_CLOCK.fullmatch(getattr(self, key))), key, "must be a time like 09:00")
         check(self.start < self.end, "end", "must be after start")
 
     def bounds(self) -> tuple[time, time]:
@@ -236,6 +260,7 @@ class Dormancy:
     def __post_init__(self) -> None:
         check(self.days > 0, "days", "must be above 0")
         check(self.daily_cap >= 0, "daily_cap", "must not be negative")
+        _snake(self.sequence, "sequence")
 
 
 @dataclass(frozen=True)
@@ -262,9 +287,9 @@ class Currency:
     rates: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        check(bool(re.match(r"^[A-Z]{3}$", self.base)), "base", "must be an ISO 4217 code like EUR")
+        check(bool(re.fullmatch(r"[A-Z]{3}", self.base)), "base", "must be an ISO 4217 code like EUR")
         for code, rate in self.rates.items():
-            check(bool(re.match(r"^[A-Z]{3}$", code)), f"rates.{code}", "must be an ISO 4217 code like USD")
+            check(bool(re.fullmatch(r"[A-Z]{3}", code)), "rates", f"{code!r} must be an ISO 4217 code like USD")
             check(rate > 0, f"rates.{code}", "must be above 0")
 
     def to_base(self, amount: float, currency: str) -> float:
@@ -355,10 +380,19 @@ class Playbook:
 
 
 def playbook_from_json(data: dict) -> Playbook:
-    """Rebuild the stored playbook (it was validated when it was applied)."""
+    """Rebuild the stored playbook (it was validated when it was applied). One applied by an older revdesk that
+    a check added since refuses (a key with a space, a pattern RE2 cannot run) is refused with its problems."""
+    from core.errors import PlaybookError
     from core.structs import from_plain
 
-    return from_plain(Playbook, data)  # type: ignore[return-value]
+    try:
+        return from_plain(Playbook, data)  # type: ignore[return-value]
+    except ValueError:
+        from core.playbook_check import stored_problems
+
+        problems = stored_problems(Playbook, data, "the playbook in force") or ["the playbook in force is refused"]
+        raise PlaybookError([*problems, "fix the file (`revdesk playbook show` prints it) and apply it again with"
+                             " `revdesk playbook apply FILE`"]) from None
 
 
 def parse_playbook(source: str, origin: str = "playbook") -> Playbook:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from core.errors import PlaybookError
 from core.playbook import Playbook
 from core.toml_lines import line_of
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 T = TypeVar("T")
 
@@ -30,20 +33,36 @@ def validate_toml(cls: type[T], source: str, origin: str) -> T:
     try:
         return TypeAdapter(cls).validate_python(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "value_error" and ": " in message:
-                key, message = message.split(": ", 1)
-                loc = (*loc, *_path(key))
-            if error["type"] == "unexpected_keyword_argument":
-                message = "is not a known key"
-            name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-            line = line_of(source, loc)
-            where = f"{origin}:{line}" if line else origin
-            problems.append(f"{where}: {name or '(top level)'}: {message}")
-        raise PlaybookError(problems) from exc
+        raise PlaybookError(_problems(exc, origin, source)) from exc
+
+
+def stored_problems(cls: type, data: object, origin: str) -> list[str]:
+    """What is wrong with stored, once valid data by today's checks ("ORIGIN: key.path: reason"), for a
+    playbook or sequence applied by an older revdesk that a check added since refuses."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(cls).validate_python(data)
+    except ValidationError as exc:
+        return _problems(exc, origin, None)
+    return []
+
+
+def _problems(exc: ValidationError, origin: str, source: str | None) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "value_error" and ": " in message:
+            key, message = message.split(": ", 1)
+            loc = (*loc, *_path(key))
+        if error["type"] == "unexpected_keyword_argument":
+            message = "is not a known key"
+        name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+        line = line_of(source, loc) if source is not None else None
+        where = f"{origin}:{line}" if line else origin
+        problems.append(f"{where}: {name or '(top level)'}: {message}")
+    return problems
 
 
 def parse_playbook(source: str, origin: str = "playbook") -> Playbook:

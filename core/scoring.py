@@ -8,12 +8,12 @@ and reading the score later only decays it, so nothing rescans a contact's histo
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, NamedTuple
 
+from core.patterns import UserPattern, compile_pattern
 from core.playbook import FitRule, Playbook, Qualification
 from core.when import from_stored, to_stored
 
@@ -96,15 +96,16 @@ def _signed(points: float) -> str:
     return f"+{value}" if value >= 0 else str(value)
 
 
-_COMPILED: dict[int, tuple[FitRule, frozenset[str] | None, re.Pattern[str] | None]] = {}
+_COMPILED: dict[int, tuple[FitRule, frozenset[str] | None, UserPattern | None]] = {}
 
 
-def _compiled(rule: FitRule) -> tuple[frozenset[str] | None, re.Pattern[str] | None]:
-    """The rule's value set (case-folded) and pattern, prepared once per rule."""
+def _compiled(rule: FitRule) -> tuple[frozenset[str] | None, UserPattern | None]:
+    """The rule's value set (case-folded) and pattern, prepared once per rule. The pattern runs on RE2
+    (core.patterns): linear in the text, so no pattern can hang scoring on a long title."""
     entry = _COMPILED.get(id(rule))
     if entry is None or entry[0] is not rule:
         values = frozenset(v.casefold() for v in rule.any_of) if rule.any_of is not None else None
-        entry = (rule, values, re.compile(rule.pattern) if rule.pattern is not None else None)
+        entry = (rule, values, compile_pattern(rule.pattern) if rule.pattern is not None else None)
         _COMPILED[id(rule)] = entry
     return entry[1], entry[2]
 
@@ -120,7 +121,7 @@ def _fit_matches(rule: FitRule, value: object) -> bool:
             return False
         if (rule.min is not None and value < rule.min) or (rule.max is not None and value > rule.max):
             return False
-    return pattern is None or pattern.search(str(value)) is not None
+    return pattern is None or pattern.matches(str(value))
 
 
 def fit_lines(q: Qualification, facts: Mapping[str, object]) -> tuple[ScoreLine, ...]:

@@ -8,21 +8,19 @@ already checked sequence without pydantic (core.structs.from_plain). Pure Python
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
 from core.errors import InvalidInput
-from core.playbook import check, first_repeat
+from core.playbook import check, first_repeat, identifier_problem
 from sequences.templates import MERGE_FIELDS, fields_in
 
 Channel = Literal["call", "email", "linkedin", "task"]
 ExitReason = Literal["reply", "meeting", "handoff", "bounce", "do_not_contact"]
 EXIT_REASONS: tuple[str, ...] = typing.get_args(ExitReason)
 MAX_STEPS = 30
-_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _STRICT = {"extra": "forbid"}
 
 
@@ -37,8 +35,6 @@ def _window_problem(expr: str) -> str | None:
     if not croniter.is_valid(expr):
         return f"{expr!r} is not a valid cron expression (minute hour day month weekday)"
     return None
-
-
 
 
 def _blank(text: str | None) -> bool:
@@ -107,7 +103,8 @@ class Sequence:
     allow_parallel: bool = False  # a contact may be in it and in another sequence that allows it too
 
     def __post_init__(self) -> None:
-        check(bool(_SNAKE.match(self.key)), "key", "must be snake_case (lowercase letters, digits and _)")
+        problem = identifier_problem(self.key)  # a key names the sequence on the command line: snake_case
+        check(problem is None, "key", problem or "")
         check(not _blank(self.name), "name", "must not be blank")
         check(1 <= len(self.steps) <= MAX_STEPS, "steps",
               f"needs between 1 and {MAX_STEPS} steps (a [[steps]] table each); it has {len(self.steps)}")

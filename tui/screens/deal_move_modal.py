@@ -22,6 +22,7 @@ from core.errors import InvalidFields, InvalidInput, NotFound, RevdeskError
 from core.pipeline import Card, next_stage, previous_stage
 from core.playbook import Playbook, Stage
 from tui.commands import DEAL_MOVE_COMMANDS, bindings
+from tui.widget_ids import key_id, key_of
 
 if TYPE_CHECKING:
     from db.pipeline import DealState
@@ -31,6 +32,12 @@ FIELD_LABELS = {"amount": "Amount", "expected_close_date": "Expected close date"
                 "currency": "Currency", "name": "Deal name"}
 Done = Callable[[Card, Stage, bool], None]  # (deal, stage it moved to, won)
 LEAD_MOVES = "Leads move by the calls you log and the handoffs you send: enter opens call mode."
+OWN_SLOTS = ("other",)  # the dialog's own problem line: a criterion with this key gets an escaped id
+
+
+def _id(kind: str, key: str) -> str:
+    """`field-KEY` / `problem-KEY` for a criterion the playbook names (a safe encoding: tui.widget_ids)."""
+    return key_id(kind, key, OWN_SLOTS)
 
 
 def field_label(key: str) -> str:
@@ -71,7 +78,7 @@ def _pick(host: DealMoves, card: Card, done: Done) -> None:
     try:
         state = _state(app, card)
     except Exception as exc:  # noqa: BLE001 - the rep keeps working; the reason is shown
-        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6)
+        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6, markup=False)
         return
     playbook = app.workbench.playbook
 
@@ -99,7 +106,7 @@ def _prepare(app: App, card: Card, target: Stage, done: Done) -> None:
             return
         moved = bench.move_deal(card.id, target.key, {})
     except Exception as exc:  # noqa: BLE001 - the rep keeps working; the reason is shown
-        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6)
+        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6, markup=False)
         return
     app.call_from_thread(done, card, target, moved.won)
 
@@ -151,13 +158,13 @@ class DealMoves:
 
     def _move(self, card: Card, target: Stage | None, nowhere: str) -> None:
         if target is None:
-            self.notify(f"{card.title} is {nowhere}.")
+            self.notify(f"{card.title} is {nowhere}.", markup=False)
         else:
             begin_move(self, card, target, self._moved)
 
     def _moved(self, card: Card, target: Stage, won: bool) -> None:
         """Say so, show the deal in its new lane, and offer the CS handoff for a won deal."""
-        self.notify(f"Moved to {target.label}: {card.title}")
+        self.notify(f"Moved to {target.label}: {card.title}", markup=False)
         self.after_move(card)
         if won:
             offer_handoff(self.app, card.id)
@@ -195,22 +202,22 @@ class DealMoveModal(ModalScreen[bool | None]):
     def compose(self) -> ComposeResult:
         count = len(self.missing)
         with VerticalScroll(classes="dialog"):
-            yield Label(f"Move “{self.card.title}” to {self.target.label}", classes="dialog-title")
+            yield Label(Text(f"Move “{self.card.title}” to {self.target.label}"), classes="dialog-title")
             yield Label(f"The playbook needs {count} more field{'s' if count > 1 else ''} for this move.")
             for key, why in self.missing:
                 label = field_label(key)
                 if key == "amount":
                     label += f" ({self.card.currency})"
-                yield Label(f"{label} — {why}", classes="field-label")
+                yield Label(Text(f"{label} — {why}"), classes="field-label")
                 if key == "primary_contact_id" and self.contacts:
-                    yield Select([(name, str(cid)) for cid, name in self.contacts], id=f"field-{key}",
+                    yield Select([(Text(name), str(cid)) for cid, name in self.contacts], id=_id("field", key),
                                  prompt="pick a contact at the account", classes="field")
                 else:
-                    yield Input(placeholder=COLUMN_FIELDS.get(key, "in words"), id=f"field-{key}", classes="field")
-                yield Static("", id=f"problem-{key}", classes="field-problem")
+                    yield Input(placeholder=COLUMN_FIELDS.get(key, "in words"), id=_id("field", key), classes="field")
+                yield Static("", id=_id("problem", key), classes="field-problem")
             yield Static("", id="problem-other")
             with Horizontal(classes="quick"):
-                yield Button(f"Move to {self.target.label}", variant="primary", id="move", compact=True)
+                yield Button(Text(f"Move to {self.target.label}"), variant="primary", id="move", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
             yield Static("Enter: next field, then move · ctrl+s moves · Esc cancels. Nothing is saved until"
                          " every field is right.", classes="hint")
@@ -219,7 +226,7 @@ class DealMoveModal(ModalScreen[bool | None]):
         """Every field as typed, empty ones too, so the service names each one that is missing."""
         values = {}
         for key, _ in self.missing:
-            widget = self.query_one(f"#field-{key}")
+            widget = self.query_one(f"#{_id('field', key)}")
             if isinstance(widget, Select):
                 values[key] = "" if widget.value is Select.NULL else str(widget.value)
             else:
@@ -229,9 +236,9 @@ class DealMoveModal(ModalScreen[bool | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         keys = [key for key, _ in self.missing]
-        later = keys[keys.index(str(event.input.id).removeprefix("field-")) + 1:]
+        later = keys[keys.index(key_of("field", event.input.id) or "") + 1:]
         if later:
-            self.query_one(f"#field-{later[0]}").focus()
+            self.query_one(f"#{_id('field', later[0])}").focus()
         else:
             self.action_submit()
 
@@ -268,22 +275,22 @@ class DealMoveModal(ModalScreen[bool | None]):
         self.busy = False
         keys = [key for key, _ in self.missing]
         for key in keys:
-            self.query_one(f"#problem-{key}", Static).update("")
-            self.query_one(f"#field-{key}").remove_class("-invalid")
+            self.query_one(f"#{_id('problem', key)}", Static).update("")
+            self.query_one(f"#{_id('field', key)}").remove_class("-invalid")
         other = []
         for key, reason in problems:
             if key in keys:
-                field = self.query_one(f"#field-{key}")
+                field = self.query_one(f"#{_id('field', key)}")
                 if isinstance(field, Select) and "real value" in reason:
                     reason = "needs a choice: pick a contact at the account"
-                self.query_one(f"#problem-{key}", Static).update(Text(f"✗ {field_label(key)} {reason}"))
+                self.query_one(f"#{_id('problem', key)}", Static).update(Text(f"✗ {field_label(key)} {reason}"))
                 field.add_class("-invalid")
             else:
                 other.append(f"✗ {key}: {reason}" if key else f"✗ {reason}")
         self.query_one("#problem-other", Static).update(Text("\n".join(other)))
         first = next((key for key in keys if any(p[0] == key for p in problems)), None)
         if first is not None:
-            self.query_one(f"#field-{first}").focus()
+            self.query_one(f"#{_id('field', first)}").focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -313,7 +320,7 @@ class StagePicker(ModalScreen[str | None]):
                 text.append(f"  asks for {', '.join(asks)}" if asks else "  ready", "dim")
             options.append(Option(text, id=stage.key, disabled=stage.key == self.stage))
         with VerticalScroll(classes="dialog"):
-            yield Label(f"Move “{self.card.title}” to…", classes="dialog-title")
+            yield Label(Text(f"Move “{self.card.title}” to…"), classes="dialog-title")
             yield OptionList(*options, id="stages")
             yield Label("Enter moves · Esc cancels", classes="hint")
 

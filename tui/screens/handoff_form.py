@@ -19,10 +19,17 @@ from core.models import Contact
 from db.handoff_drafts import HandoffDraft
 from db.handoffs import HandoffResult
 from tui.commands import HANDOFF_FORM_COMMANDS, bindings
+from tui.widget_ids import key_id, key_of
 
 TITLES = {"sdr_ae": "Hand off to an AE", "ae_cs": "Hand off to customer success"}
 # Problems about the record rather than a field of the form are shown at the top.
 GENERAL = ("contact", "score", "deal", "as", "kind")
+OWN_SLOTS = ("to", "general")  # the form's own rows: a playbook field with one of these keys gets an escaped id
+
+
+def field_id(key: str) -> str:
+    """The id of a playbook field's input (never the key pasted in: see tui.widget_ids)."""
+    return key_id("field", key, OWN_SLOTS)
 
 
 def problem_line(field: str, reason: str) -> str:
@@ -135,11 +142,11 @@ class HandoffFormScreen(ModalScreen[int | None]):
             return
         self.draft = draft
         who = draft.contact.name if draft.contact is not None else draft.account_name
-        self.query_one("#handoff-title", Label).update(f"{TITLES.get(self.kind, 'Hand off')}: {who}")
+        self.query_one("#handoff-title", Label).update(Text(f"{TITLES.get(self.kind, 'Hand off')}: {who}"))
         self.query_one("#handoff-about", Static).update(self._about(draft))
         body = self.query_one("#handoff-body", VerticalScroll)
-        rows = [self._row(item.label, item.key, self._field_widget(item.key, item.type, draft))
-                for item in draft.kind.fields]
+        rows = [self._row(item.label, key_id("problem", item.key, OWN_SLOTS),
+                          self._field_widget(item.key, item.type, draft)) for item in draft.kind.fields]
         rows.append(self._recipient_row(draft))
         await body.mount_all(rows)
         self.busy = False
@@ -149,11 +156,12 @@ class HandoffFormScreen(ModalScreen[int | None]):
         (first or self.query_one("#send", Button)).focus(scroll_visible=False)
 
     @staticmethod
-    def _row(label: str, key: str, *widgets: Widget) -> Horizontal:
-        """A label on the left; the input, any notes and its problem line on the right."""
-        problem = Static("", id=f"problem-{key}", classes="problem")
+    def _row(label: str, problem_id: str, *widgets: Widget) -> Horizontal:
+        """A label on the left (the playbook's words, shown as written); the input, any notes and its problem
+        line on the right."""
+        problem = Static("", id=problem_id, classes="problem")
         problem.display = False
-        return Horizontal(Label(label, classes="field-label"), Vertical(*widgets, problem, classes="field-box"),
+        return Horizontal(Label(Text(label), classes="field-label"), Vertical(*widgets, problem, classes="field-box"),
                           classes="field-row")
 
     def _about(self, draft: HandoffDraft) -> Group:
@@ -182,25 +190,25 @@ class HandoffFormScreen(ModalScreen[int | None]):
     def _field_widget(self, key: str, kind: str, draft: HandoffDraft) -> Widget:
         value = draft.values.get(key, "")
         if kind == "contact":
-            options = [(contact_option(c), c.id) for c in draft.contacts]
+            options = [(Text(contact_option(c)), c.id) for c in draft.contacts]
             chosen = int(value) if value.isdigit() and int(value) in {c.id for c in draft.contacts} else Select.NULL
-            return Select(options, value=chosen, prompt="Choose a contact at the account", id=f"field-{key}")
+            return Select(options, value=chosen, prompt="Choose a contact at the account", id=field_id(key))
         if kind == "date":
-            return Input(value, placeholder="YYYY-MM-DD, e.g. 2027-01-31", id=f"field-{key}")
-        return TextArea(value, id=f"field-{key}", tab_behavior="focus", placeholder="In your own words…")
+            return Input(value, placeholder="YYYY-MM-DD, e.g. 2027-01-31", id=field_id(key))
+        return TextArea(value, id=field_id(key), tab_behavior="focus", placeholder="In your own words…")
 
     def _recipient_row(self, draft: HandoffDraft) -> Horizontal:
         role = "an AE" if self.kind == "sdr_ae" else "customer success"
-        options = [(f"{user.name} ({load} open)", user.id) for user, load in draft.recipients]
+        options = [(Text(f"{user.name} ({load} open)"), user.id) for user, load in draft.recipients]
         suggested = draft.suggested
         select = Select(options, value=suggested[0].id if suggested else Select.NULL,
                         prompt="Choose who receives it", id="field-to")
         if suggested is not None:
-            note = Static(f"Suggested: {suggested[0].name}, {suggested[1]}", id="suggestion")
+            note = Static(Text(f"Suggested: {suggested[0].name}, {suggested[1]}"), id="suggestion")
         else:
             note = Static(Text(f"Nobody can receive it: add a user with the role {role}.", style="red"),
                           id="suggestion")
-        return self._row(f"Who receives it ({role})", "to", select, note)
+        return self._row(f"Who receives it ({role})", "problem-to", select, note)
 
     @staticmethod
     def _value_of(widget: Widget) -> str:
@@ -215,7 +223,7 @@ class HandoffFormScreen(ModalScreen[int | None]):
     def context(self) -> dict[str, object]:
         """The answers as they stand, by field key."""
         assert self.draft is not None
-        return {f.key: self._value_of(self.query_one(f"#field-{f.key}")) for f in self.draft.kind.fields}
+        return {f.key: self._value_of(self.query_one(f"#{field_id(f.key)}")) for f in self.draft.kind.fields}
 
     def recipient(self) -> int | None:
         select = self.query_one("#field-to", Select)
@@ -263,13 +271,13 @@ class HandoffFormScreen(ModalScreen[int | None]):
             line = problem_line(field, reason)
             self.problems[slot] = f"{self.problems[slot]}\n{line}" if slot in self.problems else line
         for static in self.query(".problem").results(Static):
-            slot = (static.id or "").removeprefix("problem-")
-            static.update(f"✗ {self.problems[slot]}".replace("\n", "\n✗ ") if slot in self.problems else "")
+            slot = key_of("problem", static.id) or ""
+            static.update(Text(f"✗ {self.problems[slot]}".replace("\n", "\n✗ ") if slot in self.problems else ""))
             static.display = slot in self.problems
         self._summary()
         first = next((k for k in self.problems if k != "general"), None)
         if first is not None:
-            self.query_one(f"#field-{first}").focus()
+            self.query_one("#field-to" if first == "to" else f"#{field_id(first)}").focus()
         else:
             self.query_one("#handoff-body", VerticalScroll).scroll_home()
 
@@ -280,10 +288,12 @@ class HandoffFormScreen(ModalScreen[int | None]):
 
     def _clear(self, widget: Widget) -> None:
         """Editing a field clears its problem."""
-        slot = (widget.id or "").removeprefix("field-")
+        slot = key_of("field", widget.id) or ""
         if slot in self.problems:
             del self.problems[slot]
-            self.query_one(f"#problem-{slot}", Static).display = False
+            for static in self.query(".problem").results(Static):
+                if key_of("problem", static.id) == slot:
+                    static.display = False
             self._summary()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -299,7 +309,7 @@ class HandoffFormScreen(ModalScreen[int | None]):
         assert self.draft is not None
         name = next((u.name for u, _ in self.draft.recipients if u.id == to_user_id), "the recipient")
         hours = self.app.workbench.playbook.handoff_sla_hours(self.kind)
-        self.app.notify(f"Handoff {result.handoff_id} sent to {name}; SLA {hours} h", timeout=6)
+        self.app.notify(f"Handoff {result.handoff_id} sent to {name}; SLA {hours} h", timeout=6, markup=False)
         self.dismiss(result.handoff_id)
 
     def action_cancel(self) -> None:
