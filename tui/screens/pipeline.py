@@ -23,58 +23,12 @@ from core import pipeline as pl
 from core.pipeline import Card, Lane, LaneSpec, Scope
 from tui.commands import PIPELINE_COMMANDS, bindings
 from tui.screens.deal_move_modal import DealMoves
-from tui.text import cut
+from tui.widgets.pipeline_cards import deal_lines, fit_line, header_lines, lead_lines
 
 MIN_LANE, MAX_LANE = 28, 36  # a lane's width with its border; lanes widen to fill the screen
 HEAD_ROWS = 5  # top border, three header lines, a rule
 CARD_ROWS = 4  # three lines and a divider
 SCOPE_LABELS = {"mine": "Mine", "team": "My team", "all": "Everyone"}
-
-def _with_owner(text: str, owner: str | None, width: int, show_owner: bool) -> Text:
-    if not show_owner:
-        return Text(cut(text, width))
-    tail = f" · {pl.short_name(owner)}"
-    return Text.assemble(cut(text, max(width - len(tail), 8)), (tail, "dim"))
-
-
-def deal_lines(card: Card, stale_after: int | None, width: int, show_owner: bool = True) -> list[Text]:
-    """Name; amount · owner; days in stage, with a yellow (red past twice the limit) stale tag."""
-    amount = pl.money(card.amount, card.currency) if card.amount else "no amount"
-    if card.stale:
-        style = "bold white on red" if stale_after and card.age_days >= 2 * stale_after else "bold black on yellow"
-        age = Text.assemble((f" stale {card.age_days} d ", style), " in stage")
-    else:
-        age = Text(f"{card.age_days} d in stage", "dim")
-    return [Text(cut(card.title, width), "bold"), _with_owner(amount, card.owner_name, width, show_owner), age]
-
-
-def lead_lines(card: Card, width: int, show_owner: bool = True) -> list[Text]:
-    """Name; account · owner; score and days in status."""
-    status = f"score {card.score} · {card.age_days} d in status"
-    return [Text(cut(card.title, width), "bold"), _with_owner(card.subtitle, card.owner_name, width, show_owner),
-            Text(status if len(status) <= width else status.removesuffix(" in status"), "dim")]
-
-
-def header_lines(lane: Lane | None) -> list[Text]:
-    """Three lines: the count (and how many are stale), then the lane's amounts."""
-    if lane is None:
-        return [Text("loading…", "dim italic"), Text(), Text()]
-    if lane.side == "sdr":
-        return [Text(f"{lane.count:,} leads", "bold"), Text("best score first", "dim"), Text()]
-    total = Text(pl.money_list(lane.total_amount))
-    if lane.closed:
-        return [Text(f"{lane.count:,} in {pl.CLOSED_WINDOW_DAYS} days", "bold"), total, Text()]
-    head = Text(f"{lane.count:,} deal{'' if lane.count == 1 else 's'}", "bold")
-    if lane.stale_count:
-        head.append(f" · {lane.stale_count:,} stale", "yellow")
-    return [head, total, Text(f"weighted {pl.money_list(lane.weighted_amount)}", "dim")]
-
-
-def _fit(text: Text, width: int) -> Text:
-    text = text.copy()
-    text.truncate(width, overflow="ellipsis", pad=True)
-    return text
-
 
 class Board(Widget, can_focus=True):
     """The lanes in view, side by side, each with its header and a window of cards around its cursor."""
@@ -201,18 +155,34 @@ class Board(Widget, can_focus=True):
         return rows[y] if y < len(rows) else Strip.blank(self.size.width, self.rich_style)
 
     def _strip(self, shown: range) -> Text:
-        """One line naming every lane, those in view bold and the focused one reversed."""
-        strip = Text("‹ " if shown.start > 0 else "  ", "bold")
+        """One line naming the lanes with their counts, those in view bold and the focused one reversed. When
+        they don't all fit, whole lanes around the ones in view are named and ‹ › say there are more: a count is
+        never cut."""
+        items: list[Text] = []
         for n, spec in enumerate(self.specs):
-            if n and spec.side != self.specs[n - 1].side:
-                strip.append("│ ", "dim")
+            item = Text("│ ", "dim") if n and spec.side != self.specs[n - 1].side else Text()
             lane = self.lanes[n]
             style = "reverse bold" if n == self.index else ("bold" if n in shown else "dim")
-            strip.append(f"{spec.label} {lane.count:,}" if lane else spec.label, style)
-            strip.append("  ")
-        if shown.stop < len(self.specs):
+            item.append(f"{spec.label} {lane.count:,}" if lane else spec.label, style)
+            items.append(item.append("  "))
+        first, last = shown.start, max(shown.stop, shown.start + 1)
+
+        def width(a: int, b: int) -> int:
+            return 4 + sum(items[i].cell_len for i in range(a, b))  # room for ‹ and ›
+
+        while True:  # widen the window one lane at a time, right first, while it fits
+            if last < len(items) and width(first, last + 1) <= self.size.width:
+                last += 1
+            elif first > 0 and width(first - 1, last) <= self.size.width:
+                first -= 1
+            else:
+                break
+        strip = Text("‹ " if first > 0 else "  ", "bold")
+        for item in items[first:last]:
+            strip.append_text(item)
+        if last < len(items):
             strip.append("›", "bold")
-        return _fit(strip, self.size.width)
+        return fit_line(strip, self.size.width)
 
     def _lane_rows(self, n: int, height: int) -> list[Text]:
         spec, lane, inner = self.specs[n], self.lanes[n], self.lane_width - 2
@@ -221,7 +191,7 @@ class Board(Widget, can_focus=True):
         cursor = self.get_component_rich_style("board--cursor" if self.has_focus else "board--cursor-blurred")
 
         def boxed(text: Text, style: Style | None = None) -> Text:
-            body = _fit(text, inner - 2)
+            body = fit_line(text, inner - 2)
             if style is not None:
                 body.stylize_before(style)  # under the card's own styles: a stale tag keeps its colour
                 return Text.assemble(("│", border), Text(" ", style=style), body, Text(" ", style=style), ("│", border))
@@ -281,7 +251,7 @@ class PipelineScreen(DealMoves, Screen):
     COMMANDS_LIST = PIPELINE_COMMANDS
     BINDINGS = bindings(PIPELINE_COMMANDS)
     AUTO_FOCUS = "#board"
-    DEFAULT_CSS = "PipelineScreen #pipeline-title { height: 1; padding: 0 1; }"
+    DEFAULT_CSS = "PipelineScreen #pipeline-title { height: auto; padding: 0 1; }"
 
     def __init__(self, scope: Scope | None = None) -> None:
         super().__init__()
