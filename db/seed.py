@@ -93,10 +93,11 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
                 conn.execute(sql)
             if not set_currency_rates(conn, playbook.currency):  # it recomputes the facts when it writes
                 refresh_account_facts(conn)
-            rebuild_activity_days(conn)
             from db.seed_sequences import seed_sequences
 
-            counts.update(seed_sequences(conn, kind, seed, now))
+            for table, added in seed_sequences(conn, kind, seed, now).items():  # steps done leave activities
+                counts[table] = counts.get(table, 0) + added
+            rebuild_activity_days(conn)
             broken = conn.execute("PRAGMA foreign_key_check").fetchmany(5)
             if broken:
                 raise RuntimeError(f"generated rows break foreign keys: {[tuple(r) for r in broken]}")

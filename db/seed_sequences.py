@@ -1,24 +1,42 @@
 """Sequences in the generated demo and bench data: the default sequence files, and SDR-owned leads enrolled
-in them, walked step by step up to now with the same scheduling revdesk uses (business days, holidays,
-send windows in each contact's time). Some are still running with a step due soon, some finished, some
-ended by a reply, a meeting or a bounce. Deterministic for (seed, now). Runs inside seed's transaction."""
+in them, walked step by step up to now with the same scheduling revdesk uses (fixtures.generate.sequence_walk).
+Some are still running with a step due soon, some finished, some ended by a reply, a meeting or a bounce.
+
+Every step done leaves its activity (same contact, channel, time and SDR, linked from the step run), and the
+contact's facts follow from it as they would in revdesk: first and last touch, the account's last touch, the
+lead status and lifecycle with their history (an SDR's touch makes a lead sales-accepted), the score. An
+enrollment starts after everything else the contact has, so its steps never rewrite the past.
+Deterministic for (seed, now). Runs inside seed's transaction, after the rows of fixtures.generate are in."""
 
 from __future__ import annotations
 
 import json
 import random
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.when import to_stored
+from core.scoring import engagement_event
+from core.when import from_stored, to_stored
 from fixtures import FIXTURES_DIR
+from fixtures.generate.journeys import Outcomes
+from fixtures.generate.sequence_walk import Enrolled, Walked, walk
+from fixtures.generate.status import TOUCH_KINDS, StatusModel
 from sequences.definition import Sequence, parse_sequence, sequence_to_json
-from sequences.schedule import step_due
 
 LIVE = {"demo": 160, "bench": 64_000}  # enrollments still running
 ENDED_SHARE = 0.3  # plus this share again that ended before now
-EXITS = (("reply", 0.03), ("meeting", 0.015), ("bounce", 0.008))  # per step done
+_CANDIDATES = """
+SELECT c.id, c.owner_id, c.inbound, c.account_id, c.first_name, c.last_name, c.title, c.lead_status,
+       c.lifecycle_stage, c.first_touch_at, c.created_at, COALESCE(c.timezone, a.timezone, u.timezone) AS tz,
+       COALESCE(c.country, a.country) AS country, u.timezone AS owner_tz, u.name AS owner_name,
+       a.name AS company, a.industry
+FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id
+WHERE u.role = 'sdr' AND c.do_not_contact = 0 AND c.lead_status IN ('new', 'attempting')
+  AND c.lifecycle_stage NOT IN ('opportunity', 'customer', 'nurture', 'disqualified')
+  -- an untouched inbound lead of the last two weeks is a planned queue item (speed to first touch)
+  AND NOT (c.inbound = 1 AND c.first_touch_at IS NULL AND c.created_at >= :recent)
+ORDER BY c.id"""
 
 
 def _apply_defaults(conn: sqlite3.Connection, now: datetime) -> dict[str, tuple[int, Sequence]]:
@@ -34,20 +52,22 @@ def _apply_defaults(conn: sqlite3.Connection, now: datetime) -> dict[str, tuple[
 
 
 def seed_sequences(conn: sqlite3.Connection, kind: str, seed: int, now: datetime) -> dict[str, int]:
-    """Write the sequences, enrollments and step runs; return row counts."""
+    """Write the sequences, enrollments, step runs and their activities; return row counts."""
+    from db.playbooks import current_playbook
+
     rng = random.Random(seed * 7919 + 17)
     stored = _apply_defaults(conn, now)
-    candidates = conn.execute(
-        "SELECT c.id, c.owner_id, c.inbound, COALESCE(c.timezone, a.timezone, u.timezone) AS tz,"
-        " COALESCE(c.country, a.country) AS country FROM contacts c JOIN users u ON u.id = c.owner_id"
-        " LEFT JOIN accounts a ON a.id = c.account_id WHERE u.role = 'sdr' AND c.do_not_contact = 0"
-        " AND c.lead_status IN ('new', 'attempting') AND c.lifecycle_stage NOT IN ('opportunity', 'customer')"
-        " ORDER BY c.id").fetchall()
+    playbook = current_playbook(conn)
+    outcomes = Outcomes(playbook)
+    calls = tuple(o.key for o in playbook.outcomes if not o.conversation and o.follow_up) or (outcomes.retry_key,)
+    meeting = next(o.key for o in playbook.outcomes if o.meeting)
+    candidates = conn.execute(_CANDIDATES, {"recent": to_stored(now - timedelta(days=15))}).fetchall()
     wanted = min(len(candidates), int(LIVE[kind] * (1 + ENDED_SHARE)))
-    picked = sorted(rng.sample(range(len(candidates)), wanted))
-    enrollments, runs = [], []
-    for number, index in enumerate(picked, start=1):
-        contact = candidates[index]
+    picked = [candidates[i] for i in sorted(rng.sample(range(len(candidates)), wanted))]
+    latest = _latest_facts(conn, [c["id"] for c in picked])
+    walks: list[tuple[sqlite3.Row, int, Walked]] = []
+    enrollments = []
+    for number, contact in enumerate(picked, start=1):
         key = "inbound_follow_up" if contact["inbound"] else "cold_outbound"
         if not contact["inbound"] and rng.random() < 0.08:
             key = "dormant_reengagement"
@@ -55,44 +75,94 @@ def seed_sequences(conn: sqlite3.Connection, kind: str, seed: int, now: datetime
         ended = number > LIVE[kind] or rng.random() < 0.05
         span = 40 if ended else 18
         enrolled = now - timedelta(days=rng.uniform(0.2, span))
-        row, steps = _walk(seq, contact, enrolled, now, ended, rng)
-        enrollments.append((number, seq_id, contact["id"], contact["owner_id"], *row, to_stored(enrolled),
+        after = latest.get(contact["id"])  # after the contact's last activity or change, never before it
+        if after is not None and enrolled <= after:
+            enrolled = min(after + timedelta(minutes=rng.uniform(10, 120)), now)
+        merge = {"first_name": contact["first_name"], "last_name": contact["last_name"],
+                 "full_name": f"{contact['first_name']} {contact['last_name']}", "title": contact["title"],
+                 "company": contact["company"], "industry": contact["industry"],
+                 "sender_name": contact["owner_name"], "sender_first_name": contact["owner_name"].split()[0]}
+        who = Enrolled(ZoneInfo(contact["tz"]), contact["country"], ZoneInfo(contact["owner_tz"]), merge, calls,
+                       meeting)
+        walked = walk(seq, who, enrolled, now, ended, rng)
+        walks.append((contact, number, walked))
+        enrollments.append((number, seq_id, contact["id"], contact["owner_id"], walked.status, walked.step_index,
+                            _stamp(walked.next_due), _stamp(walked.ended), walked.exit_reason, to_stored(enrolled),
                             contact["owner_id"]))
-        runs.extend((number, *run) for run in steps)
     conn.executemany(
         "INSERT INTO enrollments (id, sequence_id, contact_id, user_id, status, step_index, next_due_at, ended_at,"
         " exit_reason, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", enrollments)
+    roles = dict(conn.execute("SELECT id, role FROM users").fetchall())
+    written = _write_activities(conn, StatusModel(outcomes, playbook, roles), walks, now)
+    return {"sequences": len(stored), "enrollments": len(enrollments), **written}
+
+
+def _latest_facts(conn: sqlite3.Connection, contact_ids: list[int]) -> dict[int, datetime]:
+    """The moment of each contact's last activity or status change (its creation is one)."""
+    conn.execute("CREATE TEMP TABLE seed_enrolled (id INTEGER PRIMARY KEY)")
+    try:
+        conn.executemany("INSERT INTO seed_enrolled (id) VALUES (?)", [(i,) for i in contact_ids])
+        rows = conn.execute(
+            "SELECT e.id, max(COALESCE((SELECT max(occurred_at) FROM activities a WHERE a.contact_id = e.id), ''),"
+            " COALESCE((SELECT max(changed_at) FROM status_history h WHERE h.contact_id = e.id), ''))"
+            " FROM seed_enrolled e").fetchall()
+    finally:
+        conn.execute("DROP TABLE temp.seed_enrolled")
+    return {cid: from_stored(last) for cid, last in rows if last}
+
+
+def _write_activities(conn: sqlite3.Connection, model: StatusModel, walks: list[tuple[sqlite3.Row, int, Walked]],
+                      now: datetime) -> dict[str, int]:
+    """Each walk's activities with the lead status before each, its step runs linked to them, and the
+    contact's (and its account's) facts brought up to date; the contacts that engaged are scored again."""
+    next_id = (conn.execute("SELECT max(id) FROM activities").fetchone()[0] or 0) + 1
+    activities, runs, history, contacts, touched, engaged = [], [], [], [], {}, []
+    for contact, number, walked in walks:
+        acts = walked.acts
+        lead, life = contact["lead_status"], contact["lifecycle_stage"]
+        ids: dict[int, int] = {}
+        user = contact["owner_id"]
+        for act in acts:
+            epoch = int(act.at.timestamp())
+            stamp = to_stored(act.at)
+            activities.append((act.kind, act.outcome, user, contact["id"], contact["account_id"], None, act.step,
+                               stamp, act.note, stamp, None, lead))
+            ids[id(act)] = next_id
+            next_id += 1
+            lead, life = model.after_activity(contact["id"], lead, life, epoch, act.kind, act.outcome, user, history)
+        runs.extend((number, r.index, r.channel, r.outcome, to_stored(r.at), user,
+                     None if r.act is None else ids[id(r.act)]) for r in walked.runs)
+        touches = [a.at for a in acts if a.kind in TOUCH_KINDS]
+        if not touches:
+            continue
+        first = contact["first_touch_at"] or to_stored(min(touches))
+        last = to_stored(max(touches))
+        contacts.append((lead, life, first, last, contact["id"]))
+        if contact["account_id"] is not None:
+            touched[contact["account_id"]] = max(touched.get(contact["account_id"], ""), last)
+        if any(engagement_event(a.kind, a.outcome, model.playbook) for a in acts):
+            engaged.append(contact["id"])  # a reply or a meeting: the score moves
     conn.executemany(
-        "INSERT INTO step_runs (enrollment_id, step_index, channel, outcome, at, user_id) VALUES (?, ?, ?, ?, ?, ?)",
-        runs)
-    return {"sequences": len(stored), "enrollments": len(enrollments), "step_runs": len(runs)}
+        "INSERT INTO activities (kind, outcome, user_id, contact_id, account_id, deal_id, sequence_step, occurred_at,"
+        " note, created_at, undone_at, lead_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", activities)
+    conn.executemany(
+        "INSERT INTO step_runs (enrollment_id, step_index, channel, outcome, at, user_id, activity_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)", runs)
+    conn.executemany(
+        "INSERT INTO status_history (contact_id, axis, from_value, to_value, changed_by, changed_at, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(cid, axis, old, new, user, to_stored(datetime.fromtimestamp(epoch, UTC)), reason)
+         for cid, axis, old, new, user, epoch, reason in history])
+    conn.executemany("UPDATE contacts SET lead_status = ?, lifecycle_stage = ?, first_touch_at = ?, last_touch_at = ?"
+                     " WHERE id = ?", contacts)
+    conn.executemany("UPDATE accounts SET last_touch_at = ? WHERE id = ? AND (last_touch_at IS NULL"
+                     " OR last_touch_at < ?)", [(last, aid, last) for aid, last in touched.items()])
+    if engaged:
+        from db.scoring import rescore
+
+        rescore(conn, model.playbook, now, engaged)
+    return {"step_runs": len(runs), "activities": len(activities), "status_history": len(history)}
 
 
-def _walk(seq: Sequence, contact: sqlite3.Row, enrolled: datetime, now: datetime, ended: bool,
-          rng: random.Random) -> tuple[tuple, list[tuple]]:
-    """Step through the sequence from enrollment: steps due more than a day ago were done (or skipped);
-    the first step due after that is where a running enrollment waits."""
-    tz, country = ZoneInfo(contact["tz"]), contact["country"]
-    moment, runs = enrolled, []
-    for index, step in enumerate(seq.steps):
-        due = step_due(moment, step, tz, country)
-        if due > now - timedelta(days=1) and not ended:
-            return ("active", index, to_stored(due), None, None), runs
-        done_at = min(due + timedelta(minutes=rng.uniform(5, 240)), now - timedelta(hours=1))
-        if done_at > now - timedelta(hours=2) and ended:
-            break
-        skipped = step.channel in ("linkedin", "task") and rng.random() < 0.25
-        runs.append((index, step.channel, "skipped" if skipped else "done", to_stored(done_at),
-                     contact["owner_id"]))
-        moment = done_at
-        roll = rng.random()
-        for reason, share in EXITS:
-            if roll < share:
-                left = min(done_at + timedelta(hours=rng.uniform(1, 30)), now - timedelta(minutes=30))
-                return ("exited", index + 1, None, to_stored(left), reason), runs
-            roll -= share
-    if len(runs) == len(seq.steps):
-        return ("finished", len(runs), None, to_stored(moment), None), runs
-    if ended:  # stopped part way: the SDR took them out
-        return ("removed", len(runs), None, to_stored(moment), None), runs
-    return ("active", len(runs), to_stored(step_due(moment, seq.steps[len(runs)], tz, country)), None, None), runs
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else to_stored(moment)
