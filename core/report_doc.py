@@ -13,6 +13,7 @@ class Table:
     rows: list[list[str]]
     caption: str = ""
     numeric: frozenset[int] = frozenset()  # column indexes aligned right
+    collapsed: bool = False  # a list of records: folded under its caption (which gives the count)
 
 
 @dataclass(frozen=True)

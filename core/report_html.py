@@ -1,5 +1,7 @@
 """The monthly report as one self-contained HTML file: inline CSS, charts as inline SVG drawn by pygal (no
-scripts, no fonts or images from anywhere), so it opens offline and can be mailed as it is."""
+scripts, no fonts or images from anywhere), so it opens offline and can be mailed as it is. Lists of records
+are folded (<details>) under a summary with their count, so the report reads top to bottom in a few minutes;
+every axis starts at 0; every value from the data is escaped."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ th, td { padding: 5px 8px; border-bottom: 1px solid #e7e9ee; text-align: left; v
 th { background: #f1f3f7; font-weight: 600; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 10px 0 18px; } figure svg { width: 100%; height: auto; }
 p { margin: 6px 0 10px; }
+details { margin: 4px 0 8px; } details table { margin-top: 4px; }
+summary { cursor: pointer; color: #394152; font-size: 14px; padding: 3px 0; }
 """
 
 
@@ -35,28 +39,36 @@ def _table(table: Table) -> str:
     rows = table.rows or [["—"] * len(table.columns)]
     body = "".join("<tr>" + "".join(f"<td{cls(i)}>{escape(c)}</td>" for i, c in enumerate(row)) + "</tr>"
                    for row in rows)
+    if table.collapsed:  # the caption becomes the summary a reader clicks to open the records
+        return (f"<details><summary>{escape(table.caption)}</summary><table><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table></details>")
     caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _chart(chart: Chart) -> str:
-    """An inline SVG (no scripts: pygal's tooltips would load JavaScript from the web)."""
+    """An inline SVG (no scripts: pygal's tooltips would load JavaScript from the web). Every value axis starts
+    at 0 and counts up: a funnel is drawn as bars from 0, first stage on top (pygal's own funnel is centred on
+    0, which gives it a negative axis)."""
     import pygal
     from pygal.style import Style
 
     style = Style(background="white", plot_background="white", font_family="system-ui, sans-serif",
                   colors=("#2f6fdf", "#e07b28", "#2a9d6f", "#b04ad6", "#d6453d"))
-    kinds = {"bar": pygal.Bar, "line": pygal.Line, "funnel": pygal.Funnel, "hbar": pygal.HorizontalBar}
-    drawing = kinds[chart.kind](js=[], disable_xml_declaration=True, width=900, height=320, style=style,
-                                title=chart.title, show_legend=len(chart.series) > 1, legend_at_bottom=True,
-                                print_values=chart.kind in ("funnel", "hbar"), value_formatter=lambda v: f"{v:,.0f}")
-    if chart.kind != "funnel":
-        drawing.x_labels = chart.labels
-        for name, values in chart.series:
-            drawing.add(name, values)
-    else:  # a funnel draws one series per step
-        for label, value in zip(chart.labels, chart.series[0][1], strict=True):
-            drawing.add(label, [value])
+    horizontal = chart.kind in ("funnel", "hbar")
+    labels, series = chart.labels, chart.series
+    if horizontal:  # pygal draws the first label at the bottom: reverse, so the list reads from the top
+        labels, series = labels[::-1], [(name, values[::-1]) for name, values in series]
+    top = max((v for _, values in series for v in values), default=0)
+    kinds = {"bar": pygal.Bar, "line": pygal.Line, "funnel": pygal.HorizontalBar, "hbar": pygal.HorizontalBar}
+    height = max(240, 90 + 34 * len(labels)) if horizontal else 300
+    drawing = kinds[chart.kind](js=[], disable_xml_declaration=True, width=900, height=height, style=style,
+                                title=chart.title, show_legend=len(series) > 1, legend_at_bottom=True,
+                                print_values=horizontal, value_formatter=lambda v: f"{v:,.0f}",
+                                include_x_axis=True, range=(0, top or 1), min_scale=2)
+    drawing.x_labels = labels
+    for name, values in series:
+        drawing.add(name, values)
     svg = _SCRIPT.sub("", drawing.render(is_unicode=True))  # pygal's config for its tooltips: not needed
     return f'<figure aria-label="{escape(chart.title)}">{svg}</figure>'
 

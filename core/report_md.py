@@ -1,6 +1,9 @@
-"""The monthly report as Markdown: headings, paragraphs and pipe tables (charts become their data tables)."""
+"""The monthly report as Markdown: headings, paragraphs and pipe tables (charts become their data tables);
+lists of records are folded in <details> under their caption, as in the HTML."""
 
 from __future__ import annotations
+
+from html import escape
 
 from core.report_doc import Chart, ReportDoc, Table
 
@@ -13,13 +16,16 @@ def _cell(text: str) -> str:
 
 
 def table_md(table: Table) -> list[str]:
-    lines = [f"*{_cell(table.caption)}*", ""] if table.caption else []
+    if table.collapsed:  # an HTML block around a Markdown table: the blank lines let the table render
+        lines = [f"<details><summary>{escape(table.caption.replace(chr(10), ' '))}</summary>", ""]
+    else:
+        lines = [f"*{_cell(table.caption)}*", ""] if table.caption else []
     lines.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
     lines.append("|" + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns))) + "|")
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
     if not table.rows:
         lines.append("| " + " | ".join(["—"] * len(table.columns)) + " |")
-    return lines + [""]
+    return lines + (["", "</details>", ""] if table.collapsed else [""])
 
 
 def chart_md(chart: Chart) -> list[str]:
@@ -30,7 +36,7 @@ def chart_md(chart: Chart) -> list[str]:
 
 
 def render_markdown(doc: ReportDoc) -> str:
-    lines = [f"# {doc.title}", "", doc.subtitle, ""]
+    lines = [f"# {_cell(doc.title)}", "", _cell(doc.subtitle), ""]
     lines += [f"- [{s.title}](#{s.key})" for s in doc.sections] + [""]
     for section in doc.sections:
         lines += [f'<a id="{section.key}"></a>', "", f"## {section.title}", ""]

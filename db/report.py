@@ -23,11 +23,12 @@ RECORDS_LISTED = 25  # per leak figure; the rest are counted
 _NUM3 = frozenset({1, 2, 3})
 
 
-def monthly_report(store: Store, month: date, tz: ZoneInfo, now: datetime) -> ReportDoc:
-    """The report for the calendar month containing `month`, in `tz`. The month's flows (activity, the funnel
-    of its new contacts, deals closed, handoffs decided) are the month's; the point-in-time figures (open deals,
-    stagnation, dormant accounts, limbo leads, pending handoffs) are as of `now`, and the forecast is for the
-    month after."""
+def monthly_report(store: Store, month: date, tz: ZoneInfo, now: datetime, viewer: str | None = None) -> ReportDoc:
+    """The report for the calendar month containing `month`, in `tz`: the viewer's timezone (`viewer` is whose it
+    is, None for this computer's), stated in the subtitle and used for every period, date and time. The month's
+    flows (activity, the funnel of its new contacts, deals closed, handoffs decided) are the month's; the
+    point-in-time figures (open deals, stagnation, dormant accounts, limbo leads, pending handoffs) are as of
+    `now`, and the forecast is for the month after."""
     from core.metrics import period_bounds
     from db.dashboard import dashboard
     from db.users import list_users
@@ -36,15 +37,17 @@ def monthly_report(store: Store, month: date, tz: ZoneInfo, now: datetime) -> Re
     start, end = period_bounds("month", month, tz)
     base = playbook.currency.base
     board = dashboard(store, playbook, "team:all", list_users(store.conn), "month", month, tz)
-    sections = [_activity(board, base), _funnel(store, start, end), _deals(store, playbook, start, end, now, tz, base),
-                _leaks(store, playbook, month, now, tz), _dormant(store, playbook, start, end, now, base)]
+    sections = [_activity(board, base, f"{start:%B %Y}"), _funnel(store, start, end, f"{start:%B %Y}"),
+                _deals(store, playbook, start, end, now, tz, base), _leaks(store, playbook, month, now, tz),
+                _dormant(store, playbook, start, end, now, base)]
     last = (end - timedelta(days=1)).date()
-    subtitle = (f"{start:%d %B %Y} – {last:%d %B %Y} ({tz.key}) · everyone ({board.people} people) · "
-                f"point-in-time figures as of {now.astimezone(tz):%d %b %Y %H:%M} · amounts in {base}")
+    whose = f"{viewer}'s timezone" if viewer else "this computer's timezone; --as HANDLE reads it in yours"
+    subtitle = (f"{start:%d %B %Y} – {last:%d %B %Y} · everyone ({board.people} people) · point-in-time figures as "
+                f"of {now.astimezone(tz):%d %b %Y %H:%M} · dates and times in {tz.key} ({whose}) · amounts in {base}")
     return ReportDoc(f"Sales and marketing report — {start:%B %Y}", subtitle, sections)
 
 
-def _activity(board: Dashboard, base: str) -> Section:
+def _activity(board: Dashboard, base: str, period: str) -> Section:
     rows = []
     for name, value in board.report.metrics.items():
         show = (lambda v: money(v, base)) if name in MONEY_METRICS else count
@@ -59,32 +62,35 @@ def _activity(board: Dashboard, base: str) -> Section:
     ]
     stages = Table(["Lead stage when worked", "Calls", "Connects", "E-mails", "Meetings booked"],
                    [[s.stage, count(s.calls), count(s.connects), count(s.emails), count(s.meetings_booked)]
-                    for s in board.stages], "Activity per lead stage", frozenset({1, 2, 3, 4}))
+                    for s in board.stages], "Activity per lead stage when worked", frozenset({1, 2, 3, 4}),
+                   collapsed=True)
     return Section("activity", "Activity against targets", [
         "Every metric the playbook sets a target for, for everyone, against the sum of their targets. A person's "
         "activity counts on their own local date."],
-        [Table(["Metric", "Actual", "Target", "Progress"], rows, "This month", _NUM3), stages], charts)
+        [Table(["Metric", "Actual", "Target", "Progress"], rows, period, _NUM3), stages], charts)
 
 
-def _funnel(store: Store, start: datetime, end: datetime) -> Section:
+def _funnel(store: Store, start: datetime, end: datetime, period: str) -> Section:
     from db.funnel import funnel_for
 
     report = funnel_for(store.conn, start, end)
     overall = report.overall
     steps = Table(["Step", "Reached", "Converted", "Conversion", "Median time"],
                   [[f"{s.from_stage} → {s.to_stage}", count(s.reached), count(s.converted), percent(s.conversion),
-                    days(s.median_days)] for s in overall.steps], "The month's new contacts, step by step",
+                    days(s.median_days)] for s in overall.steps], f"Contacts created in {period}, step by step",
                   frozenset({1, 2, 3, 4}))
     pairs = [f"{s.from_stage}→{s.to_stage}" for s in overall.steps]
     by_source = Table(["Lead source", "New contacts", *pairs, "Disqualified"],
                       [[f.key, count(f.cohort), *(percent(s.conversion) for s in f.steps), count(f.disqualified)]
                        for f in report.by_source], "Conversion per lead source",
                       frozenset(range(1, len(pairs) + 3)))
-    reached = [overall.steps[0].reached] + [s.converted for s in overall.steps]
-    chart = Chart("funnel", "How far this month's new contacts got", [overall.steps[0].from_stage,
-                  *(s.to_stage for s in overall.steps)], [("contacts", [float(n) for n in reached])])
+    # the contacts that reached each stage (entered at it or converted to it), as the steps table counts them
+    reached = [s.reached for s in overall.steps] + [overall.steps[-1].converted]
+    chart = Chart("funnel", f"How far the contacts created in {period} got (contacts reaching each stage)",
+                  [overall.steps[0].from_stage, *(s.to_stage for s in overall.steps)],
+                  [("contacts", [float(n) for n in reached])])
     return Section("funnel", "Funnel: from lead to customer", [
-        f"{overall.cohort:,} contacts were created this month ({overall.disqualified:,} disqualified and "
+        f"{overall.cohort:,} contacts were created in {period} ({overall.disqualified:,} disqualified and "
         f"{overall.nurture:,} in nurture since). Each counts from the stage it entered at; a step's median time is "
         "between first entering the two stages."], [steps, by_source], [chart])
 
@@ -99,10 +105,13 @@ def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now
     forecast = deal_stage_report(store.conn, playbook, *after, now).forecast
     columns = ["Won", "Lost", "Win rate", f"Revenue won ({base})", "Average won", "Days to close"]
 
-    def table(by: str, caption: str) -> Table:
+    def table(by: str, caption: str, noun: str = "") -> Table:
+        """Deals per owner in the open; per source, product and team folded, with how many there are."""
         rows = [[r.key, count(r.won), count(r.lost), percent(r.win_rate), count(r.revenue_won),
                  count(r.avg_won_value), days(r.avg_days_to_close)] for r in [*figures.rows[by], figures.total]]
-        return Table([by.title(), *columns], rows, caption, frozenset(range(1, 7)))
+        if noun:
+            caption = f"{caption}: {len(figures.rows[by]):,} {noun}"
+        return Table([by.title(), *columns], rows, caption, frozenset(range(1, 7)), collapsed=bool(noun))
 
     stage = figures.stages
     times = Table(["Stage", "Stays ended", "Median", "Mean"],
@@ -120,34 +129,62 @@ def _deals(store: Store, playbook: Playbook, start: datetime, end: datetime, now
     chart = Chart("hbar", f"Revenue won by source ({base})", [r.key for r in sources],
                   [("Revenue won", [r.revenue_won for r in sources])])
     return Section("deals", "Deals: win rate, value and speed", [
-        f"{total.won:,} won and {total.lost:,} lost this month: a win rate of {percent(total.win_rate)} "
+        f"{total.won:,} won and {total.lost:,} lost in {start:%B %Y}: a win rate of {percent(total.win_rate)} "
         "(won / (won + lost)), "
         f"{money(total.revenue_won, base)} won. Weighted forecast for {after[0]:%B}: {money(forecast.weighted, base)}"
         f" ({forecast.undated_deals:,} open deals have no expected close date and are left out)."],
-        [table("owner", "By owner"), table("source", "By lead source"), table("product", "By product"),
-         table("team", "By team"), times, stagnant, lines], [chart])
+        [table("owner", "By owner"), table("source", "By lead source", "sources"),
+         table("product", "By product", "products"), table("team", "By team", "teams"), times, stagnant, lines],
+        [chart])
 
 
 def _leaks(store: Store, playbook: Playbook, month: date, now: datetime, tz: ZoneInfo) -> Section:
+    from core.leak_report import leak_window
     from db.leaks import leak_report
 
     report = leak_report(store.conn, playbook, "month", month, now, tz)
+    window = leak_window("month", month, now, tz)
+    stalled_in = _quarter(window.stall_start, window.stall_end)
     tables, paragraphs = [], []
     for section in report.sections:
-        rows = [[f.label, count(f.count), money(f.revenue, report.currency) if f.revenue is not None else ""]
+        labels = {f.key: _label(f.key, f.label, stalled_in) for f in section.figures}
+        rows = [[labels[f.key], count(f.count), money(f.revenue, report.currency) if f.revenue is not None else ""]
                 for f in section.figures]
         tables.append(Table(["Figure", "Count", "Revenue"], rows, f"{section.title}: {section.question}",
                             frozenset({1, 2})))
+        parent = ""
         for figure in section.figures:
+            label = labels[figure.key]
+            name = f"{parent}, {label.strip()}" if label.startswith(" ") and parent else label
+            parent = parent if label.startswith(" ") else label  # an indented figure is part of the one above
             if not figure.records:
                 continue
             listed = [[r.kind, r.label, r.detail] for r in figure.records[:RECORDS_LISTED]]
             more = len(figure.records) - len(listed)
-            caption = f"{figure.label}: the records" + (f" (first {len(listed)}; {more:,} more)" if more else "")
-            tables.append(Table(["Record", "Name", "Detail"], listed, caption))
+            caption = f"{name}: {_records(len(figure.records))}"
+            caption += f" (the first {len(listed)} listed)" if more else ""
+            tables.append(Table(["Record", "Name", "Detail"], listed, caption, collapsed=True))
     paragraphs.append("Where revenue leaks between marketing, SDRs, AEs and customer success: each figure is "
-                      "followed by the records behind it.")
+                      "followed by the records behind it (open a list to see them).")
     return Section("leaks", "Revenue leaks", paragraphs, tables)
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")
+
+
+def _quarter(start: datetime, end: datetime) -> str:
+    """'Q3 2026 (July to September)': the quarter that the leak report's stalled deals are counted in."""
+    last = (end - timedelta(days=1)).date()
+    return f"Q{(start.month - 1) // 3 + 1} {start.year} ({start:%B} to {last:%B})"
+
+
+def _label(key: str, label: str, stalled_in: str) -> str:
+    """A figure's label named for this report's period: the stalled deals are the quarter before the month's,
+    said as that quarter rather than 'last quarter'."""
+    if key == "accountability.stalled":
+        return f"Deals that stalled in {stalled_in}"
+    return label
 
 
 def _dormant(store: Store, playbook: Playbook, start: datetime, end: datetime, now: datetime, base: str) -> Section:
@@ -168,7 +205,7 @@ def _dormant(store: Store, playbook: Playbook, start: datetime, end: datetime, n
     revival = revival_by_month(store.conn, playbook, [(f"{start:%Y-%m}", start, end)])
     revived = Table(["Owner", "Accounts revived", "Deals reopened", "Deals won", f"Revived revenue ({base})"],
                     [[r.handle, count(r.revived), count(r.deals_reopened), count(r.deals_won),
-                      count(r.revived_revenue)] for r in revival], "Revival this month", frozenset({1, 2, 3, 4}))
+                      count(r.revived_revenue)] for r in revival], f"Revival in {start:%B %Y}", frozenset({1, 2, 3, 4}))
     return Section("dormant", "Dormant accounts and their revival", [
         "Customers with won revenue, no open deal and no touch: how much revenue sleeps, and how much nobody owns."],
         [Table(["Quiet for", "Accounts", f"Lifetime revenue ({base})", "Unowned", f"Unowned revenue ({base})"], rows,

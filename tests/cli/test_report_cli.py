@@ -27,3 +27,17 @@ def test_a_bad_month_or_place_is_refused(capsys, db, tmp_path):
     blocked.write_text("not a directory")
     code, _, err = run(capsys, "--db", str(db), "report", "--month", "2026-11", "--out", str(blocked / "r.md"))
     assert code == 2 and err.startswith("revdesk: error: --out: cannot write")
+
+
+def test_a_place_named_like_markup_is_written_and_said_literally(capsys, db, tmp_path):
+    out = tmp_path / "Acme [/] Ltd" / "[bold]2026-11.md"
+    code, text, err = run(capsys, "--db", str(db), "--as", "maya", "report", "--month", "2026-11", "--out", str(out))
+    assert code == 0, err
+    assert f"to {out}" in " ".join(text.split()) and out.read_text(encoding="utf-8").startswith("# Sales")
+
+
+def test_the_report_is_read_in_the_acting_users_timezone(capsys, db, tmp_path):
+    out = tmp_path / "r.md"
+    code, _, err = run(capsys, "--db", str(db), "--as", "tom", "report", "--month", "2026-11", "--out", str(out))
+    assert code == 0, err
+    assert "dates and times in Europe/London (Tom Reyes's timezone)" in out.read_text(encoding="utf-8")

@@ -77,7 +77,7 @@ def test_the_html_report_is_one_offline_file_with_every_section(store):
                                 "Dormant accounts and their revival"]
     assert outline.svgs >= 4 and outline.tables >= 10
     assert outline.outside == [], "nothing loads from anywhere"
-    assert "This month" in outline.captions and "Dormant accounts now" in outline.captions
+    assert "November 2026" in outline.captions and "Dormant accounts now" in outline.captions
     assert not re.search(r"<script|https?://(?!www\.w3\.org/2000/svg|pygal\.org|github\.com/Kozea)", html)
 
 
@@ -93,7 +93,7 @@ def test_the_markdown_report_has_the_figures(store):
     assert "| No touch for dormancy period (365 days) | 1 | 48,000 | 1 | 48,000 |" in text
     assert "| No touch for 18 months (548 days) | 1 | 48,000 | 1 | 48,000 |" in text
     leaks = next(s for s in doc.sections if s.key == "leaks")
-    assert any("the records" in t.caption for t in leaks.tables), "leak figures come with their records"
+    assert any(t.collapsed and " record" in t.caption for t in leaks.tables), "leak figures come with their records"
 
 
 def test_an_empty_month_is_a_report_of_zeros(store):
@@ -101,3 +101,120 @@ def test_an_empty_month_is_a_report_of_zeros(store):
     text = render_markdown(doc)
     assert "February 2025" in doc.title and "| Calls | 0 |" in text
     assert [s.key for s in doc.sections] == SECTIONS
+
+
+class _Folds(HTMLParser):
+    """The folded lists (<details> with their <summary>), the tables outside them, and the text of each chart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[str] = []
+        self.open_tables = self.folded_tables = 0
+        self.charts: list[str] = []
+        self._details = self._svg = 0
+        self._summary = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "details":
+            self._details += 1
+        elif tag == "summary":
+            self._summary = True
+            self.summaries.append("")
+        elif tag == "table":
+            if self._details:
+                self.folded_tables += 1
+            else:
+                self.open_tables += 1
+        elif tag == "svg":
+            self._svg += 1
+            self.charts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "details":
+            self._details -= 1
+        elif tag == "summary":
+            self._summary = False
+        elif tag == "svg":
+            self._svg -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._summary:
+            self.summaries[-1] += data
+        if self._svg:
+            self.charts[-1] += data + "\n"
+
+
+def test_record_lists_are_folded_and_labels_name_the_month(store):
+    doc = _report(store)
+    html = render_html(doc)
+    folds = _Folds()
+    folds.feed(html)
+    # every leak figure's records are folded under a summary that says how many there are
+    leaks = next(s for s in doc.sections if s.key == "leaks")
+    listed = [t for t in leaks.tables if t.columns == ["Record", "Name", "Detail"]]
+    assert listed and all(t.collapsed for t in listed)
+    assert all(re.search(r": [\d,]+ records?( \(the first 25 listed\))?$", t.caption) for t in listed)
+    assert folds.folded_tables >= len(listed) and len(folds.summaries) == folds.folded_tables
+    assert "Dormant visibility" not in " ".join(folds.summaries), "the figures themselves stay open"
+    assert folds.open_tables >= 8
+    # a monthly report speaks of its month, and of the quarter its stalled deals are counted in
+    text = render_markdown(doc)
+    assert "last quarter" not in html and "last quarter" not in text
+    assert "This month" not in html and "this month" not in text
+    assert "<caption>November 2026</caption>" in html
+    assert "Deals that stalled in Q3 2026 (July to September)" in text
+    assert "<details><summary>MQLs with no touch within the first-touch SLA: " in text
+
+
+def test_every_chart_axis_starts_at_zero(store):
+    html = render_html(_report(store))
+    folds = _Folds()
+    folds.feed(html)
+    assert len(folds.charts) == 4
+    for chart in folds.charts:
+        numbers = [float(n.replace(",", "")) for n in re.findall(r"^[-−]?[\d,]+(?:\.\d+)?$", chart, re.MULTILINE)]
+        assert numbers and min(numbers) == 0, chart
+    funnel = folds.charts[2]
+    assert "How far the contacts created in November 2026 got" in funnel
+    assert not re.search(r"^[-−]\d", funnel, re.MULTILINE), "a funnel has no negative axis"
+
+
+def test_the_viewers_timezone_is_stated_and_decides_the_month(store):
+    # contact 5 was created at 20:00 UTC on 31 October: already 1 November in Auckland, not yet in Los Angeles
+    store.conn.execute("UPDATE contacts SET created_at = '2026-10-31T20:00:00Z' WHERE id = 5")
+    store.conn.execute("UPDATE status_history SET changed_at = '2026-10-31T20:00:00Z' WHERE contact_id = 5")
+    now = NOW + timedelta(days=1)
+    east = monthly_report(store, date(2026, 11, 1), ZoneInfo("Pacific/Auckland"), now, "Maya Koch")
+    west = monthly_report(store, date(2026, 11, 1), ZoneInfo("America/Los_Angeles"), now)
+    assert "dates and times in Pacific/Auckland (Maya Koch's timezone)" in east.subtitle
+    assert f"as of {now.astimezone(ZoneInfo('Pacific/Auckland')):%d %b %Y %H:%M}" in east.subtitle
+    assert "dates and times in America/Los_Angeles (this computer's timezone" in west.subtitle
+
+    def created(doc) -> int:
+        funnel = next(s for s in doc.sections if s.key == "funnel")
+        return int(re.match(r"([\d,]+) contacts were created", funnel.paragraphs[0])[1])
+
+    assert created(east) == created(west) + 1
+
+
+def test_names_are_shown_literally_whatever_they_hold(store):
+    """Naughty strings as account, user and lead-source names: the HTML keeps its shape (no tag, script or link
+    comes from a name) and the Markdown keeps them as text."""
+    from tests.naughty import naughty_strings
+
+    baseline = _Outline()
+    baseline.feed(render_html(_report(store)))
+    names = [s for s in naughty_strings() if s.strip()]
+    conn = store.conn
+    for index, name in enumerate(names[:40]):
+        conn.execute("UPDATE accounts SET name = ? WHERE id = 1", (name,))
+        conn.execute("UPDATE users SET name = ? WHERE id = 1", (names[-1 - index],))
+        conn.execute("UPDATE contacts SET lead_source = ? WHERE id = 5", (names[index + 40],))
+        doc = monthly_report(store, date(2026, 11, 1), BERLIN, NOW + timedelta(days=1), names[-1 - index])
+        html = render_html(doc)
+        outline = _Outline()
+        outline.feed(html)
+        assert (outline.sections, outline.headings, outline.tables, outline.outside) == (
+            baseline.sections, baseline.headings, baseline.tables, []), name
+        assert "<script" not in html.lower().replace("&lt;script", "")
+        render_markdown(doc)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from core.errors import InvalidInput
+from db.connection import Store
 from tui.cli_commands.common import acting_zone, console, open_store
 
 
@@ -36,10 +37,10 @@ def _report(args: argparse.Namespace) -> int:
     from db.report import monthly_report
 
     store = open_store(args)
-    tz = acting_zone(args, store)
+    tz = acting_zone(args, store)  # the viewer's: --as, else the configured user, else this computer's
     now = datetime.now(UTC)
     month = _month(args.month, now.astimezone(tz).date())
-    doc = monthly_report(store, month, tz, now)
+    doc = monthly_report(store, month, tz, now, _viewer(args, store))
     text = render_html(doc) if args.format == "html" else render_markdown(doc)
     if args.out is None:
         sys.stdout.write(text)
@@ -53,3 +54,12 @@ def _report(args: argparse.Namespace) -> int:
         raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
     console().print(f"Wrote {doc.title} to {args.out} ({len(doc.sections)} sections, {len(text.encode()):,} bytes)")
     return 0
+
+
+def _viewer(args: argparse.Namespace, store: Store) -> str | None:
+    """The name of the person whose timezone the report is read in (None: nobody named, this computer's)."""
+    from db.users import user_by_handle
+    from tui.config import load_settings
+
+    handle = args.as_user or load_settings().user
+    return user_by_handle(store.conn, handle).name if handle else None
