@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from core.leaks import LeakReport
 from core.when import parse_day
+from tui.cli_commands.arguments import count
 from tui.cli_commands.common import acting_zone, console, open_store, print_json
 from tui.cli_commands.tables import CliTable, fact, name
 from tui.text import cut, day_span
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="the period of the alignment and handoff figures (default quarter); deals that stalled"
                             " are counted over the period before it")
     leaks.add_argument("--date", metavar="YYYY-MM-DD", help="a day in the period (default today)")
-    leaks.add_argument("--records", type=int, default=3, metavar="N",
+    leaks.add_argument("--records", type=count(0, 10_000), default=3, metavar="N",
                        help="records listed under each figure (default 3; --json lists them all)")
     leaks.add_argument("--json", action="store_true")
     leaks.set_defaults(handler=_leaks)
@@ -53,8 +54,11 @@ def print_report(report: LeakReport, tz: ZoneInfo, shown: int) -> None:
         ("Revenue leaks", "bold"), f" · {report.period} {report.start.astimezone(tz):%d %b %Y} – {last:%d %b %Y}"))
     out.print(f"stalled deals: {day_span(report.stall_start.astimezone(tz).date(), stall_last, today)}", style="dim")
     out.print(f"point-in-time figures as of {report.as_of.astimezone(tz):%d %b %Y %H:%M}", style="dim")
+    # the figure column is never so narrow that a record's kind and id ("    handoff 1234 ·") break apart
+    widest_id = max((len(f"    {r.kind} {r.id} ·") for s in report.sections for f in s.figures
+                     for r in f.records[:shown]), default=0)
     for section in report.sections:
-        table = CliTable(section.title, [name("figure"), fact("count", right=True),
+        table = CliTable(section.title, [name("figure", floor=widest_id), fact("count", right=True),
                                          fact(f"revenue ({report.currency})", right=True)], caption=section.question)
         for figure in section.figures:
             revenue = "" if figure.revenue is None else f"{figure.revenue:,.0f}"

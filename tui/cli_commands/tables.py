@@ -23,19 +23,21 @@ NAME_FLOOR = 8  # a name or sentence column is never narrower than this (or its 
 
 @dataclass(frozen=True)
 class Column:
-    """A fact is as wide as its widest cell, on one line; a name wraps (a word too long for it folds)."""
+    """A fact is as wide as its widest cell, on one line; a name wraps (a word too long for it folds), never
+    narrower than `floor` (or NAME_FLOOR) when its cells are that wide."""
 
     header: str
     fit: Fit = "name"
     right: bool = False
+    floor: int = NAME_FLOOR
 
 
 def fact(header: str, right: bool = False) -> Column:
     return Column(header, "fact", right)
 
 
-def name(header: str) -> Column:
-    return Column(header, "name")
+def name(header: str, floor: int = NAME_FLOOR) -> Column:
+    return Column(header, "name", floor=floor)
 
 
 @dataclass
@@ -97,7 +99,7 @@ class CliTable:
             if column.fit == "fact":
                 minimum.append(max(content, word))
             else:
-                minimum.append(min(max(content, cell_len(column.header)), max(NAME_FLOOR, word)))
+                minimum.append(min(max(content, cell_len(column.header)), max(column.floor, word)))
         return minimum
 
     # the shapes: a table, boxed or not, and a record list
