@@ -26,7 +26,8 @@ from db.dormant_actions import ASSIGNERS
 from db.dormant_desk import DormantDesk, ListScope
 from tui.commands import DORMANT_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
-from tui.text import cut
+from tui.widgets.dates import when
+from tui.widgets.fit_table import Column, fill, shorten
 
 Sort = Literal["value", "lifetime", "quiet"]
 SCOPES: tuple[ListScope, ...] = ("mine", "unowned", "all")
@@ -34,7 +35,6 @@ SCOPE_LABELS = {"mine": "Mine", "unowned": "Unowned", "all": "Everyone's"}
 SORTS: tuple[Sort, ...] = ("value", "lifetime", "quiet")
 SORT_LABELS = {"value": "value at risk", "lifetime": "lifetime revenue", "quiet": "longest quiet"}
 # Fixed column widths; the account's name takes what is left.
-WIDTHS = {"Owner": 18, "Lifetime": 14, "Last won": 11, "Last touch": 11, "Quiet": 10, "Value at risk": 14}
 MIN_ACCOUNT = 24
 ROWS_SHOWN = 300  # the first 300 in the chosen order are drawn; the header counts them all
 
@@ -73,8 +73,11 @@ def revival_text(rows: list[RevivalRow], user_id: int | None, base: str) -> str:
             f"{revenue:,.0f} {base} won")
 
 
-def day(moment: datetime | None, tz: ZoneInfo, missing: str) -> str:
-    return f"{moment.astimezone(tz):%d %b %Y}" if moment else missing
+def day(moment: datetime | None, tz: ZoneInfo, missing: str, now: datetime | None = None) -> str:
+    """`04 Aug 2025`; this year's days go without the year when `now` is given."""
+    if moment is None:
+        return missing
+    return when(moment, now, tz, clock=False) if now is not None else f"{moment.astimezone(tz):%d %b %Y}"
 
 
 def amount_cell(value: float, style: str = "") -> Text:
@@ -189,22 +192,17 @@ class DormantScreen(ReloadsOnReturn, Screen):
         ranked = sort_accounts(self.loaded.accounts, self.sort)
         self.rows = ranked[:ROWS_SHOWN]  # the top of the order; `revdesk dormant --json` gives them all
         base, tz = self.desk.playbook.currency.base, self.desk.tz
-        table.clear(columns=True)
         self._filled_width = self.app.size.width
-        fixed = sum(WIDTHS.values())
-        # Each column has one cell of padding either side; the scrollbar takes two.
-        account_width = max(MIN_ACCOUNT, self.app.size.width - fixed - 2 * (len(WIDTHS) + 1) - 2)
-        table.add_column("Account", width=account_width)
-        for name, width in WIDTHS.items():
-            label = f"{name} ({base})" if name == "Lifetime" else name
-            right = name in ("Lifetime", "Value at risk", "Quiet")
-            table.add_column(Text(label, justify="right" if right else "left"), width=width)
-        for a in self.rows:
-            owner = Text(cut(a.owner_name, WIDTHS["Owner"])) if a.owner_name else Text("—", style="yellow")
-            touch = Text(day(a.last_touch_at, tz, "never"), style="" if a.last_touch_at else "dim")
-            table.add_row(Text(cut(a.name, account_width), style="bold"), owner, amount_cell(a.lifetime_revenue),
-                          day(a.last_won_at, tz, "—"), touch, Text(quiet_for(a.days_dormant), justify="right"),
-                          amount_cell(a.value_at_risk, "bold"), key=str(a.account_id))
+        columns = [Column("Account", "name", MIN_ACCOUNT), Column("Owner", "name", 10, drop=1),
+                   Column(f"Lifetime ({base})", right=True), Column("Last won", drop=2), Column("Last touch"),
+                   Column("Quiet", right=True), Column("Value at risk", right=True)]
+        now = self.desk.now()
+        widths = fill(table, columns, [[
+            Text(a.name, style="bold"), Text(a.owner_name) if a.owner_name else Text("—", style="yellow"),
+            amount_cell(a.lifetime_revenue), day(a.last_won_at, tz, "—", now),
+            Text(day(a.last_touch_at, tz, "never", now), style="" if a.last_touch_at else "dim"),
+            Text(quiet_for(a.days_dormant), justify="right"), amount_cell(a.value_at_risk, "bold")]
+            for a in self.rows], keys=[str(a.account_id) for a in self.rows], available=self.size.width or None)
         ids = [a.account_id for a in self.rows]
         if before is not None and before.account_id in ids:
             table.move_cursor(row=ids.index(before.account_id))
@@ -212,9 +210,10 @@ class DormantScreen(ReloadsOnReturn, Screen):
             table.move_cursor(row=min(row, len(ids) - 1))
         empty = self.query_one("#dormant-empty", Static)
         if len(ranked) > len(self.rows):
-            table.add_row(Text(f"… {len(ranked) - len(self.rows):,} more in this order: narrow the scope, or"
-                               " `revdesk dormant --json` lists them all", style="dim italic"),
-                          *([""] * len(WIDTHS)), key="more")
+            more = Text(f"… {len(ranked) - len(self.rows):,} more in this order: narrow the scope, or"
+                        " `revdesk dormant --json` lists them all", style="dim italic")
+            shown = [w for w in widths if w is not None]
+            table.add_row(shorten(more, shown[0]), *([""] * (len(shown) - 1)), key="more")
         empty.display = not self.rows
         table.display = bool(self.rows)
         if self.rows and self.focused is None:

@@ -11,11 +11,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from core.leaks import Figure, RecordRef
 from tui.commands import LEAK_RECORDS_COMMANDS, bindings
-from tui.text import cut
+from tui.widgets.fit_table import Column, fill
 
 ROW_LIMIT = 1_000  # the most important first (each figure sorts its records); `revdesk leaks --json` lists all
-WIDTHS = {"Kind": 8, "Record": 44}
-REVENUE_WIDTH = 14
 KIND_STYLES = {"contact": "cyan", "account": "green", "deal": "magenta", "handoff": "yellow"}
 
 
@@ -77,25 +75,18 @@ class LeakRecordsScreen(Screen):
     def _fill(self) -> None:
         table = self.query_one("#leak-records", DataTable)
         row = table.cursor_row
-        table.clear(columns=True)
-        widths = dict(WIDTHS)
-        if self.figure.revenue is not None:
-            widths["Revenue"] = REVENUE_WIDTH
-        detail = max(30, self.app.size.width - sum(widths.values()) - 2 * (len(widths) + 1) - 2)
-        table.add_column("Kind", width=widths["Kind"])
-        table.add_column("Record", width=widths["Record"])
-        if "Revenue" in widths:
-            table.add_column(Text(f"Revenue ({self.currency})", justify="right"), width=REVENUE_WIDTH)
-        table.add_column("Detail", width=detail)
+        money = self.figure.revenue is not None
+        columns = [Column("Kind"), Column("Record", "name", 20)]
+        columns += [Column(f"Revenue ({self.currency})", right=True)] if money else []
+        columns.append(Column("Detail", "wrap", 30, floor=16))  # the detail wraps: its days and names stay whole
         rows = []
         for record in self.records:
-            cells = [Text(record.kind, style=KIND_STYLES.get(record.kind, "")),
-                     Text(cut(record.label, widths["Record"]), style="bold")]
-            if "Revenue" in widths:
+            cells = [Text(record.kind, style=KIND_STYLES.get(record.kind, "")), Text(record.label, style="bold")]
+            if money:
                 cells.append(Text(f"{record.revenue or 0:,.0f}", justify="right"))
-            cells.append(cut(record.detail, detail))
+            cells.append((record.detail or "").replace("\n", " "))
             rows.append(cells)
-        table.add_rows(rows)
+        fill(table, columns, rows, available=self.size.width or None)
         table.move_cursor(row=min(row, len(rows) - 1))
 
     def selected(self) -> RecordRef | None:

@@ -17,10 +17,9 @@ from core.errors import RevdeskError
 from core.leaks import Figure, LeakReport, Section
 from core.playbook import Period
 from tui.commands import LEAKS_COMMANDS, bindings
-from tui.text import cut
+from tui.widgets.fit_table import Column, fill
 
 PERIODS: tuple[Period, ...] = ("quarter", "month")
-WIDTHS = {"Count": 9, "Revenue": 16}
 MIN_FIGURE = 40
 
 
@@ -120,24 +119,26 @@ class LeaksScreen(Screen):
             return
         table = self.query_one("#leaks", DataTable)
         row = table.cursor_row
-        table.clear(columns=True)
-        fixed = sum(WIDTHS.values())
-        width = max(MIN_FIGURE, self.app.size.width - fixed - 2 * (len(WIDTHS) + 1) - 2)
-        table.add_column("Figure", width=width)
-        table.add_column(Text("Count", justify="right"), width=WIDTHS["Count"])
-        table.add_column(Text(f"Revenue ({self.report.currency})", justify="right"), width=WIDTHS["Revenue"])
         self.rows = []
+        cells: list[list[Text | str]] = []
+        keys: list[str] = []
         for section in self.report.sections:
             heading = Text(section.title, style="bold underline")
             heading.append(f"  {section.question}", style="dim italic")
-            table.add_row(heading, "", "", key=f"section:{section.key}")
+            cells.append([heading, "", ""])
+            keys.append(f"section:{section.key}")
             self.rows.append((section, None))
             for figure in section.figures:
                 style = "" if figure.count else "dim"
-                label = Text(cut(figure.label, width), style=style if figure.label.startswith(" ") else f"bold {style}")
-                table.add_row(label, Text(f"{figure.count:,}", justify="right", style=f"bold {style}"),
-                              revenue_text(figure, self.report.currency), key=figure.key)
+                label = Text(figure.label, style=style if figure.label.startswith(" ") else f"bold {style}")
+                cells.append([label, Text(f"{figure.count:,}", justify="right", style=f"bold {style}"),
+                              revenue_text(figure, self.report.currency)])
+                keys.append(figure.key)
                 self.rows.append((section, figure))
+        # The figures' words wrap onto a second line on a narrow screen; a count or an amount is never cut.
+        columns = [Column("Figure", "wrap", MIN_FIGURE, floor=20), Column("Count", right=True),
+                   Column(f"Revenue ({self.report.currency})", right=True)]
+        fill(table, columns, cells, keys=keys, available=self.size.width or None)
         if self.rows:
             table.move_cursor(row=min(max(row, 1), len(self.rows) - 1))
         if self.focused is None:
