@@ -31,7 +31,8 @@ DateFormat = Literal["iso", "ymd", "dmy", "mdy"]
 Role = Literal["sdr", "ae", "cs", "manager", "founder"]
 _STRICT = {"extra": "forbid"}
 
-# The fields each kind can fill, and those it must have.
+# The fields each kind can fill, and those it must have. `account_key`: the account's id in the CRM the file
+# comes from, the one its accounts import read as external_id (HubSpot's company id).
 FIELDS: dict[str, tuple[str, ...]] = {
     "users": ("name", "handle", "email", "role", "team", "timezone", "manager"),
     "accounts": ("external_id", "name", "domain", "industry", "employees", "country", "timezone", "owner",
@@ -39,9 +40,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "contacts": ("external_id", "first_name", "last_name", "name", "email", "phone", "title", "account",
                  "account_domain", "country", "timezone", "buying_role", "lead_source", "lifecycle_stage", "owner",
                  "created_at", "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at",
-                 "lead_status", "do_not_contact", "inbound"),
+                 "lead_status", "do_not_contact", "inbound", "account_key"),
     "deals": ("external_id", "name", "account", "contact_email", "amount", "currency", "stage", "owner", "product",
-              "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason", "status"),
+              "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason", "status",
+              "account_key"),
     # touches done (calls, e-mails, meetings, notes); a row not done yet ("done" false) is a task to do; "time":
     # the time of day, when a file keeps it apart from the date (in the owner's timezone)
     "activities": ("external_id", "kind", "outcome", "occurred_at", "time", "owner", "contact_email", "contact",
@@ -53,7 +55,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {  # at least one of each gro
     "users": (("name",),),
     "accounts": (("name", "domain"),),
     "contacts": (("email", "name", "last_name"),),
-    "deals": (("stage",), ("account",)),
+    "deals": (("stage",), ("account", "account_key")),
     "activities": (("kind",), ("occurred_at",), ("contact_email", "contact", "account", "deal")),
     "deal_history": (("deal",), ("stage",), ("changed_at",)),
 }

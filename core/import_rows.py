@@ -49,7 +49,8 @@ class Draft:
 # Fields kept as written (cleaned of stray whitespace and control characters), with no parsing.
 _FREE_TEXT = frozenset(("external_id", "first_name", "last_name", "name", "title", "account", "country", "timezone",
                         "lead_source", "source", "industry", "owner", "product", "lost_reason", "team", "manager",
-                        "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by", "deleted"))
+                        "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by", "deleted",
+                        "account_key"))
 
 
 def _clean_row(row: list[str]) -> bool:

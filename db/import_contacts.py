@@ -21,7 +21,7 @@ from core.models import User
 from core.playbook import LeadStatus, Lifecycle, Playbook
 from core.when import to_stored
 from db.import_phones import PhoneChecks, country_code
-from db.import_writers import Accounts, People, _column, contacts_by_email
+from db.import_writers import Accounts, People, _column, account_keys, contacts_by_email
 
 LIFECYCLE = typing.get_args(Lifecycle)
 _BECAME = (("became_mql_at", "mql"), ("became_sql_at", "sql"), ("became_opportunity_at", "opportunity"),
@@ -88,6 +88,9 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                                               f"{status!r} is not a lead status ({', '.join(LEAD_STATUSES)});"
                                               " map it under [values.lead_status]"))
             continue
+        if contradiction := _contradiction(stage, str(status)):
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "lead_status"), contradiction))
+            continue
         region = country_code(draft.get("country"))  # type: ignore[arg-type]
         if region is None:  # the account's country, if it is here already
             region = place.countries.get(place.find(draft))  # type: ignore[arg-type]
@@ -139,6 +142,11 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
     result.created += next_id - first_id
     if progress:
         progress(len(drafts), len(drafts))
+    if place.unknown_keys:
+        unknown = ", ".join(sorted(place.unknown_keys)[:5])
+        result.notes.append(f"{len(place.unknown_keys)} accounts named by {_column(mapping, 'account_key')} are not"
+                            f" here (import the companies first), their contacts placed by name or domain if at all:"
+                            f" {unknown}")
     if place.created:
         shown = ", ".join(place.created[:5]) + (f" and {len(place.created) - 5} more" if len(place.created) > 5
                                                 else "")
@@ -164,6 +172,8 @@ class _Placing:
 
     def __init__(self, conn: sqlite3.Connection, mapping: ImportMapping, accounts: Accounts, now: datetime) -> None:
         self.accounts, self.stamp = accounts, to_stored(now)
+        self.keys = account_keys(conn, mapping)  # the account by its id in the file's CRM, when the file has it
+        self.unknown_keys: set[str] = set()  # ids no accounts import has brought in
         self.countries: dict[int, str] = {r[0]: r[1] for r in conn.execute(
             "SELECT id, country FROM accounts WHERE country IS NOT NULL")}
         self.next_id = (conn.execute("SELECT MAX(id) FROM accounts").fetchone()[0] or 0) + 1
@@ -171,11 +181,21 @@ class _Placing:
         self.created: list[str] = []
 
     def find(self, draft: Draft) -> int | None:
-        return self.accounts.find(draft.get("account"), _domain(draft))  # type: ignore[arg-type]
+        return self._by_key(draft) or self.accounts.find(draft.get("account"), _domain(draft))  # type: ignore[arg-type]
+
+    def _by_key(self, draft: Draft) -> int | None:
+        key = draft.get("account_key")
+        if self.keys is None or key is None:
+            return None
+        found = self.keys.lookup(str(key))
+        if found is None or found < 0:
+            self.unknown_keys.add(str(key))
+            return None
+        return found
 
     def account(self, draft: Draft) -> int | None:
         name, domain = draft.get("account"), _domain(draft)
-        found = self.accounts.find(name, domain)  # type: ignore[arg-type]
+        found = self._by_key(draft) or self.accounts.find(name, domain)  # type: ignore[arg-type]
         if found is None and name:
             found, self.next_id = self.next_id, self.next_id + 1
             country = country_code(draft.get("country"))  # type: ignore[arg-type]
@@ -214,6 +234,18 @@ def _email_domain(email: str) -> str | None:
     """The organisation's domain of a checked address; None for free mail (gmail.com is nobody's company)."""
     domain = email.rpartition("@")[2]
     return None if not domain or domain in FREE_MAIL else domain
+
+
+_PAST_QUALIFYING = ("sql", "opportunity", "customer")
+
+
+def _contradiction(stage: str, status: str) -> str | None:
+    """A lifecycle stage and a lead status that cannot both be true (which one is cannot be told)."""
+    if status == "disqualified" and stage in _PAST_QUALIFYING:
+        return f"the lead status is disqualified but the lifecycle stage is {stage}"
+    if status == "qualified" and stage == "disqualified":
+        return "the lead status is qualified but the lifecycle stage is disqualified"
+    return None
 
 
 def _names(draft: Draft) -> tuple[str, str]:

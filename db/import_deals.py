@@ -2,8 +2,8 @@
 then the stage it is in, closed when it closed) or, when the same source and id were imported before, its
 figures updated. A status column (open, won or lost, as Pipedrive keeps it apart from the pipeline stage) decides
 whether the deal is closed: a won or lost deal in an open stage goes to the playbook's closed won or lost stage,
-that open stage kept as the one before it in its history; an open deal in a closed stage is refused (see
-row_problem). Inside the importer's transaction."""
+that open stage kept as the one before it in its history; an open deal in a closed stage, and a lost reason on a
+deal that is open or won, are refused (see row_problem). Inside the importer's transaction."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def row_problem(playbook: Playbook, mapping: ImportMapping, draft: Draft) -> Row
         if not isinstance(draft.get("closed_at"), datetime):
             return RowProblem(draft.line, mapping.columns.get("closed_at", "closed_at"),
                               "a won or lost deal needs the day it closed (map its close date to closed_at)")
-        return None
+        return _lost_reason_problem(mapping, draft, "won" if status == "won" else "lost")
     current = playbook.stage(str(stage))
     if status == "open" and current.closed:
         return RowProblem(draft.line, column, f"the status is open but the stage {current.key!r} is closed")
@@ -43,7 +43,17 @@ def row_problem(playbook: Playbook, mapping: ImportMapping, draft: Draft) -> Row
     if (current.closed or status in ("won", "lost")) and not isinstance(draft.get("closed_at"), datetime):
         return RowProblem(draft.line, mapping.columns.get("closed_at", "closed_at"),
                           "a won or lost deal needs the day it closed (map its close date to closed_at)")
-    return None
+    outcome = ("won" if current.won else "lost") if current.closed else status if status in ("won", "lost") \
+        else f"open (in {current.key!r})"
+    return _lost_reason_problem(mapping, draft, outcome)
+
+
+def _lost_reason_problem(mapping: ImportMapping, draft: Draft, outcome: str) -> RowProblem | None:
+    """A lost reason on a deal that is not lost contradicts itself: which one is true cannot be told."""
+    if outcome == "lost" or not draft.get("lost_reason"):
+        return None
+    return RowProblem(draft.line, mapping.columns.get("lost_reason", "lost_reason"),
+                      f"a lost reason on a deal that is {outcome}: clear the reason or close the deal as lost")
 
 
 def _status(draft: Draft) -> str | None:

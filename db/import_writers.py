@@ -55,10 +55,10 @@ class ImportKeys:
     """Records of one type by the id they had where they came from, whichever import kept it (a Salesforce id also
     by its 15-character form)."""
 
-    def __init__(self, conn: sqlite3.Connection, record_type: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, record_type: str, source: str | None = None) -> None:
         self.ids: dict[str, set[int]] = {}
-        for key, record_id in conn.execute("SELECT key, record_id FROM import_keys WHERE record_type = ?",
-                                           (record_type,)):
+        for key, record_id in conn.execute("SELECT key, record_id FROM import_keys WHERE record_type = ?"
+                                           " AND (? IS NULL OR source = ?)", (record_type, source, source)):
             for form in _forms(str(key)):
                 self.ids.setdefault(form, set()).add(record_id)
 
@@ -70,6 +70,20 @@ class ImportKeys:
         if not found:
             return None
         return found.pop() if len(found) == 1 else -1
+
+
+def account_key_source(mapping: ImportMapping) -> str:
+    """Under which source an account's id in its CRM is kept: the vendor's name (its companies, contacts and deals
+    files are read by different mappings and name the same ids), or a generic mapping's own name."""
+    return mapping.vendor if mapping.vendor != "generic" else mapping.name
+
+
+def account_keys(conn: sqlite3.Connection, mapping: ImportMapping) -> ImportKeys | None:
+    """The accounts by their id in the file's CRM, for a mapping that reads `account_key` (None otherwise);
+    a generic mapping's keys are looked up whichever import kept them."""
+    if "account_key" not in mapping.columns and "account_key" not in mapping.defaults:
+        return None
+    return ImportKeys(conn, "account", mapping.vendor if mapping.vendor != "generic" else None)
 
 
 def _forms(key: str) -> tuple[str, ...]:
@@ -108,6 +122,8 @@ class People:
         return user_id
 
     def _handle(self, name: str) -> str:
+        if "@" in name:  # an owner named by e-mail (HubSpot's owner columns): the address's local part
+            name = name.partition("@")[0]
         base = ".".join(_key(name).split()) or "user"
         handle, n = base, 2
         while handle in self.handles:
@@ -206,14 +222,17 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                    drafts: list[Draft], result, now: datetime, *, owner_role: str | None = None,  # noqa: ANN001
                    progress: Callable[[int, int], None] | None = None, owner_map: dict[str, str] | None = None) -> None:
     people, accounts = People(conn, now, owner_map), Accounts(conn)
+    source = account_key_source(mapping)
+    keys = ImportKeys(conn, "account", source)
     result.candidates = review_candidates(conn, drafts)
     for draft in drafts:
         placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
         if not placed:
             continue
         name = str(draft.get("name") or draft.get("domain"))
-        domain = draft.get("domain")
-        found = accounts.find(name, domain)  # type: ignore[arg-type]
+        domain, key = draft.get("domain"), draft.get("external_id")
+        known = keys.lookup(str(key)) if key is not None else None  # imported before, by its id there
+        found = known if known and known > 0 else accounts.find(name, domain)  # type: ignore[arg-type]
         values = {f: draft.get(f) for f in _ACCOUNT_FIELDS}
         if found is None:
             created = draft.get("created_at")
@@ -224,6 +243,7 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
             ).lastrowid or 0)
             accounts.add(account_id, name, domain)  # type: ignore[arg-type]
             result.created += 1
+            found = account_id
         else:  # fill what the account lacks; never overwrite what it has
             current = conn.execute(f"SELECT {', '.join(_ACCOUNT_FIELDS)}, owner_id FROM accounts WHERE id = ?",
                                    (found,)).fetchone()
@@ -234,6 +254,10 @@ def write_accounts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
                 result.updated += 1
             else:
                 result.unchanged += 1
+        if key is not None and known is None:  # contacts and deals of the same CRM find it by this id
+            conn.execute("INSERT OR IGNORE INTO import_keys (record_type, source, key, record_id)"
+                         " VALUES ('account', ?, ?, ?)", (source, str(key), found))
+            keys.ids.setdefault(str(key), set()).add(found)
     if people.created:
         result.notes.append(f"owners created with role {owner_role}: {', '.join(people.created)}")
 
@@ -259,6 +283,7 @@ def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
     from db.import_deals import row_problem, write_deal
 
     people, accounts = People(conn, now, owner_map), Accounts(conn)
+    by_key = account_keys(conn, mapping)
     known = {r[0]: r[1] for r in conn.execute(
         "SELECT key, record_id FROM import_keys WHERE record_type = 'deal' AND source = ?", (mapping.name,))}
     kept = 0
@@ -266,12 +291,20 @@ def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
         if problem := row_problem(playbook, mapping, draft):  # a status at odds with the stage, or no stage
             result.rejected.append(problem)
             continue
-        account = accounts.find(draft.get("account"), None)  # type: ignore[arg-type]
+        key = draft.get("account_key")
+        account = by_key.lookup(str(key)) if by_key and key is not None else None
+        if account is None or account < 0:
+            account = accounts.find(draft.get("account"), None)  # type: ignore[arg-type]
         if account is None:
             name = draft.get("account")
-            reason = (f"no account named {name!r}: import the accounts first" if name
-                      else "no account: a deal belongs to an account")
-            result.rejected.append(RowProblem(draft.line, _column(mapping, "account"), reason))
+            if name:
+                column, reason = _column(mapping, "account"), f"no account named {name!r}: import the accounts first"
+            elif key is not None:
+                column, reason = _column(mapping, "account_key"), (f"no account has the id {key!r} there: import"
+                                                                   " the accounts (companies) first")
+            else:
+                column, reason = _column(mapping, "account"), "no account: a deal belongs to an account"
+            result.rejected.append(RowProblem(draft.line, column, reason))
             continue
         placed, owner = people.owner(draft, mapping, owner_role, result.rejected)
         if not placed:

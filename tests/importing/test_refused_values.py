@@ -97,3 +97,35 @@ def test_a_handle_another_user_has_is_refused_for_its_row(capsys, tmp_path):
     # the same person again is no conflict
     same = _import(capsys, db, tmp_path, "same.csv", "handle,name,role\ntom,Tom Gallagher,ae\n")
     assert (same["created"], same["rejected_rows"]) == (0, 0)
+
+
+def test_a_row_that_contradicts_itself_is_refused_with_the_reason(capsys, tmp_path):
+    db = _team(capsys, tmp_path)
+    deals = ("name,account,stage,owner,closed_at,lost_reason,status\n"
+             "Open,Nordlicht AB,discovery,Tom Gallagher,,Too expensive,\n"
+             "Won,Nordlicht AB,closed_won,Tom Gallagher,2026-10-01,Too expensive,\n"
+             "Won by status,Nordlicht AB,demo,Tom Gallagher,2026-10-01,Too expensive,won\n"
+             "Lost,Nordlicht AB,closed_lost,Tom Gallagher,2026-10-01,Too expensive,\n"
+             "Lost by status,Nordlicht AB,demo,Tom Gallagher,2026-10-01,Too expensive,lost\n")
+    result = _import(capsys, db, tmp_path, "deals.csv", deals)
+    assert [(p["line"], p["column"]) for p in result["rejected"]] == [(2, "lost_reason"), (3, "lost_reason"),
+                                                                     (4, "lost_reason")]
+    assert result["rejected"][0]["reason"].startswith("a lost reason on a deal that is open (in 'discovery')")
+    assert query(db, "SELECT name, lost_reason FROM deals ORDER BY id") == [
+        ("Lost", "Too expensive"), ("Lost by status", "Too expensive")]
+    contacts = ("email,lifecycle_stage,lead_status\nann@nordlicht.se,customer,disqualified\n"
+                "bo@nordlicht.se,disqualified,qualified\ncy@nordlicht.se,lead,disqualified\n")
+    result = _import(capsys, db, tmp_path, "contacts.csv", contacts)
+    assert [(p["line"], p["reason"]) for p in result["rejected"]] == [
+        (2, "the lead status is disqualified but the lifecycle stage is customer"),
+        (3, "the lead status is qualified but the lifecycle stage is disqualified")]
+    assert query(db, "SELECT email FROM contacts") == [("cy@nordlicht.se",)]
+
+
+def test_a_report_with_markup_like_names_prints_them_literally(capsys, tmp_path):
+    file = tmp_path / "accounts.csv"
+    file.write_text("name,domain,employees\nAcme [/] Ltd,acme.com,[bold]x\n[red]Beta,beta.com,3\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(tmp_path / "a.db"), "import", str(file))
+    assert code == 0, err
+    assert "line 2, employees: '[bold]x' is not a number of employees" in " ".join(out.split())
+    assert query(tmp_path / "a.db", "SELECT name FROM accounts") == [("[red]Beta",)]

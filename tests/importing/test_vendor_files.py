@@ -17,9 +17,9 @@ MAPPINGS = ROOT / "fixtures" / "mappings"
 pytestmark = pytest.mark.skipif(not REAL.exists(), reason="../shared/realdata is not here")
 
 
-def _import(capsys, db: Path, tmp_path: Path, file: Path, mapping: str) -> dict:
+def _import(capsys, db: Path, tmp_path: Path, file: Path, mapping: str, *options: str) -> dict:
     code, out, err = run(capsys, "--db", str(db), "import", str(file), "--mapping", str(MAPPINGS / mapping), "--json",
-                         "--rejects", str(tmp_path / f"{file.stem}.rejected.csv"))
+                         "--rejects", str(tmp_path / f"{file.stem}.rejected.csv"), *options)
     assert code == 0, err
     return json.loads(out)
 
@@ -27,15 +27,38 @@ def _import(capsys, db: Path, tmp_path: Path, file: Path, mapping: str) -> dict:
 def test_hubspot_samples(capsys, tmp_path):
     db, folder = tmp_path / "hs.db", REAL / "hubspot_academy_sample_imports"
     assert _import(capsys, db, tmp_path, folder / "companies.csv", "hubspot-companies.toml")["created"] == 1
-    contacts = _import(capsys, db, tmp_path, folder / "contacts_sample_import-1.csv", "hubspot-contacts.toml")
+    sample = folder / "contacts_sample_import-1.csv"
+    contacts = _import(capsys, db, tmp_path, sample, "hubspot-contacts.toml")
+    assert (contacts["created"], contacts["rejected_rows"]) == (0, 11)  # their owners are nobody here yet
+    assert contacts["rejected"][0] == {"line": 2, "column": "Contact Owner", "reason": (
+        "no user named 'joe@hubspot.com': import the team first, map it to a user (--owner-map), or have new"
+        " people created with a role (--create-users-as)")}
+    contacts = _import(capsys, db, tmp_path, sample, "hubspot-contacts.toml", "--create-users-as", "sdr")
     assert (contacts["created"], contacts["rejected_rows"]) == (11, 0)
+    assert contacts["ignored_columns"] == ["Street Address", "City", "State", "Favorite Color", "hubspot_owner_email"]
     assert query(db, "SELECT phone, lifecycle_stage FROM contacts WHERE email = 'andy.dwyer@netflix.com'") == [
         ("+15557158261", "opportunity")]  # a US number without its country code; "Opportunity" mapped
-    deal = _import(capsys, db, tmp_path, folder / "Sample_Deal_Import-1.csv", "hubspot-deals.toml")
-    assert deal["created"] == 1
+    # HubSpot's owner (an e-mail), lead status and company (by its company id, as the companies file has it)
+    found = query(db, "SELECT c.first_name, u.handle, c.lead_status, a.name FROM contacts c"
+                      " LEFT JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id"
+                      " WHERE c.first_name IN ('Leslie', 'Ron', 'Andy', 'Jerry', 'Tom') ORDER BY c.id")
+    assert found == [("Leslie", "joe", "disqualified", "HubSpot"), ("Ron", "jane", "new", None),
+                     ("Andy", "leia", "qualified", None), ("Tom", "leia", "qualified", "HubSpot"),
+                     ("Jerry", "leia", "attempting", None)]
+    deal = folder / "Sample_Deal_Import-1.csv"
+    refused = _import(capsys, db, tmp_path, deal, "hubspot-deals.toml", "--create-users-as", "ae")
+    assert (refused["created"], refused["rejected_rows"]) == (0, 1)
+    assert refused["rejected"][0]["column"] == "Closed Lost Reason"  # on an open deal: a contradiction
+    assert "a lost reason on a deal that is open" in refused["rejected"][0]["reason"]
+    fixed = tmp_path / "deal.csv"
+    fixed.write_text(deal.read_text(encoding="utf-8").replace("This is a sample Closed Lost reason.", ""),
+                     encoding="utf-8")
+    created = _import(capsys, db, tmp_path, fixed, "hubspot-deals.toml", "--create-users-as", "ae")
+    assert (created["created"], created["rejected_rows"]) == (1, 0)
     # HubSpot's "2002/1/16": year first; an open deal's close date is its expected one.
-    assert query(db, "SELECT stage, amount, currency, expected_close_date FROM deals") == [
-        ("discovery", 10000.0, "USD", "2002-01-16")]
+    assert query(db, "SELECT d.stage, d.amount, d.currency, d.expected_close_date, u.handle, a.name FROM deals d"
+                     " JOIN users u ON u.id = d.owner_id JOIN accounts a ON a.id = d.account_id") == [
+        ("discovery", 10000.0, "USD", "2002-01-16", "jdoe", "HubSpot")]
 
 
 def test_salesforce_samples(capsys, tmp_path):
@@ -74,7 +97,8 @@ def test_hubspot_lifecycle_dates_become_history_the_funnel_reads(capsys, tmp_pat
         "Alan,Turing,alan@example.org,Marketing Qualified Lead,2026-10-02,2026-10-04,,,\n", encoding="utf-8")
     result = _import(capsys, db, tmp_path, export, "hubspot-contacts.toml")
     assert (result["created"], result["rejected_rows"]) == (2, 0)
-    assert "not in this file, left empty: contact_id, Phone Number" in result["notes"]
+    assert ("not in this file, left empty: contact_id, Phone Number, Contact Owner, Company Name, company_id,"
+            " Lead Status") in result["notes"]
     history = query(db, "SELECT c.first_name, h.from_value, h.to_value, h.changed_at FROM status_history h"
                         " JOIN contacts c ON c.id = h.contact_id ORDER BY c.id, h.changed_at")
     assert [(n, a, b) for n, a, b, _ in history] == [
