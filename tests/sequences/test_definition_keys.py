@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import PlaybookError
 from fixtures import FIXTURES_DIR
-from sequences.definition import parse_sequence
+from sequences.definition import parse_sequence, sequence_from_json, sequence_to_json
 from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string
 
@@ -40,3 +40,12 @@ def test_naughty_strings_in_a_field_give_a_sequence_or_its_problems(field):
         else:
             if name == "name":
                 assert sequence.name == text
+
+
+def test_a_sequence_stored_with_a_key_refused_since_is_refused_when_read():
+    data = sequence_to_json(parse_sequence(COLD, "cold.toml"))
+    data["key"] = "k" * 70  # an older revdesk had no length limit
+    with pytest.raises(PlaybookError) as caught:
+        sequence_from_json(data)
+    assert caught.value.problems[0].startswith(f"the stored sequence {'k' * 70!r}: key: is 70 characters long")
+    assert "revdesk sequences apply FILE" in caught.value.problems[-1]
