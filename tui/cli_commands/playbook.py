@@ -48,7 +48,7 @@ def _apply(args: argparse.Namespace) -> int:
     store = open_store(args, create=True)  # applying a playbook is how a new team database starts
     out = console()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=out, transient=True) as bar:
+                  console=out, transient=True, disable=not out.is_terminal) as bar:  # no bar (or blank line) in a pipe
         task = bar.add_task("Rescoring contacts (the qualification rules changed)", visible=False)
 
         def rescoring(done: int, total: int) -> None:
