@@ -24,6 +24,7 @@ from core.metrics import period_bounds
 from core.pipeline import money
 from tui.commands import FUNNEL_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
+from tui.widgets.fit_table import Column, fill
 
 PeriodKind = Literal["month", "quarter"]
 
@@ -50,6 +51,11 @@ def period_title(period: PeriodKind, start: datetime) -> str:
     if period == "quarter":
         return f"Q{(start.month - 1) // 3 + 1} {start.year}"
     return f"{start:%B %Y}"
+
+
+def right(value: object) -> Text:
+    """A figure, right-aligned under its header."""
+    return Text(str(value), justify="right")
 
 
 def step_cell(funnel: Funnel, index: int) -> str:
@@ -151,24 +157,26 @@ class FunnelScreen(ReloadsOnReturn, Screen):
             return
         report = self.loaded.funnel
         table = self.query_one("#funnel", DataTable)
-        table.clear(columns=True)
         overall = report.overall
         if self.by_source:
             table.border_title = "Funnel per lead source: conversion · median days"
-            table.add_columns("Source", "Cohort", *(f"{s.from_stage}→{s.to_stage}" for s in overall.steps),
-                              "Disqualified", "Nurture")
-            for funnel in [*report.by_source, overall]:
-                style = "bold" if funnel is overall else ""
-                table.add_row(Text(funnel.key, style=style), str(funnel.cohort),
-                              *(step_cell(funnel, i) for i in range(len(funnel.steps))), str(funnel.disqualified),
-                              str(funnel.nurture), key=funnel.key)
+            columns = [Column("Source", "name", 12), Column("Cohort", right=True),
+                       *(Column(f"{s.from_stage}→\n{s.to_stage}", right=True) for s in overall.steps),
+                       Column("Disqua-\nlified", right=True, drop=2), Column("Nurture", right=True, drop=1)]
+            funnels = [*report.by_source, overall]
+            fill(table, columns, [[
+                Text(funnel.key, style="bold" if funnel is overall else ""), right(funnel.cohort),
+                *(right(step_cell(funnel, i)) for i in range(len(funnel.steps))), right(funnel.disqualified),
+                right(funnel.nurture)] for funnel in funnels], keys=[f.key for f in funnels], available=self._inner())
         else:
             table.border_title = "Funnel of the contacts created in the period"
-            table.add_columns("Step", "Reached", "Converted", "Conversion", "Median days", "Timed")
-            for step in overall.steps:
-                table.add_row(f"{step.from_stage} → {step.to_stage}", str(step.reached), str(step.converted),
-                              pct(step.conversion), days(step.median_days), str(step.timed),
-                              key=f"{step.from_stage}>{step.to_stage}")
+            columns = [Column("Step"), *(Column(label, right=True) for label in (
+                "Reached", "Converted", "Conversion", "Median\ndays", "Timed"))]
+            fill(table, columns, [[
+                f"{step.from_stage} → {step.to_stage}", right(step.reached), right(step.converted),
+                right(pct(step.conversion)), right(days(step.median_days)), right(step.timed)]
+                for step in overall.steps], keys=[f"{s.from_stage}>{s.to_stage}" for s in overall.steps],
+                available=self._inner())
         note = Text(f"Cohort: {overall.cohort} contacts created", style="bold")
         note.append(f"  ·  ended disqualified {overall.disqualified} · in nurture {overall.nurture}")
         if not overall.cohort:
@@ -181,12 +189,14 @@ class FunnelScreen(ReloadsOnReturn, Screen):
         base = self.app.workbench.playbook.currency.base
         figures = self.loaded.deals
         table = self.query_one("#deals", DataTable)
-        table.clear(columns=True)
         table.border_title = f"Deals by {self.grouping} (g: {' / '.join(GROUPINGS)})"
-        table.add_columns(self.grouping.capitalize(), "Won", "Lost", "Win rate", f"Revenue won ({base})",
-                          "Avg won value", "Days to close", "Open", "Weighted forecast")
-        for row in [*figures.rows[self.grouping], figures.total]:
-            table.add_row(*self._deal_cells(row, base, bold=row is figures.total), key=row.key)
+        # Two-line headers keep the figures' columns narrow: all of them fit at 80 columns.
+        columns = [Column(self.grouping.capitalize(), "name", 10), *(Column(label, right=True) for label in (
+            "Won", "Lost", "Win\nrate", f"Revenue\nwon ({base})", "Avg won\nvalue", "Days to\nclose", "Open",
+            "Weighted\nforecast"))]
+        rows = [*figures.rows[self.grouping], figures.total]
+        fill(table, columns, [self._deal_cells(row, base, bold=row is figures.total) for row in rows],
+             keys=[row.key for row in rows], available=self._inner())
 
     @staticmethod
     def _deal_cells(row: DealRow, base: str, bold: bool) -> list[Text]:
@@ -195,7 +205,8 @@ class FunnelScreen(ReloadsOnReturn, Screen):
 
         cells = [row.key, str(row.won), str(row.lost), pct(row.win_rate), cash(row.revenue_won),
                  cash(row.avg_won_value), days(row.avg_days_to_close), str(row.open), cash(row.weighted_forecast)]
-        return [Text(cell, style="bold" if bold else "") for cell in cells]
+        return [Text(cell, style="bold" if bold else "", justify="left" if n == 0 else "right")
+                for n, cell in enumerate(cells)]
 
     def show_stages(self) -> None:
         if self.loaded is None:
@@ -203,18 +214,21 @@ class FunnelScreen(ReloadsOnReturn, Screen):
         base = self.app.workbench.playbook.currency.base
         report = self.loaded.deals.stages
         table = self.query_one("#stages", DataTable)
-        table.clear(columns=True)
         table.border_title = "Stages: time in stage (stays ended in the period) · stale now · forecast"
-        table.add_columns("Stage", "Stays", "Median days", "Mean days", "Open now", "Stale now", "Stale %",
-                          "Closing deals", "Amount", "Weighted")
+        columns = [Column("Stage", "name", 12), Column("Stays", right=True, drop=2),
+                   Column("Median\ndays", right=True), Column("Mean\ndays", right=True, drop=1),
+                   *(Column(label, right=True) for label in (
+                       "Open\nnow", "Stale\nnow", "Stale %", "Closing\ndeals", "Amount", "Weighted"))]
         stale = {s.stage: s for s in report.stagnating}
         lines = {line.stage: line for line in report.forecast.lines}
+        rows = []
         for t in report.times:
             s, f = stale.get(t.stage), lines.get(t.stage)
-            table.add_row(t.label, str(t.stays), days(t.median_days), days(t.mean_days),
-                          str(s.open) if s else "—", str(s.stale) if s else "—", pct(s.share) if s else "—",
-                          str(f.deals) if f else "—", money(f.amount, base) if f else "—",
-                          money(f.weighted, base) if f else "—", key=t.stage)
+            rows.append([t.label, *(right(v) for v in (
+                t.stays, days(t.median_days), days(t.mean_days), str(s.open) if s else "—",
+                str(s.stale) if s else "—", pct(s.share) if s else "—", str(f.deals) if f else "—",
+                money(f.amount, base) if f else "—", money(f.weighted, base) if f else "—"))])
+        fill(table, columns, rows, keys=[t.stage for t in report.times], available=self._inner())
         forecast = report.forecast
         note = Text(f"Weighted forecast: {money(forecast.weighted, base)}", style="bold")
         note.append(f" from {forecast.deals} open deals expected to close in the period"
@@ -226,6 +240,15 @@ class FunnelScreen(ReloadsOnReturn, Screen):
             note.append(f"  ·  {self.loaded.deals.total.undated} closed deals have no close date (in no period)",
                         style="yellow")
         self.query_one("#stages-note", Static).update(note)
+
+    def _inner(self) -> int:
+        """The width inside a table's round border."""
+        return (self.size.width or self.app.size.width) - 2
+
+    def on_resize(self) -> None:
+        self.show_funnel()
+        self.show_deals()
+        self.show_stages()
 
     def action_grouping(self) -> None:
         self.grouping = GROUPINGS[(GROUPINGS.index(self.grouping) + 1) % len(GROUPINGS)]

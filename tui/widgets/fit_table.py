@@ -50,7 +50,7 @@ def line_count(cell: Cell) -> int:
 
 def plan(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], available: int) -> list[int | None]:
     """Each column's width, or None for a column dropped to make room; `available` is the table's inner width."""
-    natural = [max([cell_len(c.label), *(content_width(row[i]) for row in rows)]) for i, c in enumerate(columns)]
+    natural = [max([content_width(c.label), *(content_width(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     shown = list(range(len(columns)))
 
     def room(indexes: list[int]) -> int:
@@ -71,7 +71,7 @@ def plan(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], available: i
     spare = room(shown) - sum(widths.values())
     names = [i for i in shown if columns[i].fit != "fact"]
     # Still too narrow: the names give up their minimums, down to a few cells each, before any fact is cut.
-    floors = {i: max(columns[i].floor, cell_len(columns[i].label)) for i in names}  # the header stays whole
+    floors = {i: max(columns[i].floor, content_width(columns[i].label)) for i in names}  # the header stays whole
     while spare < 0 and any(widths[i] > floors[i] for i in names):
         widest = max((i for i in names if widths[i] > floors[i]), key=lambda i: widths[i])
         widths[widest] -= 1
@@ -108,6 +108,8 @@ def wrap(cell: Cell, width: int) -> Cell:
 
 
 def fit_cell(cell: Cell, column: Column, width: int) -> Cell:
+    if isinstance(cell, str):
+        cell = Text(cell)  # DataTable reads a str as markup: a name like "Acme [/] Ltd" must stay literal
     if column.fit == "fact":
         return cell
     return wrap(cell, width) if column.fit == "wrap" else shorten(cell, width)
@@ -119,6 +121,7 @@ def fill(table: DataTable, columns: Sequence[Column], rows: Sequence[Sequence[Ce
     width = available if available is not None else (table.size.width or table.app.size.width)
     widths = plan(columns, rows, width)
     table.clear(columns=True)
+    table.header_height = max(line_count(c.label) for c in columns)  # "Median\ndays": two short lines
     for column, column_width in zip(columns, widths, strict=True):
         if column_width is not None:
             table.add_column(column.header(), width=column_width)
