@@ -9,6 +9,7 @@ from datetime import datetime
 
 from core.errors import InvalidInput, PlaybookError
 from core.playbook import Playbook, parse_playbook, playbook_from_json, playbook_to_json
+from core.toml_lines import line_of
 from core.when import to_stored
 from db.changes import append_change
 from db.connection import transaction
@@ -24,7 +25,9 @@ def apply_playbook(
     handles = {row[0] for row in conn.execute("SELECT handle FROM users")}
     for index, target in enumerate(playbook.targets):
         if handles and target.user is not None and target.user not in handles:
-            raise InvalidInput(f"{origin}: targets[{index}].user", f"no user {target.user!r} in this database")
+            line = line_of(source, ("targets", index, "user"))
+            where = f"{origin}:{line}" if line else origin
+            raise InvalidInput(f"{where}: targets[{index}].user", f"no user {target.user!r} in this database")
     data = playbook_to_json(playbook)
     with transaction(conn):
         row = conn.execute("SELECT data FROM playbooks ORDER BY id DESC LIMIT 1").fetchone()

@@ -144,3 +144,14 @@ def test_naughty_strings_in_every_free_text_field_give_exit_0_or_2(capsys, db, t
             assert repr(text) in _flat(out) or group == "sequences", out
         else:
             assert snapshot(Path(db)) == before
+
+
+def test_a_target_for_a_user_who_is_not_there_names_its_line(capsys, db, tmp_path):
+    path = tmp_path / "team.toml"
+    source = PLAYBOOK + '\n[[targets]]\nmetric = "calls"\nuser = "nobody [/]"\nperiod = "day"\nvalue = 5\n'
+    path.write_text(source, encoding="utf-8")
+    before = _dump_digest(db)
+    code, _, err = run(capsys, "--db", str(db), "playbook", "apply", str(path))
+    line = len(source.splitlines()) - 2
+    assert f"{path}:{line}: targets[12].user: no user 'nobody [/]' in this database" in _one_line_refusal(code, err)
+    assert _dump_digest(db) == before
