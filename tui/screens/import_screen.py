@@ -26,12 +26,13 @@ from db.import_layouts import MAPPINGS_DIR
 from db.importer import ImportResult
 from db.workbench import Workbench
 from tui.commands import IMPORT_COMMANDS, bindings
-from tui.text import cut
+from tui.widgets.fit_table import Column, fill
 
 DETECT = "(told by its columns)"
 ROLES = ("sdr", "ae", "cs", "manager", "founder")
 REFUSE = "refuse"  # the owner-role Select's value for "refuse their rows"
 PROBLEMS_SHOWN = 50
+PROBLEM_COLUMNS = [Column("Line", right=True), Column("Column", "name", 16), Column("Reason", "wrap", 40, floor=20)]
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -191,7 +192,8 @@ class ImportScreen(Screen):
         width: 1fr;
     }
     ImportScreen #import-owner-role {
-        width: 50;
+        width: 1fr;
+        max-width: 50;
     }
     ImportScreen #import-error {
         height: auto;
@@ -199,7 +201,7 @@ class ImportScreen(Screen):
         color: $text-error;
     }
     ImportScreen #import-progress {
-        height: 1;
+        height: auto;
         padding: 0 1;
         color: $text-muted;
     }
@@ -248,9 +250,6 @@ class ImportScreen(Screen):
         self.title = "Import a CRM export"
         table = self.query_one("#import-problems", DataTable)
         table.border_title = "Rejected rows"
-        table.add_column("Line", key="line")
-        table.add_column("Column", key="column")
-        table.add_column("Reason", key="reason")
         table.display = False
 
     # -- inputs ------------------------------------------------------------------------------------------------
@@ -368,11 +367,11 @@ class ImportScreen(Screen):
 
     def _fill(self, result: ImportResult) -> None:
         table = self.query_one("#import-problems", DataTable)
-        table.clear()
         problems = result.rejected[:PROBLEMS_SHOWN]
-        for problem in problems:
-            table.add_row(Text(str(problem.line), justify="right"), cut(problem.column, 30),
-                          cut(problem.reason, 200))
+        # The reason wraps (it names the value and what is wrong with it); a long column name shortens.
+        fill(table, PROBLEM_COLUMNS, [[Text(str(problem.line), justify="right"), problem.column or "",
+                                       (problem.reason or "").replace("\n", " ")] for problem in problems],
+             available=(self.size.width or self.app.size.width) - 2)
         table.display = bool(problems)
         many = len(result.rejected)
         shown = f"the first {len(problems)} of {many:,} problems" if many > len(problems) else (
