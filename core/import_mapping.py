@@ -43,7 +43,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "lead_status", "do_not_contact", "inbound", "account_key"),
     "deals": ("external_id", "name", "account", "contact_email", "amount", "currency", "stage", "owner", "product",
               "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason", "status",
-              "account_key"),
+              "account_key", "account_domain"),
     # touches done (calls, e-mails, meetings, notes); a row not done yet ("done" false) is a task to do; "time":
     # the time of day, when a file keeps it apart from the date (in the owner's timezone)
     "activities": ("external_id", "kind", "outcome", "occurred_at", "time", "owner", "contact_email", "contact",

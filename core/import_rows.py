@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import NamedTuple, TypeVar
 
 from core.errors import InvalidInput
@@ -47,7 +48,7 @@ class Draft:
 
 
 # Fields kept as written (cleaned of stray whitespace and control characters), with no parsing.
-_FREE_TEXT = frozenset(("external_id", "first_name", "last_name", "name", "title", "account", "country", "timezone",
+_FREE_TEXT = frozenset(("external_id", "first_name", "last_name", "name", "title", "account", "country",
                         "lead_source", "source", "industry", "owner", "product", "lost_reason", "team", "manager",
                         "handle", "parent", "phone", "subject", "note", "contact", "deal", "changed_by", "deleted",
                         "account_key"))
@@ -206,6 +207,10 @@ class RowReader:
             if found is None:
                 raise ValueProblem(f"{text!r} is not a time of day (14:30, 2:30 PM)")
             return found
+        if target == "timezone":  # every screen shows times in it: a name of the tz database
+            if text not in _timezones():
+                raise ValueProblem(f"{text[:40]!r} is not a timezone (an IANA name like Europe/Berlin)")
+            return text
         if target in ("do_not_contact", "inbound"):
             return _flag(text)
         if target == "lead_status":
@@ -234,6 +239,13 @@ class RowReader:
         if isinstance(engaged, datetime) and isinstance(closed, datetime) and closed < engaged:
             column = self.index.get("closed_at", (0, "closed_at"))[1]
             draft.problems.append(RowProblem(draft.line, column, "closes before it was engaged"))
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
 
 
 _YES = {"true", "yes", "y", "1", "x", "t"}

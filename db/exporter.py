@@ -2,12 +2,12 @@
 an export imports into another database as it is: `revdesk import FILE --kind KIND` with no mapping reads
 these columns. Users, accounts, contacts, deals and activities; dates ISO, amounts plain with their currency.
 
-Contacts carry their account's name and domain (the importer places them by domain, then name), their owner's
-handle, and the first moment they became MQL, SQL, opportunity and customer (from their lifecycle history; the
-importer writes those back as history). Activities are the touches done (an undone one is left out, so `done` is
-always true); `deal` is the deal's id here, the same value the deals export writes as its external_id, so
-importing deals then activities from the same export links each activity to its deal again (the deals import
-keeps that id as the deal's import key).
+Owners are named by their handle. Contacts and deals carry their account's name and domain (the importer places
+them by domain, then name); contacts also the first moment they became MQL, SQL, opportunity and customer (from
+their lifecycle history; the importer writes those back as history). Activities are the touches done (an undone
+one is left out, so `done` is always true); `deal` is the deal's id here, the same value the deals export writes
+as its external_id, so importing deals then activities from the same export links each activity to its deal again
+(the deals import keeps that id as the deal's import key).
 
 CSV is RFC 4180 (quotes doubled, CRLF line ends, so a cell may hold any character); a text cell that starts like
 a spreadsheet formula (=, +, -, @, tab, CR) or with a quote gets a quote before it (OWASP's rule), which the
@@ -36,8 +36,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
                  "country", "timezone", "buying_role", "lead_source", "lifecycle_stage", "owner", "created_at",
                  "became_mql_at", "became_sql_at", "became_opportunity_at", "became_customer_at", "lead_status",
                  "do_not_contact", "inbound"),
-    "deals": ("external_id", "name", "account", "amount", "currency", "stage", "owner", "product", "source",
-              "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason"),
+    "deals": ("external_id", "name", "account", "account_domain", "amount", "currency", "stage", "owner", "product",
+              "source", "engaged_at", "closed_at", "expected_close_date", "created_at", "lost_reason"),
     "activities": ("external_id", "kind", "outcome", "occurred_at", "owner", "contact_email", "account", "deal",
                    "note", "done"),
 }
@@ -47,10 +47,10 @@ _BECAME = ", ".join(f"(SELECT MIN(h.changed_at) FROM status_history h WHERE h.co
                     for stage in ("mql", "sql", "opportunity", "customer"))
 _QUERIES = {
     "users": "SELECT handle, name, NULL, role, team, timezone FROM users ORDER BY id",
-    "accounts": "SELECT a.id, a.name, a.domain, a.industry, a.employees, a.country, a.timezone, u.name, a.created_at"
+    "accounts": "SELECT a.id, a.name, a.domain, a.industry, a.employees, a.country, a.timezone, u.handle, a.created_at"
                 " FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE a.merged_into IS NULL ORDER BY a.id",
-    "deals": "SELECT d.id, d.name, a.name, d.amount, d.currency, d.stage, u.name, d.product, d.source, d.engaged_at,"
-             " d.closed_at, d.expected_close_date, d.created_at, d.lost_reason FROM deals d"
+    "deals": "SELECT d.id, d.name, a.name, a.domain, d.amount, d.currency, d.stage, u.handle, d.product, d.source,"
+             " d.engaged_at, d.closed_at, d.expected_close_date, d.created_at, d.lost_reason FROM deals d"
              " JOIN accounts a ON a.id = d.account_id LEFT JOIN users u ON u.id = d.owner_id ORDER BY d.id",
     "contacts": "SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, a.name, a.domain, c.country,"
                 " c.timezone, c.buying_role, c.lead_source, c.lifecycle_stage, u.handle, c.created_at, " + _BECAME +

@@ -99,7 +99,9 @@ class People:
     def __init__(self, conn: sqlite3.Connection, now: datetime, owner_map: dict[str, str] | None = None) -> None:
         self.conn, self.now = conn, now
         rows = conn.execute("SELECT id, handle, name FROM users").fetchall()
+        self.exact = {r["name"]: r["id"] for r in rows} | {r["handle"]: r["id"] for r in rows}
         self.by_key = {_key(r["name"]): r["id"] for r in rows} | {_key(r["handle"]): r["id"] for r in rows}
+        self.by_key.pop("", None)  # a name of punctuation alone is nobody's by its key
         ids = {r["handle"]: r["id"] for r in rows}
         for value, handle in (owner_map or {}).items():
             if handle in ids:
@@ -108,7 +110,9 @@ class People:
         self.created: list[str] = []
 
     def find(self, name: str) -> int | None:
-        return self.by_key.get(_key(name))
+        """The user with this handle or name as written, else as people type it (case, accents aside)."""
+        found = self.exact.get(name)
+        return found if found is not None else self.by_key.get(_key(name) or "\0")
 
     def create(self, name: str, role: str, team: str = "", timezone: str = "UTC", email: str | None = None,
                handle: str | None = None) -> int:
@@ -116,7 +120,8 @@ class People:
         user_id = int(self.conn.execute(
             "INSERT INTO users (handle, name, role, team, timezone, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (handle, name, role, team, timezone, to_stored(self.now))).lastrowid or 0)
-        self.by_key[_key(name)] = self.by_key[_key(handle)] = user_id
+        self.by_key[_key(name)] = self.by_key[_key(handle)] = self.exact[name] = self.exact[handle] = user_id
+        self.by_key.pop("", None)
         self.handles.add(handle)
         self.created.append(handle)
         return user_id
@@ -159,21 +164,23 @@ def write_users(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
             result.rejected.append(RowProblem(draft.line, _column(mapping, "role"),
                                               f"{role!r} is not a role (sdr, ae, cs, manager or founder)"))
             continue
-        handle = draft.get("handle")
-        holder = holders.get(str(handle)) if handle else None
-        if holder is not None and _key(holder) != _key(name):  # handles are unique: someone else's is refused
+        handle = str(draft.get("handle")) if draft.get("handle") else None
+        holder = holders.get(handle) if handle else None
+        if holder is not None and holder != name and _key(holder) != _key(name):  # someone else's: refused
             result.rejected.append(RowProblem(draft.line, _column(mapping, "handle"),
                                               f"{handle!r} is already the handle of {holder}: give {name} another"))
             continue
         manager = draft.get("manager")
         if manager and people.find(str(manager)) is None:
             people.create(str(manager), mapping.manager_role, team, str(draft.get("timezone") or "UTC"))
-        if people.find(name) is None:
-            people.create(name, role, team, str(draft.get("timezone") or "UTC"), handle=handle)  # type: ignore[arg-type]
-            holders[str(handle or people.created[-1])] = name
+        # a handle says who it is (two people may share a name); without one, the name does
+        found = people.exact.get(handle) if handle else people.find(name)
+        if found is None:
+            people.create(name, role, team, str(draft.get("timezone") or "UTC"), handle=handle)
+            holders[handle or people.created[-1]] = name
             result.created += 1
         elif team:
-            changed = conn.execute("UPDATE users SET team = ? WHERE id = ? AND team = ''", (team, people.find(name)))
+            changed = conn.execute("UPDATE users SET team = ? WHERE id = ? AND team = ''", (team, found))
             result.updated += changed.rowcount
         if progress and done % 1000 == 0:
             progress(done, len(drafts))
@@ -199,21 +206,26 @@ class Accounts:
                             " ORDER BY merged_into IS NOT NULL, id").fetchall()
         self.by_domain = {r["domain"]: r["id"] for r in rows if r["domain"]}
         self.by_name: dict[str, tuple[int, str | None]] = {}
+        self.exact: dict[str, tuple[int, str | None]] = {}
         for r in rows:
-            self.by_name.setdefault(_company(r["name"]), (r["id"], r["domain"]))
+            self.exact.setdefault(r["name"], (r["id"], r["domain"]))
+            if company := _company(r["name"]):
+                self.by_name.setdefault(company, (r["id"], r["domain"]))
 
     def find(self, name: str | None, domain: str | None) -> int | None:
-        """The same domain is the same account; else the same name, unless both have domains that differ
-        (Acme at acme.com is not Acme at acme.de)."""
+        """The same domain is the same account; else the same name (as written, else as dedupe compares names),
+        unless both have domains that differ (Acme at acme.com is not Acme at acme.de)."""
         if domain and domain in self.by_domain:
             return self.by_domain[domain]
-        found = self.by_name.get(_company(name)) if name else None
+        found = (self.exact.get(name) or self.by_name.get(_company(name) or "\0")) if name else None
         if found is None or (domain and found[1] and found[1] != domain):
             return None
         return found[0]
 
     def add(self, account_id: int, name: str, domain: str | None) -> None:
-        self.by_name.setdefault(_company(name), (account_id, domain))
+        self.exact.setdefault(name, (account_id, domain))
+        if company := _company(name):
+            self.by_name.setdefault(company, (account_id, domain))
         if domain:
             self.by_domain.setdefault(domain, account_id)
 
@@ -293,8 +305,8 @@ def write_deals(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
             continue
         key = draft.get("account_key")
         account = by_key.lookup(str(key)) if by_key and key is not None else None
-        if account is None or account < 0:
-            account = accounts.find(draft.get("account"), None)  # type: ignore[arg-type]
+        if account is None or account < 0:  # by domain (revdesk's exports have it), then name
+            account = accounts.find(draft.get("account"), draft.get("account_domain"))  # type: ignore[arg-type]
         if account is None:
             name = draft.get("account")
             if name:
