@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.models import Contact, User
 from core.playbook import Handoff, HandoffKind
+from core.when import EARLIEST_YEAR, LATEST_YEAR
 
 APPROVER_ROLES = ("approver", "decision_maker")  # who may sign, in order of preference
 RECIPIENT_ROLE = {"sdr_ae": "ae", "ae_cs": "cs"}
@@ -45,15 +46,19 @@ def context_problems(kind: HandoffKind, rules: Handoff, context: Mapping[str, ob
         elif is_placeholder(raw, rules.placeholders):
             problems.append((item.key, f"{raw!r} is a placeholder: {item.label.lower()}"))
         elif item.type == "contact":
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # "⁰⁴⁵" passes isdigit() yet is no id
                 problems.append((item.key, f"must be the id of a contact at the account, not {raw!r}"))
             elif int(raw) not in account_contacts:
                 problems.append((item.key, f"contact {raw} is not at this account"))
         elif item.type == "date":
             try:
-                date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError:
                 problems.append((item.key, f"must be a date like 2027-01-31, not {raw!r}"))
+                continue
+            if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                problems.append((item.key, f"{raw} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"
+                                           " (a typo in the year?)"))
         elif len(raw) < rules.min_length:
             problems.append((item.key, f"is too short ({len(raw)} characters; say it in at least {rules.min_length})"))
     return problems

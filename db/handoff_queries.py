@@ -101,7 +101,7 @@ def handoff_review(conn: sqlite3.Connection, playbook: Playbook, handoff_id: int
         fields = []
     for item in fields:
         raw = str(handoff.context.get(item.key) or "")
-        if item.type == "contact" and raw.isdigit():
+        if item.type == "contact" and raw.isascii() and raw.isdigit():
             try:
                 people[int(raw)] = get_contact(conn, int(raw))
             except NotFound:

@@ -107,8 +107,8 @@ def open_deals(conn: sqlite3.Connection, playbook: Playbook) -> list[OpenDeal]:
            WHERE d.closed_at IS NULL""").fetchall()
     contact_keys = [f.key for kind in playbook.handoff.kinds for f in kind.fields if f.type == "contact"]
     contexts = [json.loads(r[9] or "{}") if r[7] is not None else {} for r in rows]
-    named = [[int(raw) for key in contact_keys if (raw := str(context.get(key) or "").strip()).isdigit()]
-             for context in contexts]
+    named = [[int(raw) for key in contact_keys
+              if (raw := str(context.get(key) or "").strip()).isascii() and raw.isdigit()] for context in contexts]
     people = _contacts(conn, {cid for ids in named for cid in ids})
     deals = []
     for r, context, ids in zip(rows, contexts, named, strict=True):

@@ -1,14 +1,22 @@
-"""The `revdesk` command: global options, subcommands, and one-line errors with exit code 2."""
+"""The `revdesk` command: global options, subcommands, and one-line errors with exit code 2.
+
+Whatever is typed, the command ends with exit code 0, or 2 and a line naming the option: an argument that is not
+text (bytes no encoding reads, a NUL), a path the system cannot take, a number no record can have, a database
+another process is writing to or that is damaged."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Iterator, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, NoReturn
 
 from core.errors import InvalidFields, InvalidInput, RevdeskError
 from tui import __version__
+from tui.cli_commands.arguments import path_problem
 
 _FLAG_FIELDS = {"outcome", "at", "type", "contact", "date", "note", "to", "stage", "reason", "as", "deal", "sequence",
                 "days", "limit", "rep", "month", "out", "mapping", "file", "owner-map"}
@@ -19,6 +27,15 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python 3.11 drops a "--" given as an option's own value (`--note=--`) and hands the command an empty
+        # list; it is the text "--" (as Python 3.12 reads it).
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_open)
     _accept_global_options(parser)
     return parser
+
+
+@cache
+def _full_parser() -> argparse.ArgumentParser:
+    """Built once per process (some 40 parsers: a few tens of milliseconds), however often main() runs."""
+    return build_parser()
 
 
 def _accept_global_options(parser: argparse.ArgumentParser) -> None:
@@ -102,11 +125,78 @@ def _app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unreadable(argv: Sequence[str]) -> str | None:
+    """The first argument that is not text, as a refusal naming its option: the shell passes bytes, and Python keeps
+    those no encoding reads as lone surrogates, which neither the database nor the terminal can take."""
+    for n, arg in enumerate(argv):
+        if "\x00" in arg:
+            problem = "holds a NUL character"
+        else:
+            try:
+                arg.encode("utf-8")
+                continue
+            except UnicodeEncodeError:
+                problem = "is not text in UTF-8 (bytes no encoding reads); nothing was done"
+        option, _, _ = arg.partition("=") if arg.startswith("--") and "=" in arg else ("", "", "")
+        if not option and n and argv[n - 1].startswith("-") and not arg.startswith("-"):
+            option = argv[n - 1]
+        shown = (option or f"argument {n + 1}").encode("utf-8", "backslashreplace").decode("utf-8")
+        return f"{shown}: {problem}"
+    return None
+
+
+def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each destination of any subcommand, with the name a person types for it ("--owner-map", "FILE")."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                names.update(_option_names(child))
+        elif action.option_strings:
+            names.setdefault(action.dest, max(action.option_strings, key=len))
+        else:
+            names.setdefault(action.dest, str(action.metavar or action.dest.upper()))
+    return names
+
+
+def _paths(args: argparse.Namespace) -> Iterator[tuple[str, str | Path]]:
+    for dest, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Path) or (dest == "db" and isinstance(item, str)):
+                yield dest, item
+
+
+def _check_paths(args: argparse.Namespace, names: dict[str, str]) -> None:
+    """Refuse a path the system cannot take (a NUL, a name over its length limit) before any command uses it."""
+    for dest, path in _paths(args):
+        if problem := path_problem(path):
+            raise InvalidInput(names.get(dest, dest), problem)
+
+
+def _file_option(args: argparse.Namespace, names: dict[str, str], filename: object) -> str:
+    """The option that named the file an OSError is about ("the file" when none did)."""
+    named = os.fsdecode(filename)
+    for dest, path in _paths(args):  # the file itself, a folder made for it, or its ".part" beside it
+        if named.startswith(os.fspath(path)) or os.fspath(path).startswith(named):
+            return names.get(dest, dest)
+    return "file"
+
+
+def _say(option: str, reason: str) -> int:
+    print(f"revdesk: error: {_flag(option)}: {reason}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = _app_parser() if _opens_the_app(argv) else build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if (unreadable := _unreadable(argv)) is not None:
+        print(f"revdesk: error: {unreadable}", file=sys.stderr)
+        return 2
+    parser = _app_parser() if _opens_the_app(argv) else _full_parser()
     args = parser.parse_args(argv)
+    names = _option_names(parser)
     try:
+        _check_paths(args, names)
         return int(args.handler(args) or 0)
     except InvalidFields as exc:
         print(f"revdesk: error: refused, nothing was written; {len(exc.problems)} to fix:", file=sys.stderr)
@@ -125,6 +215,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `revdesk ... --json | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        return _say(_file_option(args, names, exc.filename), f"cannot use {exc.filename}: {exc.strerror}")
+    except Exception as exc:
+        from db.failures import database_failure
+        from tui.cli_commands.common import db_path
+
+        if (reason := database_failure(exc, db_path(args))) is None:
+            raise
+        return _say("--db", reason)
 
 
 if __name__ == "__main__":

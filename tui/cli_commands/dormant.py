@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.dormancy import DormantAccount
+from tui.cli_commands.arguments import count, record_id
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 from tui.cli_commands.tables import CliTable, fact, name
 from tui.config import load_settings
@@ -25,22 +26,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = dormant.add_subparsers(dest="dormant_command", metavar="ACTION")
     assign = actions.add_parser("assign", help="give dormant accounts owners, round-robin over the reps named")
     assign.add_argument("--to", action="append", required=True, metavar="HANDLE", help="a rep (repeat for more)")
-    assign.add_argument("--limit", type=int, metavar="N", help="at most N accounts (the most valuable)")
-    assign.add_argument("--account", type=int, action="append", metavar="ID",
+    assign.add_argument("--limit", type=count(1, 100_000), metavar="N", help="at most N accounts (the most valuable)")
+    assign.add_argument("--account", type=record_id, action="append", metavar="ID",
                         help="these accounts (default: the unowned dormant ones)")
     assign.add_argument("--json", action="store_true")
     assign.set_defaults(handler=_assign)
     snooze = actions.add_parser("snooze", help="keep a dormant account out of Today for N days")
-    snooze.add_argument("account", type=int, metavar="ACCOUNT")
-    snooze.add_argument("--days", type=int, required=True, metavar="N")
+    snooze.add_argument("account", type=record_id, metavar="ACCOUNT")
+    snooze.add_argument("--days", type=count(1, 3650), required=True, metavar="N")
     snooze.add_argument("--reason", required=True, metavar="TEXT")
     snooze.set_defaults(handler=_snooze)
     enroll = actions.add_parser("enroll", help="enroll a dormant account's contact in the re-engagement sequence")
-    enroll.add_argument("account", type=int, metavar="ACCOUNT")
-    enroll.add_argument("--contact", type=int, metavar="ID", help="who (default: the best contact to call)")
+    enroll.add_argument("account", type=record_id, metavar="ACCOUNT")
+    enroll.add_argument("--contact", type=record_id, metavar="ID", help="who (default: the best contact to call)")
     enroll.set_defaults(handler=_enroll)
     revival = actions.add_parser("revival", help="revived accounts, deals and revenue per owner and month")
-    revival.add_argument("--months", type=int, default=6, metavar="N", help="how many months back (default 6)")
+    revival.add_argument("--months", type=count(1, 120), default=6, metavar="N",
+                         help="how many months back (default 6)")
     revival.add_argument("--json", action="store_true")
     revival.set_defaults(handler=_revival)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput, NotFound
 from core.when import to_stored
+from tui.cli_commands.arguments import file_path, record_id
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 from tui.cli_commands.tables import CliTable, fact, name
 from tui.config import load_settings
@@ -23,14 +23,14 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:
     score = sub.add_parser("score", help="a contact's qualification score and why")
-    score.add_argument("--contact", type=int, required=True, metavar="ID")
+    score.add_argument("--contact", type=record_id, required=True, metavar="ID")
     score.add_argument("--json", action="store_true")
     score.set_defaults(handler=_score)
 
     deal = sub.add_parser("deal", help="work a deal").add_subparsers(dest="deal_command", metavar="ACTION",
                                                                       required=True)
     move = deal.add_parser("move", help="move a deal to a stage, giving the fields the stage requires")
-    move.add_argument("deal_id", type=int, metavar="ID")
+    move.add_argument("deal_id", type=record_id, metavar="ID")
     move.add_argument("--stage", required=True, metavar="STAGE", help="a stage key from the playbook")
     move.add_argument("--field", action="append", default=[], metavar="KEY=VALUE", help="e.g. amount=12500")
     move.add_argument("--json", action="store_true")
@@ -40,11 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="handoff_command", metavar="ACTION", required=True)
     send = handoff.add_parser("send", help="send a handoff (SDR to AE about a contact, AE to CS about a won deal)")
     about = send.add_mutually_exclusive_group(required=True)
-    about.add_argument("--contact", type=int, metavar="ID", help="the lead an AE should take (SDR to AE)")
-    about.add_argument("--deal", type=int, metavar="ID", help="the won deal customer success takes over")
+    about.add_argument("--contact", type=record_id, metavar="ID", help="the lead an AE should take (SDR to AE)")
+    about.add_argument("--deal", type=record_id, metavar="ID", help="the won deal customer success takes over")
     send.add_argument("--to", metavar="HANDLE", help="who receives it (default: the suggested AE or CS)")
     send.add_argument("--field", action="append", default=[], metavar="KEY=VALUE", help="a context field")
-    send.add_argument("--context", type=Path, metavar="FILE.toml", help="context fields as TOML key = value")
+    send.add_argument("--context", type=file_path, metavar="FILE.toml", help="context fields as TOML key = value")
     send.add_argument("--json", action="store_true")
     send.set_defaults(handler=_send)
 
@@ -54,12 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=_list)
 
     accept = handoff.add_parser("accept", help="accept a handoff addressed to you")
-    accept.add_argument("handoff_id", type=int, metavar="ID")
+    accept.add_argument("handoff_id", type=record_id, metavar="ID")
     accept.add_argument("--json", action="store_true")
     accept.set_defaults(handler=_accept)
 
     reject = handoff.add_parser("reject", help="reject a handoff with a reason category and a note")
-    reject.add_argument("handoff_id", type=int, metavar="ID")
+    reject.add_argument("handoff_id", type=record_id, metavar="ID")
     reject.add_argument("--reason", required=True, metavar="CATEGORY", help="a reject reason from the playbook")
     reject.add_argument("--note", required=True, metavar="TEXT")
     reject.add_argument("--json", action="store_true")
@@ -124,9 +124,12 @@ def _context(args: argparse.Namespace) -> dict[str, object]:
     context: dict[str, object] = {}
     if args.context is not None:
         try:
-            data = tomllib.loads(args.context.read_text(encoding="utf-8"))
+            data = tomllib.loads(args.context.read_bytes().decode("utf-8-sig"))
         except OSError as exc:
             raise InvalidInput("--context", f"cannot read {args.context}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("--context", f"{args.context} is not UTF-8 text (byte {exc.start + 1}): save it as"
+                               " UTF-8") from None
         except tomllib.TOMLDecodeError as exc:
             raise InvalidInput("--context", f"{args.context} is not valid TOML: {exc}") from None
         context.update({k: str(v) for k, v in data.items()})

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from tui.cli_commands.arguments import record_id
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 
 SHOWN = 50  # pairs the table shows unless --limit says otherwise
@@ -20,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     accounts.set_defaults(handler=lambda args: _help(accounts))
 
     merge = actions.add_parser("merge", help="merge account OTHER into account KEEP (everything of OTHER moves)")
-    merge.add_argument("keep", type=int, metavar="KEEP", help="the account that stays")
-    merge.add_argument("other", type=int, metavar="OTHER", help="the account merged into KEEP")
+    merge.add_argument("keep", type=record_id, metavar="KEEP", help="the account that stays")
+    merge.add_argument("other", type=record_id, metavar="OTHER", help="the account merged into KEEP")
     merge.add_argument("--dry-run", action="store_true", help="say what would move and be filled; write nothing")
     merge.add_argument("--json", action="store_true")
     merge.set_defaults(handler=_merge)

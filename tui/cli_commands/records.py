@@ -10,6 +10,7 @@ from core.activities import ACTIVITY_KINDS
 from core.errors import InvalidInput, NotFound
 from core.kpi import KpiReport
 from core.when import parse_day, parse_moment, to_stored
+from tui.cli_commands.arguments import record_id
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 from tui.cli_commands.tables import CliTable, fact, name
 from tui.config import load_settings
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     queue.set_defaults(handler=_queue)
 
     log = sub.add_parser("log", help="log an activity on a contact")
-    log.add_argument("--contact", type=int, required=True, metavar="ID")
+    log.add_argument("--contact", type=record_id, required=True, metavar="ID")
     log.add_argument("--type", required=True, choices=ACTIVITY_KINDS)
     log.add_argument("--outcome", metavar="OUTCOME", help="a playbook outcome key (required for calls)")
     log.add_argument("--note", metavar="TEXT")

@@ -4,9 +4,9 @@ command line. A broken file is refused with its key and line, and nothing is loa
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from core.errors import InvalidInput, NotFound
+from tui.cli_commands.arguments import file_path, record_id
 from tui.cli_commands.common import console, open_store, print_json, resolve_handle
 from tui.cli_commands.tables import CliTable, fact, name
 
@@ -15,10 +15,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     seq = sub.add_parser("sequences", help="prospecting sequences (cadences)").add_subparsers(
         dest="sequences_command", metavar="ACTION", required=True)
     check = seq.add_parser("check", help="check sequence files without loading them")
-    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("files", nargs="+", type=file_path, metavar="FILE")
     check.set_defaults(handler=_check)
     apply = seq.add_parser("apply", help="load sequence files (a file with a problem loads nothing)")
-    apply.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    apply.add_argument("files", nargs="+", type=file_path, metavar="FILE")
     apply.set_defaults(handler=_apply)
     listing = seq.add_parser("list", help="sequences with their figures (enrolled, active, exits, replies...)")
     listing.add_argument("--json", action="store_true")
@@ -28,13 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     tick.set_defaults(handler=_tick)
     for action in ("pause", "resume", "remove"):
         cmd = seq.add_parser(action, help=f"{action} a contact's enrollment")
-        cmd.add_argument("--contact", type=int, required=True, metavar="ID")
+        cmd.add_argument("--contact", type=record_id, required=True, metavar="ID")
         cmd.add_argument("--sequence", metavar="KEY", help="which sequence (needed when in more than one)")
         cmd.set_defaults(handler=_change, action=action)
 
     enroll = sub.add_parser("enroll", help="enroll contacts in a sequence")
     enroll.add_argument("--sequence", required=True, metavar="KEY")
-    enroll.add_argument("--contact", type=int, action="append", required=True, metavar="ID",
+    enroll.add_argument("--contact", type=record_id, action="append", required=True, metavar="ID",
                         help="a contact id (repeat for more)")
     enroll.add_argument("--for", dest="for_user", metavar="HANDLE",
                         help="whose queue the steps land in (default: --as)")

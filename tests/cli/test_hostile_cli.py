@@ -1,0 +1,53 @@
+"""Every CLI option of every subcommand, driven with the naughty strings and hypothesis' text: no traceback, exit code
+0 or 2, and a refused command leaves the database as it was (its logical dump unchanged)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cli import hostile
+
+SLOTS = hostile.slots()
+SAMPLED = 6  # naughty strings per option in the quick run, besides hostile.SPECIAL; the slow run tries all 549
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, monkeypatch_module):
+    root = tmp_path_factory.mktemp("hostile")
+    monkeypatch_module.chdir(root)
+    return hostile.Workspace(root)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_every_option_is_found():
+    names = {s.name for s in SLOTS}
+    assert {"log --note", "deal move --field", "report --out", "import FILE", "deals stats --from", "log --db",
+            "kpi --as"} <= names
+    assert not any(s.command[0] in ("open", "demo") for s in SLOTS)
+
+
+@pytest.mark.parametrize("command", hostile.commands(), ids=" ".join)
+def test_hostile_strings_in_every_option(workspace, command):
+    findings = hostile.drive(workspace, [s for s in SLOTS if s.command == command], SAMPLED)
+    assert not findings.problems, findings.report()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", hostile.commands(), ids=" ".join)
+def test_every_naughty_string_in_every_option(workspace, command):
+    findings = hostile.drive(workspace, [s for s in SLOTS if s.command == command], None)
+    assert not findings.problems, findings.report()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(slot=st.sampled_from(SLOTS), text=st.text(max_size=40))
+def test_generated_text_in_any_option(workspace, slot, text):
+    outcome = hostile.run(workspace, workspace.argv(slot, hostile.hostile_value(slot, text)))
+    assert outcome.problem() is None, outcome.problem()
