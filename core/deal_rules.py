@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from core.handoffs import is_placeholder
+from core.import_amounts import parse_amount as parse_import_amount
+from core.import_values import ValueProblem
 from core.playbook import Playbook
+from core.when import LATEST_YEAR
 
 COLUMN_FIELDS = {
     "amount": "a positive amount, like 12500 or 12,500.00",
@@ -57,29 +60,28 @@ def known_fields(playbook: Playbook) -> set[str]:
     return set(COLUMN_FIELDS) | named
 
 
+def read_amount(raw: str) -> tuple[float, str | None]:
+    """An amount as a person types it, read as the import reads a CRM's (core.import_amounts: 12500, 12,500.00,
+    €12.500,00, 12 500, EUR 9,99), with the currency it names; ValueProblem when it is not a positive amount read
+    exactly ("1e3", "10k" and "2 Mio" are refused, never stored as 13, 10 or 2)."""
+    value, currency = parse_import_amount(raw)
+    if value is None or value <= 0:
+        raise ValueProblem("an amount is more than 0")
+    return value, currency
+
+
 def parse_amount(raw: str) -> float | None:
-    """12500, 12,500.00, €12.500,00, 12 500 → 12500.0; None if it is not an amount."""
-    text = re.sub(r"[^\d.,-]", "", raw.replace("\u00a0", " ").replace(" ", ""))
-    if not text or text.startswith("-"):
-        return None
-    if "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
-    elif "," in text:
-        head, _, tail = text.rpartition(",")
-        text = text.replace(",", "") if len(tail) == 3 else head.replace(",", "") + "." + tail
-    elif text.count(".") > 1 or (text.count(".") == 1 and len(text.rpartition(".")[2]) == 3):
-        text = text.replace(".", "")
+    """The amount `raw` says (see read_amount), or None if it is not one."""
     try:
-        value = float(text)
-    except ValueError:
+        return read_amount(raw)[0]
+    except ValueProblem:
         return None
-    return value if value > 0 else None
 
 
 def parse_fields(playbook: Playbook, raw: Mapping[str, str], today: date, placeholders: list[str],
-                 ) -> tuple[dict[str, object], list[tuple[str, str]]]:
-    """Typed values from text, and a (field, reason) for each value that is wrong."""
+                 deal_currency: str | None = None) -> tuple[dict[str, object], list[tuple[str, str]]]:
+    """Typed values from text, and a (field, reason) for each value that is wrong. An amount naming a currency
+    must name the deal's (`deal_currency`, or the currency the move gives)."""
     values: dict[str, object] = {}
     problems: list[tuple[str, str]] = []
     known = known_fields(playbook)
@@ -90,9 +92,16 @@ def parse_fields(playbook: Playbook, raw: Mapping[str, str], today: date, placeh
         elif not text or is_placeholder(text, placeholders):
             problems.append((key, f"needs a real value: {COLUMN_FIELDS.get(key, 'in words')}"))
         elif key == "amount":
-            amount = parse_amount(text)
-            if amount is None:
-                problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))
+            try:
+                amount, named = read_amount(text)
+            except ValueProblem as exc:
+                why = "" if exc.reason.startswith("not an amount") else f" ({exc.reason})"
+                problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}{why}"))
+                continue
+            currency = str(raw.get("currency") or "").strip().upper() or deal_currency
+            if named and currency and named != currency:
+                problems.append((key, f"{text!r} is in {named}, the deal in {currency}: give currency={named} to"
+                                      " change the deal's currency, or the amount without one"))
             values[key] = amount
         elif key == "expected_close_date":
             try:
@@ -102,11 +111,14 @@ def parse_fields(playbook: Playbook, raw: Mapping[str, str], today: date, placeh
                 continue
             if day < today:
                 problems.append((key, f"{text} is in the past"))
+            elif not day.year <= LATEST_YEAR:
+                problems.append((key, f"{text} is after {LATEST_YEAR} (a typo in the year?)"))
             values[key] = day.isoformat()
         elif key == "primary_contact_id":
-            if not text.isdigit():
+            digits = text.isascii() and text.isdigit() and len(text) < 19  # "⁰⁴⁵" passes isdigit(); SQLite's ids
+            if not digits:
                 problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))
-            values[key] = int(text) if text.isdigit() else None
+            values[key] = int(text) if digits else None
         elif key == "currency":
             if not re.fullmatch(r"[A-Za-z]{3}", text):
                 problems.append((key, f"{text!r} is not {COLUMN_FIELDS[key]}"))

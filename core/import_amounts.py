@@ -5,6 +5,7 @@ the cell parsers of core.import_values."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from core.import_values import ValueProblem
 
@@ -14,6 +15,7 @@ _SYMBOLS = {
     "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN",
 }
 _MINUS = ("-", "\u2212")
+_MOST_DIGITS = 13
 _PLAIN_AMOUNT = re.compile(r"-?\d+(?:\.\d{1,2})?")
 _AMOUNT = re.compile(
     r"([-+\u2212]?)\s*([^\d\s.,'+\-\u2212()]*)\s*([-+\u2212]?)\s*"
@@ -21,12 +23,19 @@ _AMOUNT = re.compile(
 _GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[ '\u00a0\u202f.,])\d{3})(?:(?P=sep)\d{3})*")
 
 
+@cache
+def _iso_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
 def _currency(marker: str) -> str | None:
     if not marker or marker in _SYMBOLS:
         return _SYMBOLS.get(marker)
-    if len(marker) == 3 and marker.isascii() and marker.isalpha():
-        return marker.upper()
-    raise ValueProblem(f"unknown currency {marker!r}: write a three-letter code like EUR")
+    if len(marker) == 3 and marker.isascii() and marker.isalpha() and marker.upper() in _iso_codes():
+        return marker.upper()  # ISO 4217 only: "2 Mio" is no amount in MIO
+    raise ValueProblem(f"unknown currency {marker!r}: write a three-letter code like EUR and the amount in digits")
 
 
 def _number(digits: str, decimal: str | None) -> float:
@@ -46,6 +55,9 @@ def _number(digits: str, decimal: str | None) -> float:
         if not _GROUPED.fullmatch(whole):
             raise ValueProblem(f"misplaced thousands separator in {digits!r}")
         whole = re.sub(r"\D", "", whole)
+    if len(whole.lstrip("0")) > _MOST_DIGITS:  # beyond this a float no longer holds every cent
+        raise ValueProblem(f"{digits[:40]!r} is larger than any amount (at most {_MOST_DIGITS} digits before the"
+                           " decimal mark)")
     return float(f"{whole}.{fraction or 0}")
 
 
@@ -63,7 +75,7 @@ def parse_amount(text: str, *, decimal: str | None = None) -> tuple[float | None
     text = text.strip()
     if not text:
         return None, None
-    if _PLAIN_AMOUNT.fullmatch(text):
+    if _PLAIN_AMOUNT.fullmatch(text) and len(text) <= _MOST_DIGITS:
         return float(text), None
     negative = 0
     if text.startswith("(") and text.endswith(")"):

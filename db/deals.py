@@ -66,7 +66,7 @@ def move_deal(conn: sqlite3.Connection, playbook: Playbook, user: User, deal_id:
             if handed is not None:
                 raise InvalidInput("stage", f"deal {deal_id} was handed to customer success (handoff {handed[0]});"
                                             " it stays won")
-        given, problems = parse_fields(playbook, fields, now.date(), playbook.handoff.placeholders)
+        given, problems = parse_fields(playbook, fields, now.date(), playbook.handoff.placeholders, row["currency"])
         current = deal_values(row)
         contact_id = given.get("primary_contact_id")
         if contact_id is not None:
