@@ -91,9 +91,13 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
         if contradiction := _contradiction(stage, str(status)):
             result.rejected.append(RowProblem(draft.line, _column(mapping, "lead_status"), contradiction))
             continue
-        region = country_code(draft.get("country"))  # type: ignore[arg-type]
-        if region is None:  # the account's country, if it is here already
-            region = place.countries.get(place.find(draft))  # type: ignore[arg-type]
+        country = country_code(draft.get("country"))  # type: ignore[arg-type]
+        if country is None and draft.get("country"):
+            result.rejected.append(RowProblem(draft.line, _column(mapping, "country"),
+                                              f"{str(draft.get('country'))[:40]!r} is not a country (a name or an"
+                                              " ISO code like DE)"))
+            continue
+        region = country or place.countries.get(place.find(draft))  # type: ignore[arg-type]  # else the account's
         phone = None
         if written := draft.get("phone"):
             ok, phone = phones.verdict((str(written), region))
@@ -104,7 +108,7 @@ def write_contacts(conn: sqlite3.Connection, playbook: Playbook, user: User | No
         first, last = _names(draft)
         role = draft.get("buying_role")
         email, key = draft.get("email"), draft.get("external_id")
-        values = (account, first, last, draft.get("title"), email, phone, draft.get("timezone"), region,
+        values = (account, first, last, draft.get("title"), email, phone, draft.get("timezone"), country,
                   role if role in _ROLES else None, draft.get("lead_source"), stage, owner)
         flags = (1 if draft.get("do_not_contact") else 0, 1 if draft.get("inbound") else 0)
         same = keyed.get(str(key)) if key is not None else None
