@@ -76,7 +76,11 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
             text = data.decode("latin-1")
     delimiter = _delimiter(text)
     # RFC 4180 quoting always: a quote in a quoted cell is doubled; a quoted cell may hold line breaks
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a cell over the csv module's limit (128 KiB)
+        raise InvalidInput("file", f"{path.name} line {reader.line_num}: {exc}") from None
     if not rows:
         raise InvalidInput("file", f"{path} is empty")
     return rows[0], rows[1:]
@@ -88,7 +92,11 @@ _DELIMITERS = (",", ";", "\t")  # comma first: it wins a tie
 def _delimiter(text: str) -> str:
     """The one thing RFC 4180 leaves open: the delimiter, the one that splits the header into the most columns
     (csv.Sniffer also guesses the quoting from the data, and guesses it wrong for cells holding quotes)."""
-    widths = {d: len(next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=d), [])) for d in _DELIMITERS}
+    try:
+        widths = {d: len(next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=d), []))
+                  for d in _DELIMITERS}
+    except csv.Error:  # a header over the csv module's limit: reading the file will say so
+        return ","
     return max(_DELIMITERS, key=lambda d: widths[d])
 
 
