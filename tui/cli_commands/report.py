@@ -7,10 +7,11 @@ import argparse
 import re
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from core.errors import InvalidInput
+from core.when import check_year
 from db.connection import Store
+from tui.cli_commands.arguments import file_path
 from tui.cli_commands.common import acting_zone, console, open_store
 
 
@@ -18,17 +19,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="the monthly report for sales and marketing (Markdown or HTML)")
     report.add_argument("--month", metavar="YYYY-MM", help="which month (default: this one)")
     report.add_argument("--format", choices=["md", "html"], default="md")
-    report.add_argument("--out", type=Path, metavar="FILE", help="write it here (default: print it)")
+    report.add_argument("--out", type=file_path, metavar="FILE", help="write it here (default: print it)")
     report.set_defaults(handler=_report)
 
 
 def _month(text: str | None, today: date) -> date:
     if text is None:
         return today.replace(day=1)
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise InvalidInput("month", f"{text!r} is not a month like 2026-11")
-    return date(int(match[1]), int(match[2]), 1)
+    month = date(int(match[1]), int(match[2]), 1)
+    check_year(month, "month")  # 0001-01 is a typo, and a month no report can reach
+    return month
 
 
 def _report(args: argparse.Namespace) -> int:
