@@ -51,24 +51,31 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 @contextmanager
 def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A bar on the terminal while a long file is checked and written (none for --json or a short file)."""
+    """A bar on the terminal while a long file is checked and written (none for --json or a short file: the bar
+    starts with the first phase of 5,000 rows or more, so a short import prints nothing but its report)."""
     if quiet:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console(), transient=True) as bar:
-        tasks: dict[str, object] = {}
+    bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console(), transient=True)
+    tasks: dict[str, object] = {}
 
-        def report(phase: str, done: int, total: int) -> None:
-            if total < 5_000:
-                return
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
+    def report(phase: str, done: int, total: int) -> None:
+        if total < 5_000:
+            return
+        if not tasks:
+            bar.start()
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(phase, total=total)
+        bar.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
 
+    try:
         yield report
+    finally:
+        if tasks:
+            bar.stop()
 
 
 def _import(args: argparse.Namespace) -> int:
