@@ -18,9 +18,12 @@ MAPPINGS_DIR = FIXTURES_DIR / "mappings"
 
 def read_mapping(path: Path) -> ImportMapping:
     try:
-        return parse_mapping(path.read_text(encoding="utf-8"), str(path))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInput("mapping", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("mapping", f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
+    return parse_mapping(text, str(path))
 
 
 @lru_cache(maxsize=4)
@@ -55,6 +58,8 @@ def read_owner_map(path: Path) -> dict[str, str]:
         rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     except OSError as exc:
         raise InvalidInput("owner-map", f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput("owner-map", f"cannot read {path} as UTF-8 CSV: {exc}") from None
     if rows and len(rows[0]) >= 2 and rows[0][1].strip().casefold() == "handle":
         rows = rows[1:]  # a header line
     pairs = {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2 and row[0].strip() and row[1].strip()}

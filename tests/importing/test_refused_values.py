@@ -129,3 +129,14 @@ def test_a_report_with_markup_like_names_prints_them_literally(capsys, tmp_path)
     assert code == 0, err
     assert "line 2, employees: '[bold]x' is not a number of employees" in " ".join(out.split())
     assert query(tmp_path / "a.db", "SELECT name FROM accounts") == [("[red]Beta",)]
+
+
+@pytest.mark.parametrize(("option", "content"), [
+    ("--mapping", b'kind = "users"\nname = "\xff"\n[columns]\nname = "n"\n'), ("--owner-map", b"Tom,\xfftom\n")])
+def test_a_mapping_or_owner_map_that_is_not_utf8_is_refused_in_one_line(capsys, tmp_path, option, content):
+    side, file = tmp_path / "side.txt", tmp_path / "users.csv"
+    side.write_bytes(content)
+    file.write_text("name\nAnn\n", encoding="utf-8")
+    code, _, err = run(capsys, "--db", str(tmp_path / "a.db"), "import", str(file), option, str(side))
+    assert code == 2 and err.count("\n") == 1 and option in err and "UTF-8" in err
+    assert not (tmp_path / "a.db").exists() or query(tmp_path / "a.db", "SELECT COUNT(*) FROM users") == [(0,)]
