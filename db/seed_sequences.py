@@ -14,6 +14,7 @@ import json
 import random
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from core.scoring import engagement_event
@@ -23,6 +24,7 @@ from fixtures.generate.journeys import Outcomes
 from fixtures.generate.sequence_walk import Enrolled, Walked, walk
 from fixtures.generate.status import TOUCH_KINDS, StatusModel
 from sequences.definition import Sequence, parse_sequence, sequence_to_json
+from sequences.templates import merge_values
 
 LIVE = {"demo": 160, "bench": 64_000}  # enrollments still running
 ENDED_SHARE = 0.3  # plus this share again that ended before now
@@ -78,10 +80,10 @@ def seed_sequences(conn: sqlite3.Connection, kind: str, seed: int, now: datetime
         after = latest.get(contact["id"])  # after the contact's last activity or change, never before it
         if after is not None and enrolled <= after:
             enrolled = min(after + timedelta(minutes=rng.uniform(10, 120)), now)
-        merge = {"first_name": contact["first_name"], "last_name": contact["last_name"],
-                 "full_name": f"{contact['first_name']} {contact['last_name']}", "title": contact["title"],
-                 "company": contact["company"], "industry": contact["industry"],
-                 "sender_name": contact["owner_name"], "sender_first_name": contact["owner_name"].split()[0]}
+        merge = merge_values(SimpleNamespace(first_name=contact["first_name"], last_name=contact["last_name"],
+                                             title=contact["title"]),
+                             SimpleNamespace(name=contact["company"], industry=contact["industry"]),
+                             SimpleNamespace(name=contact["owner_name"]))
         who = Enrolled(ZoneInfo(contact["tz"]), contact["country"], ZoneInfo(contact["owner_tz"]), merge, calls,
                        meeting)
         walked = walk(seq, who, enrolled, now, ended, rng)
