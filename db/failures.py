@@ -21,7 +21,7 @@ _MEANINGS = {
 }
 
 
-def database_failure(exc: BaseException, path: Path) -> str | None:
+def database_failure(exc: BaseException, path: str | Path) -> str | None:
     """The sentence for a failure of the database file (`exc` raised by sqlite3), else None."""
     if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError
                                                                     | sqlite3.InterfaceError):

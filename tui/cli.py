@@ -174,12 +174,22 @@ def _check_paths(args: argparse.Namespace, names: dict[str, str]) -> None:
 
 
 def _file_option(args: argparse.Namespace, names: dict[str, str], filename: object) -> str:
-    """The option that named the file an OSError is about ("the file" when none did)."""
+    """The option that named the file an OSError is about ("a file" when none did)."""
     named = os.fsdecode(filename)
     for dest, path in _paths(args):  # the file itself, a folder made for it, or its ".part" beside it
         if named.startswith(os.fspath(path)) or os.fspath(path).startswith(named):
             return names.get(dest, dest)
-    return "file"
+    return "a file"
+
+
+def _database(args: argparse.Namespace) -> str:
+    """The database the command used, for a message (never itself a reason to fail)."""
+    from tui.cli_commands.common import db_path
+
+    try:
+        return str(db_path(args))
+    except Exception:  # noqa: BLE001 - the settings can't be read: the message still goes out
+        return str(args.db or "the database")
 
 
 def _say(option: str, reason: str) -> int:
@@ -221,9 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _say(_file_option(args, names, exc.filename), f"cannot use {exc.filename}: {exc.strerror}")
     except Exception as exc:
         from db.failures import database_failure
-        from tui.cli_commands.common import db_path
 
-        if (reason := database_failure(exc, db_path(args))) is None:
+        if (reason := database_failure(exc, _database(args))) is None:
             raise
         return _say("--db", reason)
 
