@@ -75,7 +75,10 @@ def export_rows(conn: sqlite3.Connection, kind: str) -> Iterator[dict[str, objec
         record = dict(zip(columns, row, strict=True))
         for name in _MOMENTS & record.keys():
             if record[name]:
-                record[name] = from_stored(str(record[name])).isoformat()
+                try:
+                    record[name] = from_stored(str(record[name])).isoformat()
+                except ValueError:  # stored by an older revdesk ("202-03-15T12:00:00Z"): out as it is, not lost
+                    record[name] = str(record[name])
         yield record
 
 

@@ -5,6 +5,7 @@ and what stays readable afterwards (stats, export) because nothing impossible go
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,13 @@ def test_a_mapping_or_owner_map_that_is_not_utf8_is_refused_in_one_line(capsys, 
     code, _, err = run(capsys, "--db", str(tmp_path / "a.db"), "import", str(file), option, str(side))
     assert code == 2 and err.count("\n") == 1 and option in err and "UTF-8" in err
     assert not (tmp_path / "a.db").exists() or query(tmp_path / "a.db", "SELECT COUNT(*) FROM users") == [(0,)]
+
+
+def test_an_impossible_date_stored_earlier_is_exported_as_it_is(capsys, tmp_path):
+    """A database an older revdesk let "0202-03-15" into: the export still takes everything out."""
+    db = _team(capsys, tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE accounts SET created_at = '202-03-15T12:00:00Z'")
+    code, out, err = run(capsys, "--db", str(db), "export", "--kind", "accounts", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)[0]["created_at"] == "202-03-15T12:00:00Z"
