@@ -1,14 +1,14 @@
 """Find the line of a key in TOML source, so validation errors can name both the key and its line.
 
 tomllib gives values without positions; this scanner follows table headers, arrays of tables and
-inline keys well enough to point at the line a person should look at.
+inline keys well enough to point at the line a person should look at. It reads each line once, with no pattern
+that can backtrack (a hostile file can't make it slow), and skips the inside of multi-line strings.
 """
 
 from __future__ import annotations
 
 import re
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*("[^"]+"|'[^']+'|[A-Za-z0-9_.-]+)\s*=""")
 _INLINE_KEY = re.compile(r"""(?:\{|,)\s*([A-Za-z0-9_-]+)\s*=""")
 
@@ -24,23 +24,30 @@ def key_lines(source: str) -> dict[tuple[str | int, ...], int]:
     table: tuple[str | int, ...] = ()
     array_key: tuple[str | int, ...] | None = None
     array_index = 0
+    in_string: str | None = None  # the delimiter of the multi-line string this line is inside
     for number, text in enumerate(source.splitlines(), start=1):
-        header = _HEADER.match(text)
-        if header and not text.lstrip().startswith("#") and "=" not in text.split("]")[0]:
-            parts = tuple(_clean(p) for p in header.group(2).split("."))
+        if in_string is not None:
+            if in_string in text:
+                in_string = None
+            continue
+        header = _header(text)
+        if header is not None:
+            brackets, name = header
+            parts = tuple(_clean(p) for p in name.split("."))
             resolved = _resolve(parts, counters)
-            if header.group(1) == "[[":
+            if brackets == "[[":
                 index = counters.get(resolved, -1) + 1
                 counters[resolved] = index
                 table = (*resolved, index)
             else:
                 table = resolved
             lines.setdefault(table, number)
-            lines.setdefault(table[:-1] if header.group(1) == "[[" else table, number)
+            lines.setdefault(table[:-1] if brackets == "[[" else table, number)
             array_key = None
             continue
         key = _KEY.match(text)
         if key:
+            in_string = _opens_multiline(text[key.end():])
             path = (*table, *(_clean(p) for p in key.group(1).split(".")))
             lines.setdefault(path, number)
             array_key, array_index = (path, 0) if text.rstrip().endswith("[") else (None, 0)
@@ -55,6 +62,29 @@ def key_lines(source: str) -> dict[tuple[str | int, ...], int]:
         elif array_key is not None and text.strip().startswith("]"):
             array_key = None
     return lines
+
+
+def _header(text: str) -> tuple[str, str] | None:
+    """('[', name) for a `[name]` line, ('[[', name) for `[[name]]`, else None (a comment may follow)."""
+    line = text.strip()
+    brackets = "[[" if line.startswith("[[") else "[" if line.startswith("[") else ""
+    if not brackets:
+        return None
+    close = line.find("]" * len(brackets), len(brackets))
+    if close < 0:
+        return None
+    name, rest = line[len(brackets):close].strip(), line[close + len(brackets):].strip()
+    if not name or "=" in name or (rest and not rest.startswith("#")):
+        return None
+    return brackets, name
+
+
+def _opens_multiline(value: str) -> str | None:
+    """The delimiter of a multi-line string a key's value opens and leaves open on its line, else None."""
+    for delimiter in ('"""', "'''"):
+        if value.lstrip().startswith(delimiter) and value.count(delimiter) % 2 == 1:
+            return delimiter
+    return None
 
 
 def _resolve(parts: tuple[str, ...], counters: dict[tuple[str | int, ...], int]) -> tuple[str | int, ...]:
