@@ -63,3 +63,44 @@ def test_read_amount_names_the_currency():
     assert read_amount("€12.500,00") == (12500.0, "EUR")
     assert read_amount("12,500 usd") == (12500.0, "USD")
     assert read_amount("12500") == (12500.0, None)
+
+
+def _deal_one(store) -> tuple:
+    return tuple(store.conn.execute("SELECT stage, amount FROM deals WHERE id = 1").fetchone())
+
+
+async def test_the_deal_move_dialog_reads_amounts_as_the_import_does(store):
+    """Driven with Pilot: the dialog refuses 1e3 beside its field, writes nothing, then takes 12.500,00."""
+    from textual.widgets import Input
+
+    from tests.db.test_pipeline_query import add_deals
+    from tests.tui.helpers import settle
+    from tui.app import build_app
+    from tui.screens.deal_move_modal import DealMoveModal
+
+    add_deals(store)
+    store.conn.execute("UPDATE deals SET amount = NULL WHERE id = 1")
+    app = build_app(store, "tom", clock=fixed_clock)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        board = app.screen.board
+        board.move_lane([spec.key for spec in board.specs].index("discovery") - board.index)
+        await pilot.pause()
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Proposal, which needs an amount
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, DealMoveModal) and [key for key, _ in modal.missing] == ["amount"]
+        modal.query_one("#field-amount", Input).value = "1e3"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal, "refused: the dialog stays open"
+        assert "'1e3' is not a positive amount" in str(modal.query_one("#problem-amount").render())
+        assert _deal_one(store) == ("discovery", None)
+        modal.query_one("#field-amount", Input).value = "12.500,00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _deal_one(store) == ("proposal", 12500.0)
