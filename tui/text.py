@@ -32,7 +32,7 @@ def printable(text: str) -> str:
 
 
 def count(number: int | None, noun: str, unknown: str = "unknown") -> str:
-    """`36,853 employees`; `1 employee`... is the caller's noun; `unknown` when there is no number."""
+    """`36,853 contacts` (the noun as given, singular or plural); `unknown` when there is no number."""
     return unknown if number is None else f"{number:,} {noun}"
 
 

@@ -178,7 +178,7 @@ def _print_kpi(report: KpiReport) -> None:
 
 
 def _number(value: float) -> str:
-    """A metric as a person reads it: 1,250 calls, 2.5 meetings, €1,251,000 of revenue as 1,251,000."""
+    """A metric with thousands separators and no needless decimals: 1,250, 2.5, 1,251,000 (`:g` gave 1.251e+06)."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
