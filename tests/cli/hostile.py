@@ -278,6 +278,47 @@ def drive(ws: Workspace, chosen: list[Slot], count: int | None) -> Findings:
     return findings
 
 
+READ_FILES = ("context", "mapping", "owner_map", "file", "files")  # the options naming a file revdesk reads
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string (every character that needs it escaped, lone surrogates as U+FFFD)."""
+    out = []
+    for char in text.encode("utf-8", "replace").decode("utf-8"):
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def file_contents(slot: Slot, text: str) -> list[bytes]:
+    """What a hostile file holds for a reading option: the string itself, the string in a TOML value of a key the
+    file has, and the string's bytes in Latin-1 where UTF-8 is expected."""
+    key = {"context": "pain", "mapping": "name", "owner_map": None}.get(slot.dest, "name")
+    raw = text.encode("utf-8", "surrogateescape")
+    variants = [raw, text.encode("latin-1", "replace")]
+    if key:
+        variants.append(f"{key} = {toml_string(text)}\n".encode())
+    return variants
+
+
+def drive_files(ws: Workspace, chosen: list[Slot], count: int | None) -> Findings:
+    """Each reading option of `chosen` given a file that holds hostile strings."""
+    findings = Findings()
+    target = ws.root / "hostile-input"
+    for slot in [s for s in chosen if s.dest in READ_FILES]:
+        for text in sample(slot, count):
+            for content in file_contents(slot, text):
+                path = target.with_suffix({"context": ".toml", "mapping": ".toml", "owner_map": ".csv"}.get(
+                    slot.dest, ".csv" if slot.command == ("import",) else ".toml"))
+                path.write_bytes(content)
+                findings.add(slot, run(ws, ws.argv(slot, str(path))))
+    return findings
+
+
 def _build_template(path: Path) -> None:
     """make_store's team with a sequence loaded, deal 1 (from accepted handoff 1) and pending handoff 2."""
     from db.sequences import apply_sequence

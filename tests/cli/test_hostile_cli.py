@@ -51,3 +51,9 @@ def test_every_naughty_string_in_every_option(workspace, command):
 def test_generated_text_in_any_option(workspace, slot, text):
     outcome = hostile.run(workspace, workspace.argv(slot, hostile.hostile_value(slot, text)))
     assert outcome.problem() is None, outcome.problem()
+
+
+@pytest.mark.parametrize("command", sorted({s.command for s in SLOTS if s.dest in hostile.READ_FILES}), ids=" ".join)
+def test_files_holding_hostile_strings(workspace, command):
+    findings = hostile.drive_files(workspace, [s for s in SLOTS if s.command == command], 2)
+    assert not findings.problems, findings.report()
