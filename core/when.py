@@ -16,6 +16,8 @@ LATEST_YEAR = 2100
 DEFAULT_HOUR = time(9, 0)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^\+?\s*(\d+)\s*(m|min|h|d|w|bd)$")
+MAX_QUICK_FORM = 40  # characters: "next wednesday 10:30" is 20; a longer text is no quick form (and can't be slow)
+MAX_RELATIVE = 10_000  # +10000d is 27 years ahead: more is a typo, and would overflow the calendar
 _AT = re.compile(r"^(.*?)(?:(?:^|\s+)(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?$")
 
 
@@ -87,9 +89,13 @@ def resolve_quick_form(text: str, now: datetime, field: str = "follow_up") -> da
     raw = text.strip().lower()
     if not raw:
         raise InvalidInput(field, "is empty; try +2d, tomorrow 9:00 or next monday")
+    if len(raw) > MAX_QUICK_FORM:
+        raise InvalidInput(field, f"is {len(raw)} characters long: a quick form is short, like +2d or tomorrow 9:00")
     relative = _RELATIVE.match(raw.replace("in ", "+"))
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
+        if amount > MAX_RELATIVE:
+            raise InvalidInput(field, f"{text.strip()!r} is too far ahead (at most +{MAX_RELATIVE:,} of a unit)")
         if unit == "bd":
             day = add_business_days(now.date(), amount)
             return datetime.combine(day, now.timetz().replace(tzinfo=None), now.tzinfo)

@@ -144,3 +144,16 @@ def test_the_default_senior_title_pattern_still_matches_on_re2():
                           ("IT Manager", False), ("Warehouse Lead", False), ("Overhead analyst", False)]:
         rules = [line.rule for line in fit_lines(qualification, {"title": title})]
         assert ("Senior title" in rules) is senior, title
+
+
+@pytest.mark.parametrize("follow_up", ["+99999999999d", "+9999999w", "+99999999999bd", "+999999999999999h",
+                                       "+" + "1" * 5000 + "d", "a" + " " * 20_000 + "x"],
+                         ids=["days", "weeks", "business days", "hours", "5000 digits", "20000 spaces"])
+def test_a_follow_up_far_off_or_long_is_refused_at_once(follow_up):
+    """They overflowed the calendar (a traceback), broke int() or took minutes in a regular expression."""
+    source = _replace('follow_up = "+2d"', f"follow_up = {toml_string(follow_up)}")
+    started = time.perf_counter()
+    problems = _problems(source)
+    assert time.perf_counter() - started < 1
+    line = _line_of(source, f"follow_up = {toml_string(follow_up)[:12]}")
+    assert len(problems) == 1 and problems[0].startswith(f"team.toml:{line}: outcomes[1].follow_up: "), problems
