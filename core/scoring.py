@@ -126,8 +126,13 @@ def _fit_matches(rule: FitRule, value: object) -> bool:
 
 def fit_lines(q: Qualification, facts: Mapping[str, object]) -> tuple[ScoreLine, ...]:
     """The fit rules that match the contact's and its account's facts."""
-    return tuple(ScoreLine(rule.name, "fit", float(rule.points), f"{rule.field} is {facts.get(rule.field)}")
+    return tuple(ScoreLine(rule.name, "fit", float(rule.points), f"{rule.field} is {_fact(facts.get(rule.field))}")
                  for rule in q.fit_rules if _fit_matches(rule, facts.get(rule.field)))
+
+
+def _fact(value: object) -> str:
+    """A fact as the score's reasons say it: employees is 36,853, not 36853."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def engagement_event(kind: str, outcome: str | None, playbook: Playbook) -> str | None:

@@ -90,3 +90,17 @@ def test_handoff_list_says_the_year_of_a_handoff_sent_last_year(capsys, monkeypa
     assert code == 0, err
     assert f"15 Jun {last_year.year} 09:30" in out
 
+
+
+def test_the_score_says_an_accounts_size_with_separators(capsys, tmp_path):
+    from tests.factories import make_store
+
+    path = tmp_path / "size.db"
+    make_store(path).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE accounts SET employees = 4200 WHERE id = 1")
+    conn.close()
+    code, out, err = run(capsys, "--db", str(path), "score", "--contact", "1")
+    assert code == 0, err
+    assert "employees is 4,200" in out
