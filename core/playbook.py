@@ -4,6 +4,7 @@ with pydantic and reports each problem with its key and line."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import time
@@ -213,6 +214,7 @@ class Target:
 
     def __post_init__(self) -> None:
         check((self.role is None) != (self.user is None), "role", "give exactly one of role or user")
+        check(math.isfinite(self.value), "value", "must be a number (not inf or nan)")
         check(self.value >= 0, "value", "must not be negative")
 
 
@@ -290,7 +292,7 @@ class Currency:
         check(bool(re.fullmatch(r"[A-Z]{3}", self.base)), "base", "must be an ISO 4217 code like EUR")
         for code, rate in self.rates.items():
             check(bool(re.fullmatch(r"[A-Z]{3}", code)), "rates", f"{code!r} must be an ISO 4217 code like USD")
-            check(rate > 0, f"rates.{code}", "must be above 0")
+            check(math.isfinite(rate) and rate > 0, f"rates.{code}", "must be a number above 0 (not inf or nan)")
 
     def to_base(self, amount: float, currency: str) -> float:
         return amount if currency == self.base else amount * self.rates.get(currency, 1.0)

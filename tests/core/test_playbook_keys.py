@@ -157,3 +157,12 @@ def test_a_follow_up_far_off_or_long_is_refused_at_once(follow_up):
     assert time.perf_counter() - started < 1
     line = _line_of(source, f"follow_up = {toml_string(follow_up)[:12]}")
     assert len(problems) == 1 and problems[0].startswith(f"team.toml:{line}: outcomes[1].follow_up: "), problems
+
+
+@pytest.mark.parametrize(("old", "new", "where"), [("value = 60\n", "value = inf\n", "targets[0].value"),
+                                                   ("USD = 0.92", "USD = inf", "currency.rates.USD"),
+                                                   ("USD = 0.92", "USD = nan", "currency.rates.USD")])
+def test_an_infinite_target_or_rate_is_refused(old, new, where):
+    """TOML has inf and nan; a target of inf passed and every progress bar then divided by it."""
+    problems = _problems(_replace(old, new))
+    assert len(problems) == 1 and f": {where}: must be a number" in problems[0], problems
