@@ -29,9 +29,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
-        # Python 3.11 drops a "--" given as an option's own value (`--note=--`) and hands the command an empty
-        # list; it is the text "--" (as Python 3.12 reads it).
-        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+        # Python 3.11 drops a "--" given as an option's own value (`--note=--`, or a positional's after the "--"
+        # that ends the options) and hands the command an empty list; it is the text "--" (as Python 3.12 reads it).
+        if action.nargs is None and arg_strings == ["--"]:
             value = self._get_value(action, "--")
             self._check_value(action, value)
             return value

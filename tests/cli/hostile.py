@@ -194,7 +194,8 @@ class Workspace:
                 positionals.append(text)
         if slot.command == ("handoff", "send") and slot.dest != "field":
             argv += [f"--field={k}={v}" for k, v in CONTEXT.items()]
-        return argv + positionals
+        # after "--" a positional may start with "-" ("-1", "--"): it reaches the command, not the option parser
+        return argv + (["--"] if any(p.startswith("-") for p in positionals) else []) + positionals
 
 
 def hostile_value(slot: Slot, text: str) -> str:
