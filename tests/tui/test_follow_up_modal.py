@@ -20,6 +20,7 @@ async def test_tab_after_the_time_goes_to_the_note_and_enter_keeps_both(store):
     async with app.run_test(size=SIZE) as pilot:
         await open_call_mode(pilot)  # Dana Brooks, New York
         await pilot.press("f")
+        await settle(pilot)  # the form is up and its time field focused before typing
         await pilot.press(*"tomorrow 14:00")
         await pilot.press("tab")
         await pilot.press(*"Send the pilot plan")
@@ -34,6 +35,7 @@ async def test_enter_on_a_preset_fills_the_time_in_and_sends_nothing(store):
     async with app.run_test(size=SIZE) as pilot:
         await open_call_mode(pilot)
         await pilot.press("f")
+        await settle(pilot)  # the form is up and its time field focused before typing
         await pilot.press(*"tomorrow 14:00")
         await pilot.press("tab", *"Ask about the budget", "tab")  # onto the first preset, +2d
         await pilot.press("enter")
@@ -54,6 +56,7 @@ async def test_the_toast_says_their_time_and_mine(store):
     async with app.run_test(size=SIZE) as pilot:
         await open_call_mode(pilot)
         await pilot.press("f")
+        await settle(pilot)  # the form is up and its time field focused before typing
         await pilot.press(*"tomorrow 9:00")
         await pilot.press("enter")
         await settle(pilot)

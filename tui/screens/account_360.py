@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
@@ -97,9 +98,12 @@ class AccountScreen(ReloadsOnReturn, Screen):
         height: auto;
         max-height: 9;
     }
+    AccountScreen #account-body {
+        height: 1fr;
+    }
     AccountScreen #account-tabs {
         height: 1fr;
-        min-height: 8;
+        min-height: 12;
         & ContentSwitcher, & TabPane {
             height: 1fr;
             padding: 0;
@@ -119,16 +123,18 @@ class AccountScreen(ReloadsOnReturn, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the account…", id="account-head", classes="panel")
-        yield DataTable(id="account-contacts", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="account-deals", cursor_type="row", zebra_stripes=True)
-        with TabbedContent(id="account-tabs"):
-            with TabPane("Timeline", id="tab-timeline"):
-                yield DataTable(id="account-timeline", cursor_type="row", zebra_stripes=True)
-            with TabPane("Handoffs", id="tab-handoffs"):
-                yield DataTable(id="account-handoffs", cursor_type="row", zebra_stripes=True)
-            with TabPane("Owner history", id="tab-owners"):
-                yield DataTable(id="account-owners", cursor_type="row", zebra_stripes=True)
+        # One scrolling body: on a short screen the history tabs keep their room below, reached by Tab.
+        with VerticalScroll(id="account-body", can_focus=False):
+            yield Static("Loading the account…", id="account-head", classes="panel")
+            yield DataTable(id="account-contacts", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="account-deals", cursor_type="row", zebra_stripes=True)
+            with TabbedContent(id="account-tabs"):
+                with TabPane("Timeline", id="tab-timeline"):
+                    yield DataTable(id="account-timeline", cursor_type="row", zebra_stripes=True)
+                with TabPane("Handoffs", id="tab-handoffs"):
+                    yield DataTable(id="account-handoffs", cursor_type="row", zebra_stripes=True)
+                with TabPane("Owner history", id="tab-owners"):
+                    yield DataTable(id="account-owners", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -160,6 +166,7 @@ class AccountScreen(ReloadsOnReturn, Screen):
     def show_view(self, view: AccountView) -> None:
         if not self.is_attached:  # closed while the worker ran
             return
+        first = self.shown is None
         self.shown = view
         bench = self.app.workbench
         now = bench.now()
@@ -193,6 +200,8 @@ class AccountScreen(ReloadsOnReturn, Screen):
                          self._day(d.closed_at), d.expected_close_date or "—"])
         fill(deals, DEAL_COLUMNS, rows, keys=[str(d.id) for d in view.deals], available=self._inner(bordered=True))
         self._fill_history(view)
+        if first:  # the account's name and facts first, whatever the focus scrolled to
+            self.call_after_refresh(self.query_one("#account-body", VerticalScroll).scroll_home, animate=False)
 
     def _inner(self, bordered: bool) -> int:
         """The width a table has inside the screen, less its round border."""

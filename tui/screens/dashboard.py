@@ -47,11 +47,12 @@ def progress_bar(value: MetricValue, cells: int = BAR) -> Text:
 
 
 def count_ticks(top: float, steps: int = 4) -> list[int]:
-    """Whole-number axis ticks from 0 to at least `top` (calls are counted, never 1908.5)."""
-    step = max(1, math.ceil(top / steps))
-    magnitude = 10 ** (len(str(step)) - 1)
-    step = math.ceil(step / magnitude) * magnitude
-    return list(range(0, step * steps + 1, step))
+    """Whole-number axis ticks from 0 to at least `top`, a round step apart (1, 2 or 5 times a power of ten):
+    calls are counted, never 1908.5."""
+    rough = max(top / steps, 1)
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
 def figure(name: str, amount: float | None, currency: str) -> str:

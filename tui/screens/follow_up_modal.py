@@ -36,6 +36,7 @@ def both_times(due: datetime, theirs: ZoneInfo, mine: ZoneInfo, now: datetime) -
 
 class FollowUpModal(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = "FollowUpModal #presets { margin: 0; }  /* all of it fits at 80x24 */"
 
     def __init__(self, workbench: Workbench, contact_id: int, contact_name: str, contact_tz: str | None) -> None:
         super().__init__()
@@ -49,12 +50,12 @@ class FollowUpModal(ModalScreen[str | None]):
             yield Label(Text(f"Follow up with {self.contact_name}"), classes="dialog-title")
             yield Input(placeholder="when: +2d, tomorrow 9:00, next monday 10:00, 2026-12-01 14:00", id="when")
             yield Input(placeholder="note (optional): what to do then", id="note")
-            with Horizontal(classes="quick"):
+            with Horizontal(classes="quick", id="presets"):
                 yield Label("Fill in:", classes="quick-label")
                 for number, form in enumerate(QUICK_FORMS, 1):
                     yield Button(f"{form}", id=f"quick-{number}", compact=True)
             yield Label("", id="preview")
-            yield Label("Enter schedules · a preset fills the time in · Esc cancels · times are the contact's local"
+            yield Label("Enter schedules · a preset fills the time in · Esc cancels\nTimes are the contact's local"
                         " time", classes="hint")
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -25,6 +25,7 @@ from core.when import humanize_delta
 from db.handoff_queries import HandoffReview, handoff_review
 from db.handoffs import HandoffResult
 from tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
+from tui.text import money
 
 STATUS_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 PAST_SLA_STYLE = "bold white on red"
@@ -77,13 +78,15 @@ def context_panel(review: HandoffReview, playbook: Playbook, tz: ZoneInfo) -> Gr
     grid = _grid()
     for key, label, kind_of in fields:
         answer = str(h.context.get(key) or "").strip()
+        # the playbook's labels and the sender's answers as written: "[/]" in either is text, not markup
         if not answer:
-            grid.add_row(label, Text("not given", style="red"))
+            grid.add_row(Text(label), Text("not given", style="red"))
         elif kind_of == "contact" and answer.isdigit():
             found = review.people.get(int(answer))
-            grid.add_row(label, Text(person(found), style="bold") if found else f"contact {answer} (no longer here)")
+            grid.add_row(Text(label), Text(person(found), style="bold") if found
+                         else Text(f"contact {answer} (no longer here)"))
         else:
-            grid.add_row(label, answer)
+            grid.add_row(Text(label), Text(answer))
     return Group(head, Text(""), grid)
 
 
@@ -97,7 +100,7 @@ def account_panel(review: HandoffReview) -> Group:
     grid.add_row("Growth stage", a.growth_stage or "—")
     grid.add_row("Committee", f"{a.committee_complexity} complexity" if a.committee_complexity else "—")
     grid.add_row("Owner", a.owner_name or Text("unowned", style="yellow"))
-    grid.add_row("Revenue", f"{a.lifetime_revenue:,.0f} lifetime · {a.status}")
+    grid.add_row("Revenue", f"{money(a.lifetime_revenue, a.revenue_currency)} lifetime · {a.status}")
     return Group(Text(a.name, style="bold"), grid)
 
 
@@ -205,7 +208,7 @@ class HandoffReviewScreen(Screen):
         self.busy = False
         self.refresh_bindings()
         self.query_one("#review-banner", Static).update(Text(message, style="bold red"))
-        self.notify(message, severity="error", timeout=6)
+        self.notify(message, severity="error", timeout=6, markup=False)
 
     def show(self, review: HandoffReview) -> None:
         if not self.is_attached:
@@ -294,9 +297,9 @@ class HandoffReviewScreen(Screen):
         h = self.review.handoff
         if h.kind == "sdr_ae":
             self.app.notify(f"Deal {result.deal_id} created in {first_stage_label(self.app.workbench.playbook)}",
-                            timeout=6)
+                            timeout=6, markup=False)
         else:
-            self.app.notify(f"Handoff {h.id} accepted: {h.account_name} is yours now", timeout=6)
+            self.app.notify(f"Handoff {h.id} accepted: {h.account_name} is yours now", timeout=6, markup=False)
         self.action_back()
 
     def action_reject(self) -> None:
@@ -308,7 +311,7 @@ class HandoffReviewScreen(Screen):
 
     def _rejected(self, message: str | None) -> None:
         if message:
-            self.app.notify(message, timeout=6)
+            self.app.notify(message, timeout=6, markup=False)  # it names the reason's label and the people
             self.action_back()
 
     def action_account(self) -> None:
