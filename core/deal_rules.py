@@ -66,7 +66,7 @@ def read_amount(raw: str) -> tuple[float, str | None]:
     exactly ("1e3", "10k" and "2 Mio" are refused, never stored as 13, 10 or 2)."""
     value, currency = parse_import_amount(raw)
     if value is None or value <= 0:
-        raise ValueProblem("an amount is more than 0")
+        raise ValueProblem(f"not an amount: {raw!r} is not more than 0")
     return value, currency
 
 
