@@ -1,11 +1,12 @@
 """Whatever words a playbook holds (its labels are the naughty strings) and whatever keys it picks (even `to`,
 `general` and `other`, the names of the screens' own rows), the handoff form and the deal-move dialog open, show
-the words as written, name problems beside their fields and send: widget ids never come from the playbook's text."""
+the words as written, name problems beside their fields and send: widget ids never come from the playbook's text.
+The handoff review, the reject dialog and the help screen show the playbook's words (and the answers) as written."""
 
 from __future__ import annotations
 
 from rich.console import Console
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from db.playbooks import apply_playbook
 from db.workbench import Workbench
@@ -16,9 +17,13 @@ from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string
 from tests.tui.helpers import settle
 from tui.app import build_app
+from tui.screens.call_mode import CallScreen
 from tui.screens.deal_move_modal import DealMoveModal
 from tui.screens.handoff_form import HandoffFormScreen, field_id
+from tui.screens.handoff_review import HandoffReviewScreen
+from tui.screens.help import HelpScreen
 from tui.screens.pipeline import PipelineScreen
+from tui.screens.reject_modal import RejectHandoffModal
 
 DEFAULT = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
 HOSTILE = ["Acme [/] Ltd", "[bold]Pain[/bold]", "[link=https://evil.example]click[/link]", ":smile: [red]",
@@ -118,3 +123,56 @@ async def test_the_deal_move_dialog_asks_for_criteria_named_like_its_own_rows(st
         await settle(pilot)
         assert app.screen is screen, "moved"
     assert store.conn.execute("SELECT stage FROM deals WHERE id = 1").fetchone()[0] == "demo"
+
+
+async def test_the_review_help_and_reject_dialog_show_hostile_words_as_written(store):
+    source = _playbook_with_hostile_words().replace('label = "Context incomplete"', 'label = "Context [/] thin"', 1)
+    apply_playbook(store.conn, source, "hostile.toml", NOW)
+    maya = Workbench.open(store, "maya", fixed_clock)
+    maya.log_call(1, "connected")
+    context = {key: f"Answer [/] about {key} [bold]" for key in TEXT_KEYS} | {"approver": "2"}
+    handoff_id = maya.send_handoff("sdr_ae", 2, context, contact_id=1).handoff_id
+    app = build_app(store, "tom", clock=fixed_clock)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await settle(pilot)
+        app.push_screen(HandoffReviewScreen(handoff_id))
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, HandoffReviewScreen)
+        shown = _text(review.query_one("#review-context", Static).content)
+        assert "Acme [/] Ltd" in shown and "Answer [/] about pain [bold]" in shown
+        await pilot.press("r")
+        await settle(pilot)
+        reject = app.screen
+        assert isinstance(reject, RejectHandoffModal)
+        reasons = reject.query_one("#field-reason", Select)
+        assert any("Context [/] thin" in str(prompt) for prompt, _ in reasons._options)
+        await pilot.press("enter")  # the reasons open, every label shown
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        reasons.value = "incomplete_context"
+        reject.query_one("#field-note", TextArea).text = "Budget owner [/] unclear; confirm first"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RejectHandoffModal), "rejected"
+        assert any("(Context [/] thin)" in n.message for n in app._notifications)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+    assert store.conn.execute("SELECT status FROM handoffs").fetchone()[0] == "rejected"
+
+
+async def test_help_in_call_mode_lists_outcome_labels_as_written(store):
+    source = _playbook_with_hostile_words().replace('label = "Voicemail"', 'label = "Voice [/] mail"', 1)
+    apply_playbook(store.conn, source, "hostile.toml", NOW)
+    app = build_app(store, "maya", clock=fixed_clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        app.push_screen(CallScreen.for_contact(1))
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert "Log “Voice [/] mail” and go to the next item" in _text(help_screen.table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -30,9 +31,10 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(_keys(command.keys, command.key_display), command.help)
         if getattr(self.beneath, "LOGS_OUTCOMES", False):
             for number, outcome in enumerate(self.app.workbench.playbook.outcomes, 1):
-                table.add_row(f"{number} / {outcome.letter}", f"Log “{outcome.label}” and go to the next item")
+                # the playbook's words, as written: a label like "Call [/] back" is no markup
+                table.add_row(f"{number} / {outcome.letter}", Text(f"Log “{outcome.label}” and go to the next item"))
         with VerticalScroll(classes="dialog"):
-            yield Label(f"Keys — {self.beneath.title or 'revdesk'}", classes="dialog-title")
+            yield Label(Text(f"Keys — {self.beneath.title or 'revdesk'}"), classes="dialog-title")
             self.table = table
             yield Static(table, id="help-keys")
             yield Label("Esc closes", classes="hint")

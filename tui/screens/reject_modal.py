@@ -69,14 +69,16 @@ class RejectHandoffModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         h = self.handoff
-        options = [(f"{r.label} — {consequence(h.kind, r.then)}", r.key) for r in self.reasons]
+        # the playbook's reason labels and people's names as written: "[/]" in one is text, not markup
+        options = [(Text(f"{r.label} — {consequence(h.kind, r.then)}"), r.key) for r in self.reasons]
         with Vertical(classes="dialog"):
-            yield Label(f"Reject handoff {h.id} from {h.from_name}: {h.contact_name or h.account_name}, "
-                        f"{h.account_name}", classes="dialog-title")
+            yield Label(Text(f"Reject handoff {h.id} from {h.from_name}: {h.contact_name or h.account_name}, "
+                             f"{h.account_name}"), classes="dialog-title")
             yield Label("Why", classes="field-label")
             yield Select(options, prompt="Choose a reason", id="field-reason")
             yield self._problem("reason")
-            yield Label(f"Note for {h.from_name}: what is missing or what should happen next", classes="field-label")
+            yield Label(Text(f"Note for {h.from_name}: what is missing or what should happen next"),
+                        classes="field-label")
             yield TextArea(id="field-note", tab_behavior="focus")
             yield self._problem("note")
             yield Static("", id="reject-summary", classes="problem")
@@ -138,7 +140,7 @@ class RejectHandoffModal(ModalScreen[str | None]):
             self.problems[slot] = f"{self.problems[slot]}\n{line}" if slot in self.problems else line
         for slot in ("reason", "note"):
             static = self.query_one(f"#problem-{slot}", Static)
-            static.update(f"✗ {self.problems.get(slot, '')}".replace("\n", "\n✗ "))
+            static.update(Text(f"✗ {self.problems.get(slot, '')}".replace("\n", "\n✗ ")))
             static.display = slot in self.problems
         self._summary()
 
