@@ -25,6 +25,7 @@ from core.when import humanize_delta
 from db.handoff_queries import HandoffReview, handoff_review
 from db.handoffs import HandoffResult
 from tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
+from tui.text import money
 
 STATUS_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 PAST_SLA_STYLE = "bold white on red"
@@ -99,7 +100,7 @@ def account_panel(review: HandoffReview) -> Group:
     grid.add_row("Growth stage", a.growth_stage or "—")
     grid.add_row("Committee", f"{a.committee_complexity} complexity" if a.committee_complexity else "—")
     grid.add_row("Owner", a.owner_name or Text("unowned", style="yellow"))
-    grid.add_row("Revenue", f"{a.lifetime_revenue:,.0f} lifetime · {a.status}")
+    grid.add_row("Revenue", f"{money(a.lifetime_revenue, a.revenue_currency)} lifetime · {a.status}")
     return Group(Text(a.name, style="bold"), grid)
 
 
