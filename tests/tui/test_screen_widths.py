@@ -122,3 +122,21 @@ def test_dates_say_the_year_only_when_it_is_not_this_one():
 def test_chart_axes_count_in_whole_round_numbers_from_zero():
     assert count_ticks(1) == [0, 1]
     assert count_ticks(1908.5) == [0, 500, 1000, 1500, 2000]
+
+
+async def test_today_at_80_keeps_each_days_figure_with_its_percentage(template, tmp_path):
+    kpi = (await shown(template, tmp_path, "maya", (80, 24)))[1]
+    assert "Calls 0/60" in kpi and "Connects 0/12" in kpi and "Meetings 0/2" in kpi and kpi.count("0%") == 3
+
+
+def test_the_outcome_keys_wrap_between_outcomes_never_inside_one():
+    from core.playbook import parse_playbook
+    from fixtures import DEFAULT_PLAYBOOK
+    from tui.widgets.outcome_bar import render_outcomes
+
+    outcomes = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8")).outcomes
+    lines = render_outcomes(outcomes, 60).plain.split("\n")
+    assert len(lines) > 1 and all(len(line) <= 60 for line in lines)
+    pieces = [piece.strip() for line in lines for piece in line.split("  ") if piece.strip()]
+    assert pieces == [f"{n} {o.label}" + ("" if o.letter.lower() in o.label.lower() else f" {o.letter}")
+                      for n, o in enumerate(outcomes, 1)]

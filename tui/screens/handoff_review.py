@@ -26,6 +26,7 @@ from db.handoff_queries import HandoffReview, handoff_review
 from db.handoffs import HandoffResult
 from tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
 from tui.text import money
+from tui.widgets.dates import when
 
 STATUS_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 PAST_SLA_STYLE = "bold white on red"
@@ -64,7 +65,7 @@ def _grid() -> Table:
     return grid
 
 
-def context_panel(review: HandoffReview, playbook: Playbook, tz: ZoneInfo) -> Group:
+def context_panel(review: HandoffReview, playbook: Playbook, tz: ZoneInfo, now: datetime) -> Group:
     h = review.handoff
     try:
         kind = playbook.handoff.kind(h.kind)
@@ -74,7 +75,7 @@ def context_panel(review: HandoffReview, playbook: Playbook, tz: ZoneInfo) -> Gr
         fields = [(key, key.replace("_", " ").capitalize(), "text") for key in h.context]
         kind_label = h.kind
     head = Text.assemble((f"{kind_label} handoff {h.id}", "bold"), f" from {h.from_name} to {h.to_name}",
-                         (f" · sent {h.created_at.astimezone(tz):%a %d %b %H:%M}", "dim"))
+                         (f" · sent {when(h.created_at, now, tz, weekday=True)}", "dim"))
     grid = _grid()
     for key, label, kind_of in fields:
         answer = str(h.context.get(key) or "").strip()
@@ -117,7 +118,7 @@ def contact_panel(review: HandoffReview) -> Group:
     return Group(*parts)
 
 
-def timeline_panel(review: HandoffReview, tz: ZoneInfo) -> Table:
+def timeline_panel(review: HandoffReview, tz: ZoneInfo, now: datetime) -> Table:
     table = Table(box=None, show_header=True, header_style="dim", expand=True, padding=(0, 1))
     for name in ("When", "What", "By"):
         table.add_column(name, no_wrap=True)
@@ -126,8 +127,7 @@ def timeline_panel(review: HandoffReview, tz: ZoneInfo) -> Table:
         table.add_row("—", "no activity yet", "", "")
     for act in review.timeline:
         what = act.kind + (f" · {act.outcome.replace('_', ' ')}" if act.outcome else "")
-        table.add_row(f"{act.occurred_at.astimezone(tz):%d %b %Y %H:%M}", what, act.user_handle or "",
-                      act.note or "")
+        table.add_row(when(act.occurred_at, now, tz), what, act.user_handle or "", act.note or "")
     return table
 
 
@@ -219,10 +219,10 @@ class HandoffReviewScreen(Screen):
         h = review.handoff
         self.title = f"Handoff {h.id} · {h.contact_name or h.account_name}"
         self.query_one("#review-banner", Static).update(self.banner(h, bench.now()))
-        self.query_one("#review-context", Static).update(context_panel(review, bench.playbook, tz))
+        self.query_one("#review-context", Static).update(context_panel(review, bench.playbook, tz, bench.now()))
         self.query_one("#review-account", Static).update(account_panel(review))
         self.query_one("#review-contact", Static).update(contact_panel(review))
-        self.query_one("#review-timeline", Static).update(timeline_panel(review, tz))
+        self.query_one("#review-timeline", Static).update(timeline_panel(review, tz, bench.now()))
         self.refresh_bindings()
 
     def banner(self, h: HandoffSummary, now: datetime) -> Text:
@@ -231,16 +231,16 @@ class HandoffReviewScreen(Screen):
         if h.status == "pending":
             text = Text.assemble(("Pending  ", "bold"), sla_text(h, now))
             if h.sla_due_at is not None:
-                text.append(f"  (SLA due {h.sla_due_at.astimezone(tz):%a %d %b %H:%M})", style="dim")
+                text.append(f"  (SLA due {when(h.sla_due_at, now, tz, weekday=True)})", style="dim")
             if h.to_user_id == bench.user.id:
                 text.append("  ·  a accepts, r rejects", style="dim")
             else:
                 text.append(f"\nAddressed to {h.to_name}: only they can accept or reject it, so a and r are off.",
                             style="yellow")
             return text
-        when = f"{h.decided_at.astimezone(tz):%a %d %b %H:%M}" if h.decided_at else "earlier"
+        decided = when(h.decided_at, now, tz, weekday=True) if h.decided_at else "earlier"
         text = Text.assemble((f"{h.status.capitalize()} ", f"bold {STATUS_STYLES.get(h.status, '')}"),
-                             f"by {h.to_name} on {when}")
+                             f"by {h.to_name} on {decided}")
         if h.status == "accepted" and h.deal_id is not None:
             text.append(f" · deal {h.deal_id}")
         if h.status == "rejected":

@@ -42,8 +42,8 @@ def _wrapped(text: str, width: int, lines: int = 2) -> Text:
 
 
 def who_width(screen_width: int) -> int:
-    """The name column: 36 cells when there is room, narrower on a small screen so that the reason stays whole."""
-    return max(18, min(36, (screen_width - WHEN_WIDTH - 8) * 2 // 5))
+    """The name column grows with the screen (up to 50 cells) and narrows on a small one so the reason stays whole."""
+    return max(18, min(50, (screen_width - WHEN_WIDTH - 8) * 2 // 5))
 
 
 def style_of(item: QueueItem) -> str:
