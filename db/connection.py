@@ -194,8 +194,9 @@ class Store:
                 migrate(probe)  # refuses it, naming the versions
             state = schema_state(probe)
             if state == "foreign":
-                raise InvalidInput("--db", f"{self.path} is another program's SQLite database (it has tables, but"
-                                           " not revdesk's); revdesk will not write into it (nothing was changed)")
+                raise InvalidInput("--db", f"{self.path} is not a revdesk database: another program's SQLite file (it"
+                                           " has tables, but not revdesk's), which revdesk will not write into"
+                                           " (nothing was changed)")
             if state == "empty" and not self.create:
                 raise self._not_revdesk("(nothing was changed)")
             if self.scratch and schema_version(probe) != SCHEMA_VERSION:

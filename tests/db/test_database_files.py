@@ -48,7 +48,8 @@ def _contacts_csv(folder: Path) -> Path:
 def test_another_programs_sqlite_file_is_refused_untouched(tmp_path, options):
     path = _foreign(tmp_path / "notes.db")
     before = _digest(tmp_path)
-    with pytest.raises(InvalidInput, match="another program's SQLite database.*nothing was changed") as caught:
+    refusal = "not a revdesk database: another program's SQLite file.*nothing was changed"
+    with pytest.raises(InvalidInput, match=refusal) as caught:
         Store(path, **options).conn  # noqa: B018
     assert caught.value.field == "--db"
     assert _digest(tmp_path) == before
