@@ -186,7 +186,8 @@ class Store:
             self._open_memory(None)
             return
         try:
-            probe = connect(f"file:{_uri_path(self.path)}?mode=ro", uri=True) if self.scratch else connect(self.path)
+            probe = connect(self.path)  # read-write, but a scratch store only reads through it (a read-only
+            # connection would leave a WAL database's -wal and -shm behind, which only a writer removes)
         except sqlite3.DatabaseError as exc:
             raise self._not_revdesk(f"({exc})") from None
         try:
@@ -226,9 +227,3 @@ class Store:
             conn.close()
             self._local.conn = None
 
-
-def _uri_path(path: Path) -> str:
-    """A file path as the path of a `file:` URI (so that ?, # and % in a name stay part of it)."""
-    from urllib.parse import quote
-
-    return quote(str(path.absolute()))

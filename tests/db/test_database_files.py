@@ -87,10 +87,11 @@ def test_a_dry_run_on_a_missing_path_creates_nothing(capsys, tmp_path):
     assert not target.parent.exists()
 
 
-def test_a_dry_run_on_an_older_database_leaves_it_as_it_was(capsys, tmp_path):
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_a_dry_run_on_an_older_database_leaves_it_as_it_was(capsys, tmp_path, journal):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    conn.executescript(MIGRATIONS[0] + f"\nPRAGMA user_version = 1; PRAGMA journal_mode = {journal};")
     conn.close()
     csv = _contacts_csv(tmp_path)
     before = _digest(tmp_path)
