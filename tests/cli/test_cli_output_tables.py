@@ -48,8 +48,12 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f}"
+def _days(value: float | None) -> str | re.Pattern:
+    """Days to one decimal; the --json value is itself rounded to two, so 14.75 may have been 14.749 (14.7)."""
+    if value is None:
+        return "—"
+    either = {f"{value - 0.005:,.1f}", f"{value:,.1f}", f"{value + 0.005:,.1f}"}
+    return re.compile("(?:" + "|".join(re.escape(text) for text in sorted(either)) + ")")
 
 
 def _figure(value: float) -> str:
@@ -96,14 +100,14 @@ def _same_size(value: float) -> re.Pattern:
     return re.compile(r"\d{1,3}" + r",\d{3}" * f"{value:,.0f}".count(","))
 
 
-def _deal_stats(data: list) -> list[str]:
+def _deal_stats(data: list) -> list[str | re.Pattern]:
     return [token for row in data for token in (
         _count(row["won"]), _count(row["lost"]), _pct(row["win_rate"]), money(row["revenue_won"], "EUR"),
         *(money(row[k], "EUR") for k in ("avg_won_value", "weighted_forecast") if row[k] is not None),
         _days(row["avg_days_to_close"]), _count(row["open"]))]
 
 
-def _stages(data: dict) -> list[str]:
+def _stages(data: dict) -> list[str | re.Pattern]:
     tokens = [t for row in data["time_in_stage"] for t in (
         _count(row["stays"]), _days(row["median_days"]), _days(row["mean_days"]))]
     tokens += [t for row in data["stagnating"] for t in (
@@ -114,7 +118,7 @@ def _stages(data: dict) -> list[str]:
     return [*tokens, _count(forecast["deals"]), money(forecast["amount"], "EUR"), money(forecast["weighted"], "EUR")]
 
 
-def _funnel(data: dict) -> list[str]:
+def _funnel(data: dict) -> list[str | re.Pattern]:
     funnels = [data["all"], *data.get("by_source", [])]
     return [t for f in funnels for step in f["steps"] for t in (
         _count(step["reached"]), _count(step["converted"]), _pct(step["conversion"]), _days(step["median_days"]),
