@@ -126,3 +126,12 @@ def test_a_write_lock_held_by_another_process(capsys, db, monkeypatch):
         other.execute("ROLLBACK")
         other.close()
     assert query(db, "SELECT count(*) FROM activities WHERE note = 'Called back'") == [(0,)]
+
+
+@pytest.mark.parametrize("argv", [("--db", "", "users"), ("--db", " ", "users"), ("report", "--out", ""),
+                                  ("handoff", "send", "--contact", "1", "--context", "")])
+def test_an_empty_path_is_refused_not_read_as_the_default_or_this_folder(capsys, db, argv):
+    """`--db "$DB"` with DB unset must not open the default database; `--out ""` is no file to write."""
+    full = argv if argv[0] == "--db" else ("--db", str(db), *argv)
+    code, _, err = run(capsys, *full)
+    assert code == 2 and "is empty: name a file" in err and "Traceback" not in err

@@ -43,8 +43,11 @@ def count(low: int, high: int) -> Callable[[str], int]:
 
 
 def path_problem(path: str | os.PathLike[str]) -> str | None:
-    """Why the operating system cannot take `path` as a file name (a NUL, a name or path too long), else None."""
+    """Why the operating system cannot take `path` as a file name (empty, a NUL, a name or path too long), else
+    None."""
     text = os.fspath(path)
+    if not text.strip():
+        return "is empty: name a file"
     if "\x00" in text:
         return "a file name cannot hold a NUL character"
     raw = os.fsencode(text)
