@@ -216,7 +216,7 @@ class SequencesScreen(ReloadsOnReturn, Screen):
             about.update("")
             return
         seq, f = chosen.sequence, self.loaded.figures[chosen.sequence.key]
-        steps.border_title = f"Steps of '{seq.name}'"
+        steps.border_title = Text(f"Steps of '{seq.name}'")  # the file's name as written, never markup
         fill(steps, STEP_COLUMNS, [[
             Text(str(figures.index + 1), justify="right"),
             Text(step.channel, style=CHANNEL_STYLES.get(step.channel, "")),
