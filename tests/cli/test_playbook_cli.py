@@ -155,3 +155,17 @@ def test_a_target_for_a_user_who_is_not_there_names_its_line(capsys, db, tmp_pat
     line = len(source.splitlines()) - 2
     assert f"{path}:{line}: targets[12].user: no user 'nobody [/]' in this database" in _one_line_refusal(code, err)
     assert _dump_digest(db) == before
+
+
+def test_a_database_whose_playbook_a_check_now_refuses_is_refused_before_the_app_opens(capsys, db):
+    conn = sqlite3.connect(db)
+    playbook_id, data = conn.execute("SELECT id, data FROM playbooks ORDER BY id DESC LIMIT 1").fetchone()
+    conn.execute("UPDATE playbooks SET data = ? WHERE id = ?",  # as an older revdesk stored it
+                 (data.replace('"key": "next_step"', '"key": "next step"'), playbook_id))
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "--db", str(db), "--as", "maya")
+    assert "the playbook in force: handoff.kinds[0].fields[5].key: 'next step' is not a key" in _one_line_refusal(
+        code, err)
+    code, out, err = run(capsys, "--db", str(db), "playbook", "show")
+    assert code == 0 and "no longer passes `revdesk playbook check`" in _flat(out), err
