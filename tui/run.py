@@ -9,11 +9,13 @@ from db.connection import Store
 
 def run_app(store: Store, handle: str) -> int:
     from db.playbooks import current_playbook
+    from db.sequences import list_sequences
     from tui.app import build_app
 
-    # A database whose playbook can't be used (none yet, or one a check added since refuses) is refused here in
-    # one line, before any screen would meet it.
+    # A database whose playbook or sequences can't be used (no playbook yet, or one a check added since refuses)
+    # is refused here in one line, before any screen would meet it.
     current_playbook(store.conn)
+    list_sequences(store.conn)
     app = build_app(store, handle, exit_when_ready=bool(os.environ.get("REVDESK_EXIT_WHEN_READY")))
     app.run()
     return app.return_code or 0
