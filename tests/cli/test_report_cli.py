@@ -27,6 +27,10 @@ def test_a_bad_month_or_place_is_refused(capsys, db, tmp_path):
     blocked.write_text("not a directory")
     code, _, err = run(capsys, "--db", str(db), "report", "--month", "2026-11", "--out", str(blocked / "r.md"))
     assert code == 2 and err.startswith("revdesk: error: --out: cannot write")
+    for folder in (".", str(tmp_path)):
+        code, _, err = run(capsys, "--db", str(db), "report", "--month", "2026-11", "--out", folder)
+        assert code == 2 and err == f"revdesk: error: --out: {folder} is a folder; give the report a file name, like" \
+                                    " report.md\n", err
 
 
 def test_a_place_named_like_markup_is_written_and_said_literally(capsys, db, tmp_path):

@@ -48,6 +48,8 @@ def _report(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
         return 0
+    if not args.out.name or args.out.is_dir():  # '.', '/' or a folder: nowhere to put a file of that name
+        raise InvalidInput("out", f"{args.out} is a folder; give the report a file name, like report.{args.format}")
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         partial = args.out.with_name(args.out.name + ".part")
