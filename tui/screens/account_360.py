@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from tui.screens.returning import ReloadsOnReturn
 from tui.text import money
 from tui.widgets.dates import when
 from tui.widgets.fit_table import Column, fill
+from tui.widgets.literal import LiteralTable
 
 ROLE_STYLES = {
     "decision_maker": "bold magenta", "approver": "bold yellow", "champion": "bold green",
@@ -59,7 +59,7 @@ def header_panel(view: AccountView, now: datetime) -> Group:
         if view.dormant.snoozed_until and view.dormant.snoozed_until > now:
             head.append(f" (snoozed to {view.dormant.snoozed_until:%d %b}: {view.dormant.snooze_reason})", style="dim")
     intel = Text(intelligence_line(a), style="bold magenta")
-    grid = Table.grid(padding=(0, 1))
+    grid = LiteralTable.grid(padding=(0, 1))  # the company's facts as written
     for style in ("dim", "", "dim", ""):
         grid.add_column(style=style, no_wrap=True)
     size = f"{a.employees:,} employees" if a.employees else "size unknown"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -148,7 +149,7 @@ class DeskModal(ModalScreen[str | None]):
             self.problems[slot] = f"{self.problems[slot]}\n{line}" if slot in self.problems else line
         for slot in (*self.FIELDS, "other"):
             static = self.query_one(f"#problem-{slot}", Static)
-            static.update(f"✗ {self.problems.get(slot, '')}".replace("\n", "\n✗ "))
+            static.update(Text(f"✗ {self.problems.get(slot, '')}".replace("\n", "\n✗ ")))
             static.display = slot in self.problems
 
     def clear(self, slot: str) -> None:
@@ -173,8 +174,8 @@ class SnoozeModal(DeskModal):
     def compose(self) -> ComposeResult:
         a = self.account
         with Vertical(classes="dialog"):
-            yield Label(f"Snooze {a.name}", classes="dialog-title")
-            yield Static(f"{a.reason()} · {f'owned by {a.owner_name}' if a.owner_name else 'unowned'}",
+            yield Label(Text(f"Snooze {a.name}"), classes="dialog-title")
+            yield Static(Text(f"{a.reason()} · {f'owned by {a.owner_name}' if a.owner_name else 'unowned'}"),
                          classes="about")
             yield Label(f"For how many days (1–{MAX_SNOOZE_DAYS})", classes="field-label")
             yield Input("30", id="field-days", type="integer")
@@ -231,12 +232,12 @@ class AssignModal(DeskModal):
     def compose(self) -> ComposeResult:
         a = self.account
         with Vertical(classes="dialog"):
-            yield Label(f"Assign {a.name}", classes="dialog-title")
-            yield Static(f"{f'Owned by {a.owner_name}' if a.owner_name else 'Nobody owns it'} · {a.reason()}",
+            yield Label(Text(f"Assign {a.name}"), classes="dialog-title")
+            yield Static(Text(f"{f'Owned by {a.owner_name}' if a.owner_name else 'Nobody owns it'} · {a.reason()}"),
                          classes="about")
             yield Label("New owner: from now on it may come up in their Today", classes="field-label")
-            yield Select([(f"{u.name} · {u.role}", u.handle) for u in self.users], prompt="Choose who should own it",
-                         id="field-to")
+            yield Select([(Text(f"{u.name} · {u.role}"), u.handle) for u in self.users],
+                         prompt="Choose who should own it", id="field-to")
             yield self.problem("to")
             yield from self.buttons("Assign")
             yield Label("ctrl+s assigns · Esc cancels", classes="hint")
@@ -332,7 +333,7 @@ class BulkAssignModal(DeskModal):
             return
         ids = {h: i for i, h in self.handles.items()}
         pairs = round_robin(list(range(going)), [ids[h] for h in handles])
-        line.update(f"→ {going} of {self.unowned} will be assigned: {spread(pairs, self.handles)}")
+        line.update(Text(f"→ {going} of {self.unowned} will be assigned: {spread(pairs, self.handles)}"))
 
     def request(self) -> Callable[[], str] | None:
         text = self.query_one("#field-limit", Input).value.strip()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -19,6 +18,7 @@ from core.errors import InvalidInput, RevdeskError
 from core.models import QueueItem
 from tui.commands import EMAIL_STEP_COMMANDS, bindings
 from tui.screens.step_actions import next_due_text, reason_of
+from tui.widgets.literal import LiteralTable
 
 if TYPE_CHECKING:  # the write path loads only when the dialog opens
     from db.steps import EmailDraft
@@ -68,7 +68,7 @@ class EmailStepModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"E-mail to {self.item.contact_name}", classes="dialog-title")
+            yield Label(Text(f"E-mail to {self.item.contact_name}"), classes="dialog-title")
             yield Static(Text(self.item.reason, style="dim"), id="email-step")
             yield Static("Writing the e-mail…", id="email-head")
             with VerticalScroll(id="email-body"):
@@ -102,7 +102,7 @@ class EmailStepModal(ModalScreen[str | None]):
         from tui.mail import how_it_goes
 
         self.draft, self.settings, self.problem = draft, settings, problem
-        head = Table.grid(padding=(0, 1))
+        head = LiteralTable.grid(padding=(0, 1))
         head.add_column(style="dim", no_wrap=True)
         head.add_column()
         if draft is not None:

@@ -79,11 +79,11 @@ class EnrollModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         me = self.app.workbench.user
         with Vertical(classes="dialog"):
-            yield Label(self.heading, classes="dialog-title")
+            yield Label(Text(self.heading), classes="dialog-title")
             yield Label("Sequence", classes="field-label")
             yield Select([], prompt="Loading sequences…", id="enroll-sequence")
             yield Label("Owner: whose Today queue the steps land in", classes="field-label")
-            yield Select([(f"{me.name} (me)", me.id)], allow_blank=False, value=me.id, id="enroll-owner")
+            yield Select([(Text(f"{me.name} (me)"), me.id)], allow_blank=False, value=me.id, id="enroll-owner")
             yield Static("", id="enroll-summary")
             yield Static("", id="enroll-result")
             with Horizontal(classes="buttons"):
@@ -107,11 +107,11 @@ class EnrollModal(ModalScreen[int | None]):
         self.choices = choices
         self.busy = False
         select = self.query_one("#enroll-sequence", Select)
-        select.set_options([(f"{s.sequence.name} — {sequence_length(s.sequence)}", s.sequence.key)
+        select.set_options([(Text(f"{s.sequence.name} — {sequence_length(s.sequence)}"), s.sequence.key)
                             for s in choices.sequences])
         select.prompt = "Choose a sequence" if choices.sequences else "No sequences yet (revdesk sequences apply)"
         owner = self.query_one("#enroll-owner", Select)
-        owner.set_options([(f"{u.name} (me)" if u.id == choices.owners[0].id else u.name, u.id)
+        owner.set_options([(Text(f"{u.name} (me)" if u.id == choices.owners[0].id else u.name), u.id)
                            for u in choices.owners])
         owner.value = choices.owners[0].id
         select.focus()

@@ -27,6 +27,7 @@ from db.handoffs import HandoffResult
 from tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
 from tui.text import money
 from tui.widgets.dates import when
+from tui.widgets.literal import LiteralTable
 
 STATUS_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 PAST_SLA_STYLE = "bold white on red"
@@ -59,7 +60,7 @@ def person(contact: Contact) -> str:
 
 
 def _grid() -> Table:
-    grid = Table.grid(padding=(0, 2))
+    grid = LiteralTable.grid(padding=(0, 2))  # names, answers and notes as written
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(ratio=1)
     return grid
@@ -119,7 +120,7 @@ def contact_panel(review: HandoffReview) -> Group:
 
 
 def timeline_panel(review: HandoffReview, tz: ZoneInfo, now: datetime) -> Table:
-    table = Table(box=None, show_header=True, header_style="dim", expand=True, padding=(0, 1))
+    table = LiteralTable(box=None, show_header=True, header_style="dim", expand=True, padding=(0, 1))
     for name in ("When", "What", "By"):
         table.add_column(name, no_wrap=True)
     table.add_column("Note", ratio=1)

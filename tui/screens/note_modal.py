@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,7 +19,7 @@ class NoteModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Note on {self.contact_name}", classes="dialog-title")
+            yield Label(Text(f"Note on {self.contact_name}"), classes="dialog-title")
             yield Input(placeholder="What did you learn? Enter saves, Esc cancels", id="note")
             yield Label("", id="note-error", classes="error")
 

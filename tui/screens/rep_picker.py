@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -41,7 +42,7 @@ class RepPicker(ModalScreen[str | None]):
         for user in self.users:
             words = f"{user.name} {user.handle} {user.role} {user.team}".lower()
             if needle in words:
-                options.add_option(Option(f"{user.name}  ·  {user.role.upper()}  ·  {user.team}", id=user.handle))
+                options.add_option(Option(Text(f"{user.name}  ·  {user.role.upper()}  ·  {user.team}"), id=user.handle))
         if options.option_count:
             options.highlighted = 0
 

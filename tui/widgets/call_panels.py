@@ -13,6 +13,7 @@ from core.account_view import ago
 from core.models import CallContext, QueueItem
 from tui.text import money
 from tui.widgets.dates import when
+from tui.widgets.literal import LiteralTable, label_grid
 
 ROLE_LABELS = {
     "decision_maker": "Decision maker", "approver": "Approver", "champion": "Champion",
@@ -21,10 +22,9 @@ ROLE_LABELS = {
 
 
 def _grid() -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")  # an address or a phone number folds onto the next line, never cut with …
-    return grid
+    return label_grid(fold=True)  # an address or a phone number folds onto the next line, never cut with …
+
+
 def local_time(tz_name: str | None, now: datetime, hours: tuple[time, time]) -> Text:
     if not tz_name:
         return Text("unknown timezone", style="dim")
@@ -94,7 +94,7 @@ def account_panel(ctx: CallContext, now: datetime) -> Group:
 
 
 def recent_panel(ctx: CallContext, tz: ZoneInfo, now: datetime) -> Table:
-    table = Table(box=None, show_header=True, header_style="dim", expand=True, padding=(0, 1))
+    table = LiteralTable(box=None, show_header=True, header_style="dim", expand=True, padding=(0, 1))
     table.add_column("When", no_wrap=True)
     table.add_column("What", no_wrap=True)
     table.add_column("Who", no_wrap=True)
