@@ -29,7 +29,15 @@ class RevdeskApp(App[int]):
         self.COMMANDS = App.COMMANDS | {_contacts_provider, _accounts_provider}
         self.workbench = workbench
         self.exit_when_ready = exit_when_ready
-        self.sub_title = f"{workbench.user.name} · {workbench.user.role.upper()} · {workbench.user.team}"
+        self.sub_title = self._who(wide=True)
+
+    def _who(self, wide: bool) -> str:
+        """Who is working: name, role and team; without the team on a narrow screen, so the role isn't cut."""
+        user = self.workbench.user
+        return f"{user.name} · {user.role.upper()}" + (f" · {user.team}" if wide else "")
+
+    def on_resize(self) -> None:
+        self.sub_title = self._who(wide=self.size.width >= 100)
 
     def on_mount(self) -> None:
         from tui.screens.today import TodayScreen
