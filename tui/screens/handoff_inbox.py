@@ -26,6 +26,7 @@ Mode = Literal["to_me", "from_me", "everyone"]
 MODE_TITLES = {"to_me": "Handoffs to me", "from_me": "Handoffs I sent", "everyone": "Everyone's handoffs"}
 KIND_LABELS = {"sdr_ae": "SDR→AE", "ae_cs": "AE→CS"}
 TEAM_ROLES = ("manager", "founder")
+NARROW = 100  # below this width a pending decision reads "pending"
 
 class HandoffInboxScreen(ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#inbox"
@@ -91,9 +92,11 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         if mode != "from_me":
             columns.append(Column("From", "name", 8, drop=1))
         if mode != "to_me":
-            columns.append(Column("To", "name", 8))
+            columns.append(Column("To", "name", 8, drop=1 if mode == "everyone" else 0))
         # The decision's words (a reason, "awaiting a decision") stay whole; only a note after them shortens.
-        decided = max([len(self._decision(h, playbook, with_note=False)) for h in rows] or [8])
+        # Narrow, a pending handoff says "pending": its status column already gives the SLA.
+        short = (self.size.width or self.app.size.width) < NARROW
+        decided = max([len(self._decision(h, playbook, with_note=False, short=short)) for h in rows] or [8])
         columns += [Column("Sent"), Column("Decision", "name", 20, floor=decided)]
         cells: list[list[Text]] = []
         for h in rows:
@@ -104,7 +107,7 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
                 row.append(Text(h.from_name, style=style))
             if mode != "to_me":
                 row.append(Text(h.to_name, style=style))
-            row += [Text(when(h.created_at, now, tz), style=style or "dim"), self._decision(h, playbook)]
+            row += [Text(when(h.created_at, now, tz), style=style or "dim"), self._decision(h, playbook, short=short)]
             cells.append(row)
         fill(table, columns, cells, keys=[str(h.id) for h in rows], available=self.size.width or None)
         ids = [h.id for h in rows]
@@ -113,13 +116,13 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         self._title(rows, now)
 
     @staticmethod
-    def _decision(h: HandoffSummary, playbook: Playbook, with_note: bool = True) -> Text:
+    def _decision(h: HandoffSummary, playbook: Playbook, with_note: bool = True, short: bool = False) -> Text:
         if h.status == "rejected":
             note = f": {h.reject_note}" if h.reject_note and with_note else ""
             return Text(f"{reason_label(playbook, h.reject_reason)}{note}".replace("\n", " "), style="red")
         if h.status == "accepted":
             return Text(f"deal {h.deal_id}" if h.deal_id else "accepted", style="green")
-        return Text("awaiting a decision", style="dim")
+        return Text("pending" if short else "awaiting a decision", style="dim")
 
     def _title(self, rows: list[HandoffSummary], now: datetime) -> None:
         title = Text(MODE_TITLES[self.mode or "to_me"], style="bold")
