@@ -210,3 +210,13 @@ def test_a_seeded_database_is_private(tmp_path, umask_022):
     path = tmp_path / "seeded.db"
     seed_database(path, "demo", 1, datetime(2026, 11, 23, 13, tzinfo=UTC))
     assert _mode(path) == 0o600
+
+
+@pytest.mark.parametrize("argv", [["users"], ["import", "{csv}"], ["seed", "demo"], ["demo"]])
+@pytest.mark.parametrize("folder", ["new/", "."])
+def test_a_folder_as_database_is_refused_naming_db(capsys, tmp_path, monkeypatch, argv, folder):
+    monkeypatch.chdir(tmp_path)
+    csv = _contacts_csv(tmp_path)
+    code, _, err = run(capsys, "--db", folder, *[a.format(csv=csv) for a in argv])
+    assert code == 2 and err.startswith(f"revdesk: error: --db: {folder} names a folder"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv"]

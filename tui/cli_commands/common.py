@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 
 def db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else default_db_path(load_settings())
+    """The database file: --db, else config.toml's `db`, else revdesk.db in the data dir; never a folder."""
+    path = Path(args.db) if args.db else default_db_path(load_settings())
+    if (args.db and args.db.endswith("/")) or path.is_dir():
+        raise InvalidInput("--db", f"{args.db or path} names a folder; name a database file in it, like"
+                                   f" {path / 'revdesk.db'}")
+    return path
 
 
 def open_store(args: argparse.Namespace, create: bool = False, dry_run: bool = False) -> Store:

@@ -120,7 +120,7 @@ def _demo(args: argparse.Namespace) -> int:
     from tui.config import demo_db_path, remember_demo_db
     from tui.run import run_app
 
-    path = Path(args.db) if args.db else demo_db_path()
+    path = db_path(args) if args.db else demo_db_path()
     try:
         build = _needs_building(path, args.fresh)
         if build:
