@@ -275,3 +275,15 @@ def test_outbox_files_and_folder_are_private_whatever_the_umask(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700, "the data dir, made for the outbox"
+
+
+def test_a_config_file_that_is_not_utf8_is_refused_in_one_line(capsys, tmp_path):
+    from tui.cli import main
+
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "config.toml").write_bytes(b'user = "J\xf6rg"\n')
+    capsys.readouterr()
+    assert main(["users"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "config.toml: is not UTF-8 text" in err, err
