@@ -279,6 +279,17 @@ def drive(ws: Workspace, chosen: list[Slot], count: int | None) -> Findings:
     return findings
 
 
+def drive_spread(ws: Workspace, chosen: list[Slot], indexes: list[int], spread: int) -> Findings:
+    """Option number i of `chosen` (its index among all options) with every naughty string whose index is i modulo
+    `spread`: each string goes through about one option in `spread`, every option takes a different share."""
+    findings = Findings()
+    strings = naughty_strings()
+    for slot, index in zip(chosen, indexes, strict=True):
+        for text in strings[index % spread::spread]:
+            findings.add(slot, run(ws, ws.argv(slot, hostile_value(slot, text))))
+    return findings
+
+
 READ_FILES = ("context", "mapping", "owner_map", "file", "files")  # the options naming a file revdesk reads
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,7 +12,8 @@ from hypothesis import strategies as st
 from tests.cli import hostile
 
 SLOTS = hostile.slots()
-SAMPLED = 6  # naughty strings per option in the quick run, besides hostile.SPECIAL; the slow run tries all 549
+SAMPLED = 6  # naughty strings per option in the quick run, besides hostile.SPECIAL
+SPREAD = 16  # the slow run: option i takes the strings whose index is i modulo SPREAD
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +44,14 @@ def test_hostile_strings_in_every_option(workspace, command):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", hostile.commands(), ids=" ".join)
-def test_every_naughty_string_in_every_option(workspace, command):
-    findings = hostile.drive(workspace, [s for s in SLOTS if s.command == command], None)
+def test_every_naughty_string_in_many_options(workspace, command):
+    """Each of the 549 strings goes through about ten options spread over the commands (REVDESK_EXHAUSTIVE=1: every
+    string through every option, some 88,000 runs, too long for CI)."""
+    chosen = [s for s in SLOTS if s.command == command]
+    if os.environ.get("REVDESK_EXHAUSTIVE") == "1":
+        findings = hostile.drive(workspace, chosen, None)
+    else:
+        findings = hostile.drive_spread(workspace, chosen, [SLOTS.index(s) for s in chosen], SPREAD)
     assert not findings.problems, findings.report()
 
 
