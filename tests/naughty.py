@@ -1,4 +1,4 @@
-"""The big list of naughty strings (MIT, copied with its SOURCE.txt into tests/data/naughty), for hostile-input tests."""
+"""The big list of naughty strings (MIT; copied with its SOURCE.txt into tests/data/naughty) for hostile tests."""
 
 from __future__ import annotations
 

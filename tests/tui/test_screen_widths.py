@@ -13,7 +13,7 @@ from tests.tui.screen_data import LONG_ACCOUNT, build_screen_data, copy_of
 from tests.tui.screen_text import screen_lines
 from tui.app import build_app
 from tui.screens.dashboard import count_ticks
-from tui.widgets.dates import day_text
+from tui.text import day_text
 
 
 @pytest.fixture(scope="module")

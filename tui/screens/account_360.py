@@ -19,8 +19,7 @@ from core.errors import RevdeskError
 from db.account_view import account_view
 from tui.commands import ACCOUNT_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
-from tui.text import money
-from tui.widgets.dates import when
+from tui.text import money, when
 from tui.widgets.fit_table import Column, fill
 from tui.widgets.literal import LiteralTable
 

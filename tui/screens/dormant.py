@@ -26,7 +26,7 @@ from db.dormant_actions import ASSIGNERS
 from db.dormant_desk import DormantDesk, ListScope
 from tui.commands import DORMANT_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
-from tui.widgets.dates import when
+from tui.text import when
 from tui.widgets.fit_table import Column, fill, shorten
 
 Sort = Literal["value", "lifetime", "quiet"]

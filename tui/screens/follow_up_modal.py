@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label
 from core.errors import RevdeskError
 from core.when import resolve_quick_form
 from db.workbench import Workbench
-from tui.widgets.dates import when
+from tui.text import when
 
 QUICK_FORMS = ["+2d", "tomorrow 9:00", "next monday"]
 

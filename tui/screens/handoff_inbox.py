@@ -19,7 +19,7 @@ from db.handoff_queries import list_handoffs
 from tui.commands import HANDOFF_INBOX_COMMANDS, bindings
 from tui.screens.handoff_review import PAST_SLA_STYLE, reason_label, sla_text
 from tui.screens.returning import ReloadsOnReturn
-from tui.widgets.dates import when
+from tui.text import when
 from tui.widgets.fit_table import Column, fill
 
 Mode = Literal["to_me", "from_me", "everyone"]

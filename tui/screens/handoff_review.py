@@ -25,8 +25,7 @@ from core.when import humanize_delta
 from db.handoff_queries import HandoffReview, handoff_review
 from db.handoffs import HandoffResult
 from tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
-from tui.text import money
-from tui.widgets.dates import when
+from tui.text import money, when
 from tui.widgets.literal import LiteralTable
 
 STATUS_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}

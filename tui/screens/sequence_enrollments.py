@@ -19,7 +19,7 @@ from sequences.definition import Sequence
 from tui.commands import SEQUENCE_ENROLLMENTS_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
 from tui.screens.sequences import EXIT_LABELS
-from tui.widgets.dates import when
+from tui.text import when
 from tui.widgets.fit_table import Column, fill
 
 STATUS_STYLES = {"active": "bold green", "paused": "bold yellow", "finished": "cyan", "exited": "magenta",

@@ -13,8 +13,7 @@ from core.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
 from db.queue import STEPS_IN_QUEUE
 from tui.commands import TODAY_COMMANDS, bindings
 from tui.screens.returning import ReloadsOnReturn
-from tui.text import cut
-from tui.widgets.dates import day_text
+from tui.text import cut, day_text
 from tui.widgets.kpi_bar import KpiBar
 
 REFRESH_SECONDS = 60

@@ -11,8 +11,7 @@ from rich.text import Text
 
 from core.account_view import ago
 from core.models import CallContext, QueueItem
-from tui.text import money
-from tui.widgets.dates import when
+from tui.text import money, when
 from tui.widgets.literal import LiteralTable, label_grid
 
 ROLE_LABELS = {
