@@ -175,7 +175,7 @@ class Store:
             conn = connect(self.path)
             enable_wal(conn)
         except sqlite3.DatabaseError as exc:
-            raise self._not_revdesk(f"({exc})") from None
+            raise self._failure(exc) from None
         return conn
 
     def _open_first(self) -> None:
@@ -189,7 +189,7 @@ class Store:
             probe = connect(self.path)  # read-write, but a scratch store only reads through it (a read-only
             # connection would leave a WAL database's -wal and -shm behind, which only a writer removes)
         except sqlite3.DatabaseError as exc:
-            raise self._not_revdesk(f"({exc})") from None
+            raise self._failure(exc) from None
         try:
             if schema_version(probe) > SCHEMA_VERSION:
                 migrate(probe)  # refuses it, naming the versions
@@ -206,7 +206,7 @@ class Store:
             if not self.scratch:
                 migrate(probe)
         except sqlite3.DatabaseError as exc:
-            raise self._not_revdesk(f"({exc})") from None
+            raise self._failure(exc) from None
         finally:
             probe.close()
 
@@ -220,6 +220,13 @@ class Store:
 
     def _not_revdesk(self, why: str) -> InvalidInput:
         return InvalidInput("--db", f"{self.path} is not a revdesk database {why}")
+
+    def _failure(self, exc: sqlite3.DatabaseError) -> InvalidInput:
+        """A lock held by another process or a damaged file says so; any other failure to open means not ours."""
+        from db.failures import database_failure
+
+        meaning = database_failure(exc, self.path)
+        return InvalidInput("--db", meaning) if meaning else self._not_revdesk(f"({exc})")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

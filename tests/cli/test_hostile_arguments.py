@@ -135,3 +135,19 @@ def test_an_empty_path_is_refused_not_read_as_the_default_or_this_folder(capsys,
     full = argv if argv[0] == "--db" else ("--db", str(db), *argv)
     code, _, err = run(capsys, *full)
     assert code == 2 and "is empty: name a file" in err and "Traceback" not in err
+
+
+def test_an_exclusive_lock_while_the_database_is_first_opened(capsys, db, monkeypatch):
+    """A process holding the file exclusively (a rollback journal's EXCLUSIVE lock) when the command opens it:
+    the same sentence as a held write lock, not 'not a revdesk database'."""
+    monkeypatch.setenv("REVDESK_LOCK_WAIT", "0.2")
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("PRAGMA journal_mode = DELETE")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        code, _, err = run(capsys, "--db", str(db), "users")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert code == 2, err
+    assert "another revdesk process" in err and "not a revdesk database" not in err
