@@ -9,13 +9,12 @@ commands that follow use it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import InvalidInput
-from db.files import private_dir, remove_database
+from db.files import NewDatabase, private_dir, remove_database
 from tui.cli_commands.common import console, db_path
 
 
@@ -34,14 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def seed_with_progress(path: Path, kind: str, seed: int) -> dict[str, int]:
     """Seed into a temporary file beside `path` and rename it at the end: a killed seed leaves no half
     database behind."""
-    partial = path.with_name(f".{path.name}.seeding")
-    remove_database(partial)
-    try:
-        counts = _seed_file(partial, kind, seed)
-        remove_database(path)
-        os.replace(partial, path)
-    finally:
-        remove_database(partial)
+    new = NewDatabase(path)
+    counts = _seed_file(new.partial, kind, seed)
+    remove_database(path)  # an old -wal must not be applied to the new file
+    new.keep()
     return counts
 
 
