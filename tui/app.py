@@ -47,8 +47,9 @@ class RevdeskApp(App[int]):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Toasts carry names and notes as typed: no markup unless asked for (`Acme [/] Ltd` stays literal)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Toasts carry names and notes as typed, never markup (`Acme [/] Ltd` stays literal), whoever sends them:
+        a screen's own notify() passes markup=True to this one, so `markup` is ignored."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     @work(thread=True, exclusive=True, group="kpi")
     def refresh_kpi(self) -> None:

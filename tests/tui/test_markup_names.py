@@ -51,3 +51,18 @@ async def test_markup_like_names_are_shown_as_written(template, tmp_path, handle
             assert "[/]" in screen_text(app), "the name is shown literally"
     finally:
         store.close()
+
+
+async def test_a_screens_own_toast_shows_a_name_as_written(template, tmp_path):
+    """Screen.notify passes markup=True to the app; the app still shows the message as typed."""
+    store = copy_of(template, tmp_path)
+    try:
+        app = build_app(store, "maya", clock=fixed_clock)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            app.screen.notify(f"Moved {NAME}")
+            await settle(pilot)
+            assert app.return_code is None
+            assert [(n.message, n.markup) for n in app._notifications] == [(f"Moved {NAME}", False)]
+    finally:
+        store.close()

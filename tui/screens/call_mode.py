@@ -129,7 +129,6 @@ class CallScreen(Screen):
             self.query_one("#recent", Static).update("")
         else:
             position = next((n for n, i in enumerate(self.items, 1) if i.key == self.item.key), 1)
-            # Fixed-size panels: repaint them without a relayout of the screen.
             self.query_one("#banner", Static).update(item_banner(self.item, position, len(self.items)))
             hours = bench.playbook.working_hours.bounds()
             # Laid out again: the panels are as tall as what they hold (a narrow screen wraps more), and scroll.

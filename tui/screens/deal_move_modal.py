@@ -78,7 +78,7 @@ def _pick(host: DealMoves, card: Card, done: Done) -> None:
     try:
         state = _state(app, card)
     except Exception as exc:  # noqa: BLE001 - the rep keeps working; the reason is shown
-        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6, markup=False)
+        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6)
         return
     playbook = app.workbench.playbook
 
@@ -106,7 +106,7 @@ def _prepare(app: App, card: Card, target: Stage, done: Done) -> None:
             return
         moved = bench.move_deal(card.id, target.key, {})
     except Exception as exc:  # noqa: BLE001 - the rep keeps working; the reason is shown
-        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6, markup=False)
+        app.call_from_thread(app.notify, _reason(exc), severity="error", timeout=6)
         return
     app.call_from_thread(done, card, target, moved.won)
 
@@ -158,13 +158,13 @@ class DealMoves:
 
     def _move(self, card: Card, target: Stage | None, nowhere: str) -> None:
         if target is None:
-            self.notify(f"{card.title} is {nowhere}.", markup=False)
+            self.notify(f"{card.title} is {nowhere}.")
         else:
             begin_move(self, card, target, self._moved)
 
     def _moved(self, card: Card, target: Stage, won: bool) -> None:
         """Say so, show the deal in its new lane, and offer the CS handoff for a won deal."""
-        self.notify(f"Moved to {target.label}: {card.title}", markup=False)
+        self.notify(f"Moved to {target.label}: {card.title}")
         self.after_move(card)
         if won:
             offer_handoff(self.app, card.id)

@@ -309,7 +309,7 @@ class HandoffFormScreen(ModalScreen[int | None]):
         assert self.draft is not None
         name = next((u.name for u, _ in self.draft.recipients if u.id == to_user_id), "the recipient")
         hours = self.app.workbench.playbook.handoff_sla_hours(self.kind)
-        self.app.notify(f"Handoff {result.handoff_id} sent to {name}; SLA {hours} h", timeout=6, markup=False)
+        self.app.notify(f"Handoff {result.handoff_id} sent to {name}; SLA {hours} h", timeout=6)
         self.dismiss(result.handoff_id)
 
     def action_cancel(self) -> None:

@@ -208,7 +208,7 @@ class HandoffReviewScreen(Screen):
         self.busy = False
         self.refresh_bindings()
         self.query_one("#review-banner", Static).update(Text(message, style="bold red"))
-        self.notify(message, severity="error", timeout=6, markup=False)
+        self.notify(message, severity="error", timeout=6)
 
     def show(self, review: HandoffReview) -> None:
         if not self.is_attached:
@@ -297,9 +297,9 @@ class HandoffReviewScreen(Screen):
         h = self.review.handoff
         if h.kind == "sdr_ae":
             self.app.notify(f"Deal {result.deal_id} created in {first_stage_label(self.app.workbench.playbook)}",
-                            timeout=6, markup=False)
+                            timeout=6)
         else:
-            self.app.notify(f"Handoff {h.id} accepted: {h.account_name} is yours now", timeout=6, markup=False)
+            self.app.notify(f"Handoff {h.id} accepted: {h.account_name} is yours now", timeout=6)
         self.action_back()
 
     def action_reject(self) -> None:
@@ -311,7 +311,7 @@ class HandoffReviewScreen(Screen):
 
     def _rejected(self, message: str | None) -> None:
         if message:
-            self.app.notify(message, timeout=6, markup=False)  # it names the reason's label and the people
+            self.app.notify(message, timeout=6)  # it names the reason's label and the people
             self.action_back()
 
     def action_account(self) -> None:
