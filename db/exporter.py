@@ -17,14 +17,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TextIO
 
-from core.errors import InvalidInput
 from core.import_values import neutralise_formula
 from core.when import from_stored
 
@@ -91,15 +86,3 @@ def export_csv(kind: str, rows: Iterable[dict[str, object]]) -> str:
     return buffer.getvalue()
 
 
-@contextmanager
-def open_private(path: Path, option: str) -> Iterator[TextIO]:
-    """`path` opened for writing text (UTF-8, no newline translation), created or tightened to 0600 whatever the
-    umask: exports and rejects hold CRM data. A file that cannot be written is refused naming `option`."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InvalidInput(option, f"cannot write {os.fsdecode(path)!r}: {reason}") from None
-    os.fchmod(fd, 0o600)
-    with open(fd, "w", encoding="utf-8", newline="", errors="surrogateescape") as out:
-        yield out

@@ -11,7 +11,12 @@ from __future__ import annotations
 import os
 import stat
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
+
+from core.errors import InvalidInput
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -44,6 +49,20 @@ def private_file(path: Path) -> None:
         os.fchmod(fd, PRIVATE_FILE)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def open_private(path: Path, option: str) -> Iterator[TextIO]:
+    """`path` opened for writing text (UTF-8, no newline translation), created or tightened to 0600 whatever the
+    umask: exports and rejects hold CRM data. A file that cannot be written is refused naming `option`."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput(option, f"cannot write {os.fsdecode(path)!r}: {reason}") from None
+    os.fchmod(fd, PRIVATE_FILE)
+    with open(fd, "w", encoding="utf-8", newline="", errors="surrogateescape") as out:
+        yield out
 
 
 def tighten(path: Path) -> None:

@@ -243,7 +243,7 @@ def write_rejects(problems: list[RowProblem], path: Path) -> None:
     """The rejected rows' problems as CSV (line, column, reason), readable by its owner only (they quote CRM data),
     no cell a live formula in a spreadsheet (a quote before it; this file is for reading, not importing)."""
     from core.import_values import FORMULA_STARTS
-    from db.exporter import open_private
+    from db.files import open_private
 
     def safe(text: str) -> str:
         return "'" + text if text.startswith(FORMULA_STARTS) else text

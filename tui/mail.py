@@ -114,7 +114,7 @@ def build_message(draft: Draft, settings: Settings, now: datetime) -> EmailMessa
 
 def write_eml(draft: Draft, settings: Settings, now: datetime, outbox: Path | None = None) -> Path:
     """Write the message to the outbox as `2026-11-24-jonas-weber.eml` (-2, -3... when taken); its path."""
-    from db.files import private_dir
+    from db.files import PRIVATE_FILE, private_dir
 
     folder = outbox or outbox_dir()
     message = build_message(draft, settings, now)
@@ -126,11 +126,11 @@ def write_eml(draft: Draft, settings: Settings, now: datetime, outbox: Path | No
         for number in itertools.count(1):
             path = folder / (f"{stem}.eml" if number == 1 else f"{stem}-{number}.eml")
             try:  # created here, 0600, never over an existing file (even one made meanwhile)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
             except FileExistsError:
                 continue
             with os.fdopen(fd, "wb") as out:
-                os.fchmod(out.fileno(), 0o600)
+                os.fchmod(out.fileno(), PRIVATE_FILE)
                 out.write(data)
             break
     except OSError as exc:

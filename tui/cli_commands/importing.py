@@ -158,7 +158,8 @@ def _export(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from db.exporter import export_csv, export_rows, open_private
+    from db.exporter import export_csv, export_rows
+    from db.files import open_private
 
     store = open_store(args)
     rows = list(export_rows(store.conn, args.kind))
