@@ -384,17 +384,11 @@ class Playbook:
 def playbook_from_json(data: dict) -> Playbook:
     """Rebuild the stored playbook (it was validated when it was applied). One applied by an older revdesk that
     a check added since refuses (a key with a space, a pattern RE2 cannot run) is refused with its problems."""
-    from core.errors import PlaybookError
-    from core.structs import from_plain
+    from core.structs import rebuild_stored
 
-    try:
-        return from_plain(Playbook, data)  # type: ignore[return-value]
-    except ValueError:
-        from core.playbook_check import stored_problems
-
-        problems = stored_problems(Playbook, data, "the playbook in force") or ["the playbook in force is refused"]
-        raise PlaybookError([*problems, "fix the file (`revdesk playbook show` prints it) and apply it again with"
-                             " `revdesk playbook apply FILE`"]) from None
+    return rebuild_stored(Playbook, data, "the playbook in force",  # type: ignore[return-value]
+                       "fix the file (`revdesk playbook show` prints it) and apply it again with"
+                       " `revdesk playbook apply FILE`")
 
 
 def parse_playbook(source: str, origin: str = "playbook") -> Playbook:

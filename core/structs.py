@@ -32,3 +32,16 @@ def from_plain(cls: type, data: object) -> object:
         options = [a for a in typing.get_args(cls) if a is not type(None)]
         return from_plain(options[0], data) if len(options) == 1 else data
     return data
+
+
+def rebuild_stored(cls: type, data: object, origin: str, way_out: str) -> object:
+    """`from_plain`, for a playbook or sequence stored by an older revdesk: one that a check added since refuses is
+    refused as a PlaybookError naming its problems (checked with pydantic only then) and `way_out`."""
+    try:
+        return from_plain(cls, data)
+    except ValueError:
+        from core.errors import PlaybookError
+        from core.playbook_check import stored_problems
+
+        problems = stored_problems(cls, data, origin) or [f"{origin} is refused"]
+        raise PlaybookError([*problems, way_out]) from None

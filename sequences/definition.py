@@ -133,15 +133,8 @@ def sequence_to_json(seq: Sequence) -> dict:
 def sequence_from_json(data: dict) -> Sequence:
     """Rebuild a stored sequence without pydantic. One applied by an older revdesk that a check added since
     refuses (a key over 64 characters) is refused with its problems and the way out."""
-    from core.errors import PlaybookError
-    from core.structs import from_plain
+    from core.structs import rebuild_stored
 
-    try:
-        return from_plain(Sequence, data)  # type: ignore[return-value]
-    except ValueError:
-        from core.playbook_check import stored_problems
-
-        origin = f"the stored sequence {str(data.get('key'))[:80]!r}"
-        problems = stored_problems(Sequence, data, origin) or [f"{origin} is refused"]
-        way_out = "fix its file and apply it again with `revdesk sequences apply FILE`"
-        raise PlaybookError([*problems, way_out]) from None
+    origin = f"the stored sequence {str(data.get('key'))[:80]!r}"
+    return rebuild_stored(Sequence, data, origin,  # type: ignore[return-value]
+                       "fix its file and apply it again with `revdesk sequences apply FILE`")
