@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.text import Text
-
 from core.errors import PlaybookError
 from tui.cli_commands.common import console, open_store, print_json
 from tui.cli_commands.definition_files import read_definition, shown
@@ -30,8 +28,8 @@ def _check(args: argparse.Namespace) -> int:
     from core.playbook import parse_playbook
 
     playbook = parse_playbook(read_definition(args.file), shown(args.file))
-    console().print(Text(f"{shown(args.file)}: ok — {len(playbook.stages)} stages, {len(playbook.outcomes)} outcomes,"
-                         f" {len(playbook.targets)} targets"))
+    console().print(f"{shown(args.file)}: ok — {len(playbook.stages)} stages, {len(playbook.outcomes)} outcomes,"
+                    f" {len(playbook.targets)} targets")
     return 0
 
 
@@ -57,8 +55,8 @@ def _apply(args: argparse.Namespace) -> int:
         playbook = apply_playbook(store.conn, source, origin, system_clock(), progress=rescoring)
         store.keep()  # a new database file appears only now, whole
         rescored = bar.tasks[0].visible
-    out.print(Text(f"Applied {playbook.name!r} from {origin}"
-                   + ("; the qualification rules changed, so every contact was rescored" if rescored else "")))
+    out.print(f"Applied {playbook.name!r} from {origin}"
+              + ("; the qualification rules changed, so every contact was rescored" if rescored else ""))
     return 0
 
 
@@ -74,6 +72,7 @@ def _show(args: argparse.Namespace) -> int:
     if stored is None:
         raise PlaybookError(["no playbook applied"])
     from rich.syntax import Syntax
+    from rich.text import Text
 
     try:
         title = Text(current_playbook(store.conn).name, style="bold")

@@ -43,20 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from rich.text import Text
-
     from sequences.definition import parse_sequence
     from tui.cli_commands.definition_files import read_definition, shown
 
     for path in args.files:  # names are printed as written, never as markup
         seq = parse_sequence(read_definition(path), shown(path))
-        console().print(Text(f"{shown(path)}: '{seq.name}' ({seq.key}) is valid: {len(seq.steps)} steps"))
+        console().print(f"{shown(path)}: '{seq.name}' ({seq.key}) is valid: {len(seq.steps)} steps")
     return 0
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from rich.text import Text
-
     from db.sequences import apply_sequence
     from db.workbench import system_clock
     from sequences.definition import parse_sequence
@@ -68,7 +64,7 @@ def _apply(args: argparse.Namespace) -> int:
     store = open_store(args)
     for origin, source in sources:
         stored = apply_sequence(store.conn, source, origin, system_clock())
-        console().print(Text(f"Applied '{stored.sequence.name}' ({stored.sequence.key}) from {origin}"))
+        console().print(f"Applied '{stored.sequence.name}' ({stored.sequence.key}) from {origin}")
     return 0
 
 
