@@ -33,7 +33,7 @@ class UserPattern:
         self._memo: dict[str, bool] = {}
 
     def matches(self, text: str) -> bool:
-        """Whether the pattern occurs anywhere in `text` (a lone surrogate counts as a replacement character)."""
+        """Whether the pattern occurs anywhere in `text` (a lone surrogate counts as '?')."""
         known = self._memo.get(text)
         if known is None:
             try:

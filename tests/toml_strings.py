@@ -17,11 +17,3 @@ def toml_string(value: str) -> str:
             out.append(ch)
     return '"' + "".join(out) + '"'
 
-
-def representable(value: str) -> bool:
-    """Whether TOML (UTF-8 text) can hold `value`: lone surrogates can't be written at all."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from fixtures import DEFAULT_PLAYBOOK
 from tests.naughty import naughty_strings
+from tests.toml_strings import toml_string
 
 # Commands that open the TUI, or build a whole database (seconds a run; tests/cli/test_seed_cli.py has them).
 SKIPPED = {("open",), ("demo",), ("seed",)}
-GLOBAL = ("db", "as_user")
 SEQUENCE_FILE = DEFAULT_PLAYBOOK.parent / "sequences" / "cold-outbound.toml"
 CONTEXT = {"pain": "Dispatch is planned by hand in spreadsheets", "impact": "Late deliveries cost them 3% of revenue",
            "trigger": "A competitor's failed rollout in Q3", "approver": "2",
@@ -105,7 +105,7 @@ def slots() -> list[Slot]:
             if isinstance(action, argparse._SubParsersAction | argparse._HelpAction) or action.nargs == 0:
                 continue
             flag = max(action.option_strings, key=len) if action.option_strings else None
-            found.append(Slot(path, action.dest, flag, action.type is Path or action.dest in GLOBAL[:1],
+            found.append(Slot(path, action.dest, flag, action.type is Path or action.dest == "db",
                               exclusive.get(action.dest, ())))
     return found
 
@@ -293,19 +293,6 @@ def drive_spread(ws: Workspace, chosen: list[Slot], indexes: list[int], spread: 
 READ_FILES = ("context", "mapping", "owner_map", "file", "files")  # the options naming a file revdesk reads
 
 
-def toml_string(text: str) -> str:
-    """`text` as a TOML basic string (every character that needs it escaped, lone surrogates as U+FFFD)."""
-    out = []
-    for char in text.encode("utf-8", "replace").decode("utf-8"):
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
 def file_contents(slot: Slot, text: str) -> list[bytes]:
     """What a hostile file holds for a reading option: the string itself, the string in a TOML value of a key the
     file has, and the string's bytes in Latin-1 where UTF-8 is expected."""
@@ -313,7 +300,7 @@ def file_contents(slot: Slot, text: str) -> list[bytes]:
     raw = text.encode("utf-8", "surrogateescape")
     variants = [raw, text.encode("latin-1", "replace")]
     if key:
-        variants.append(f"{key} = {toml_string(text)}\n".encode())
+        variants.append(f"{key} = {toml_string(text.encode('utf-8', 'replace').decode())}\n".encode())
     return variants
 
 
