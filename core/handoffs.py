@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.models import Contact, User
 from core.playbook import Handoff, HandoffKind
-from core.when import EARLIEST_YEAR, LATEST_YEAR
+from core.when import year_problem
 
 APPROVER_ROLES = ("approver", "decision_maker")  # who may sign, in order of preference
 RECIPIENT_ROLE = {"sdr_ae": "ae", "ae_cs": "cs"}
@@ -56,9 +56,9 @@ def context_problems(kind: HandoffKind, rules: Handoff, context: Mapping[str, ob
             except ValueError:
                 problems.append((item.key, f"must be a date like 2027-01-31, not {raw!r}"))
                 continue
-            if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-                problems.append((item.key, f"{raw} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"
-                                           " (a typo in the year?)"))
+            problem = year_problem(day.year, raw)
+            if problem:
+                problems.append((item.key, problem))
         elif len(raw) < rules.min_length:
             problems.append((item.key, f"is too short ({len(raw)} characters; say it in at least {rules.min_length})"))
     return problems

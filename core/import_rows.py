@@ -23,7 +23,7 @@ from core.import_values import (
 )
 from core.playbook import Playbook
 from core.relative_dates import clock_time, parse_offset
-from core.when import EARLIEST_YEAR, LATEST_YEAR
+from core.when import EARLIEST_YEAR, LATEST_YEAR, year_problem
 
 _Dated = TypeVar("_Dated", date, datetime)
 
@@ -221,10 +221,9 @@ class RowReader:
 
     def _in_years(self, value: _Dated) -> _Dated:
         """`value` when its year is within the playbook's years ([dates]); else the reason it is refused."""
-        earliest, latest = self.years
-        if not earliest <= value.year <= latest:
-            raise ValueProblem(f"{value.isoformat()[:10]} is outside the years {earliest} to {latest}"
-                               " (a typo in the year?)")
+        problem = year_problem(value.year, value.isoformat()[:10], *self.years)
+        if problem:
+            raise ValueProblem(problem)
         return value
 
     def _check(self, draft: Draft) -> None:

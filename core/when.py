@@ -29,11 +29,19 @@ def to_stored(moment: datetime) -> str:
     return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
+def year_problem(year: int, shown: str, earliest: int = EARLIEST_YEAR, latest: int = LATEST_YEAR) -> str | None:
+    """Why a date (`shown` as the person wrote it) is refused when its year is outside the sane years (a typo such
+    as 0202 for 2022), or None."""
+    if earliest <= year <= latest:
+        return None
+    return f"{shown} is outside the years {earliest} to {latest} (a typo in the year?)"
+
+
 def check_year(value: date, field: str, earliest: int = EARLIEST_YEAR, latest: int = LATEST_YEAR) -> None:
-    """Refuse a date outside the sane years (a typo such as 0202 for 2022), naming the field."""
-    if not earliest <= value.year <= latest:
-        raise InvalidInput(field, f"{value.isoformat()[:10]} is outside the years {earliest} to {latest}"
-                           " (a typo in the year?)")
+    """Refuse a date outside the sane years, naming the field."""
+    problem = year_problem(value.year, value.isoformat()[:10], earliest, latest)
+    if problem:
+        raise InvalidInput(field, problem)
 
 
 def from_stored(text: str) -> datetime:

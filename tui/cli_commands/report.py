@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, date, datetime
 
 from core.errors import InvalidInput
-from core.when import EARLIEST_YEAR, LATEST_YEAR
+from core.when import year_problem
 from db.connection import Store
 from tui.cli_commands.arguments import file_path
 from tui.cli_commands.common import acting_zone, console, open_store
@@ -29,9 +29,9 @@ def _month(text: str | None, today: date) -> date:
     match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise InvalidInput("month", f"{text!r} is not a month like 2026-11")
-    if not EARLIEST_YEAR <= int(match[1]) <= LATEST_YEAR:  # 0001-01 is a typo, and a month no report can reach
-        raise InvalidInput("month", f"{text.strip()} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"
-                           " (a typo in the year?)")
+    problem = year_problem(int(match[1]), text.strip())  # 0001-01 is a typo, and a month no report can reach
+    if problem:
+        raise InvalidInput("month", problem)
     return date(int(match[1]), int(match[2]), 1)
 
 
