@@ -19,6 +19,25 @@ def cut(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def cell_width(text: str) -> int:
+    """How many terminal cells the widest line of `text` takes (a wide character takes two)."""
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def shrink_widest(widths: list[int], floors: list[int], excess: int) -> int:
+    """Take `excess` cells off `widths` (in place), one at a time from the widest column still above its floor;
+    what could not be taken (0 when everything fitted). The CLI's tables and the screens' share this rule."""
+    while excess > 0:
+        above = [i for i in range(len(widths)) if widths[i] > floors[i]]
+        if not above:
+            break
+        widths[max(above, key=lambda i: widths[i])] -= 1
+        excess -= 1
+    return excess
+
+
 def money(amount: float | None, currency: str | None = "EUR") -> str:
     """12,500 EUR; — when unknown; a total over several currencies says so."""
     if amount is None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from tui.text import printable
+from tui.text import cell_width, printable, shrink_widest
 
 if TYPE_CHECKING:  # rich is imported when a table is built: --json and --help start without it
     from rich.console import Console
@@ -82,7 +82,7 @@ class CliTable:
 
     # the widths
     def _content(self, index: int) -> int:
-        return max((_width(row.cells[index]) for row in self.rows), default=0)
+        return max((cell_width(row.cells[index].plain) for row in self.rows), default=0)
 
     def _ideal(self) -> list[int]:
         from rich.cells import cell_len
@@ -150,15 +150,5 @@ def fit_widths(ideal: list[int], minimum: list[int], available: int) -> list[int
     if sum(minimum) > available:
         return None
     widths = list(ideal)
-    excess = sum(widths) - available
-    while excess > 0:
-        widest = max((i for i in range(len(widths)) if widths[i] > minimum[i]), key=lambda i: widths[i])
-        widths[widest] -= 1
-        excess -= 1
+    shrink_widest(widths, minimum, sum(widths) - available)  # takes it all: the minimums fit
     return widths
-
-
-def _width(cell: Text) -> int:
-    from rich.cells import cell_len
-
-    return max((cell_len(line) for line in cell.plain.split("\n")), default=0)

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from textual.widgets import DataTable
+
+from tui.text import cell_width, shrink_widest
 
 Cell = str | Text
 Fit = Literal["fact", "name", "wrap"]
@@ -40,8 +41,7 @@ class Column:
 
 
 def content_width(cell: Cell) -> int:
-    text = cell.plain if isinstance(cell, Text) else str(cell)
-    return max((cell_len(line) for line in text.split("\n")), default=0)
+    return cell_width(cell.plain if isinstance(cell, Text) else str(cell))
 
 
 def line_count(cell: Cell) -> int:
@@ -71,11 +71,10 @@ def plan(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], available: i
     spare = room(shown) - sum(widths.values())
     names = [i for i in shown if columns[i].fit != "fact"]
     # Still too narrow: the names give up their minimums, down to a few cells each, before any fact is cut.
-    floors = {i: max(columns[i].floor, content_width(columns[i].label)) for i in names}  # the header stays whole
-    while spare < 0 and any(widths[i] > floors[i] for i in names):
-        widest = max((i for i in names if widths[i] > floors[i]), key=lambda i: widths[i])
-        widths[widest] -= 1
-        spare += 1
+    floors = [max(columns[i].floor, content_width(columns[i].label)) for i in names]  # the header stays whole
+    name_widths = [widths[i] for i in names]
+    spare = -shrink_widest(name_widths, floors, -spare) if spare < 0 else spare
+    widths.update(zip(names, name_widths, strict=True))
     # Names grow towards their longest cell, the shortest need first, so that none is cut that could be whole.
     wanting = sorted(names, key=lambda i: natural[i] - widths[i])
     for position, i in enumerate(wanting):
