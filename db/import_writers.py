@@ -101,7 +101,6 @@ class People:
         rows = conn.execute("SELECT id, handle, name FROM users").fetchall()
         self.exact = {r["name"]: r["id"] for r in rows} | {r["handle"]: r["id"] for r in rows}
         self.by_key = {_key(r["name"]): r["id"] for r in rows} | {_key(r["handle"]): r["id"] for r in rows}
-        self.by_key.pop("", None)  # a name of punctuation alone is nobody's by its key
         ids = {r["handle"]: r["id"] for r in rows}
         for value, handle in (owner_map or {}).items():
             if handle in ids:
@@ -112,6 +111,7 @@ class People:
     def find(self, name: str) -> int | None:
         """The user with this handle or name as written, else as people type it (case, accents aside)."""
         found = self.exact.get(name)
+        # A name of punctuation alone has no key, and is nobody's by it.
         return found if found is not None else self.by_key.get(_key(name) or "\0")
 
     def create(self, name: str, role: str, team: str = "", timezone: str = "UTC", email: str | None = None,
@@ -121,7 +121,6 @@ class People:
             "INSERT INTO users (handle, name, role, team, timezone, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (handle, name, role, team, timezone, to_stored(self.now))).lastrowid or 0)
         self.by_key[_key(name)] = self.by_key[_key(handle)] = self.exact[name] = self.exact[handle] = user_id
-        self.by_key.pop("", None)
         self.handles.add(handle)
         self.created.append(handle)
         return user_id
