@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -42,3 +43,22 @@ def query(path: Path, sql: str, *args) -> list[tuple]:
 
 def fields(context: dict[str, str]) -> list[str]:
     return [arg for key, value in context.items() for arg in ("--field", f"{key}={value}")]
+
+
+def export(capsys, db: Path, kind: str, fmt: str = "csv", out: Path | None = None) -> str:
+    """`revdesk export` of `kind` in `fmt`; its output (empty with --out)."""
+    argv = ["--db", str(db), "export", "--kind", kind, "--format", fmt] + (["--out", str(out)] if out else [])
+    code, text, err = run(capsys, *argv)
+    assert code == 0, err
+    return text
+
+
+def exported_records(capsys, db: Path, kind: str) -> list[dict]:
+    """The JSON export of `kind` without this database's ids (a deal named by its name), to compare two databases."""
+    names = dict(query(db, "SELECT id, name FROM deals"))
+    records = json.loads(export(capsys, db, kind, "json"))
+    for record in records:
+        record.pop("external_id", None)
+        if record.get("deal") is not None:
+            record["deal"] = names[record["deal"]]
+    return records

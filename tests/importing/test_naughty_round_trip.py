@@ -15,7 +15,7 @@ from core.import_values import clean_text
 from db.connection import Store, transaction
 from db.playbooks import apply_playbook
 from fixtures import DEFAULT_PLAYBOOK
-from tests.cli.cli_helpers import query, run
+from tests.cli.cli_helpers import export, exported_records, run
 from tests.factories import NOW
 from tests.naughty import naughty_strings
 
@@ -57,24 +57,6 @@ def _source(path: Path) -> Path:
     return path
 
 
-def _export(capsys, db: Path, kind: str, fmt: str, out: Path | None = None) -> str:
-    argv = ["--db", str(db), "export", "--kind", kind, "--format", fmt] + (["--out", str(out)] if out else [])
-    code, text, err = run(capsys, *argv)
-    assert code == 0, err
-    return text
-
-
-def _records(capsys, db: Path, kind: str) -> list[dict]:
-    """The export of `kind` without this database's ids (a deal named by its name)."""
-    names = dict(query(db, "SELECT id, name FROM deals"))
-    records = json.loads(_export(capsys, db, kind, "json"))
-    for record in records:
-        record.pop("external_id", None)
-        if record.get("deal") is not None:
-            record["deal"] = names[record["deal"]]
-    return records
-
-
 @pytest.fixture(scope="module")
 def source(tmp_path_factory) -> Path:
     return _source(tmp_path_factory.mktemp("naughty") / "source.db")
@@ -86,13 +68,13 @@ def test_every_kind_comes_back_exactly(capsys, tmp_path, monkeypatch, source, fm
     target = tmp_path / "copy.db"
     for kind in KINDS:
         file = tmp_path / f"{kind}.{fmt}"
-        _export(capsys, source, kind, fmt, file)
+        export(capsys, source, kind, fmt, file)
         code, out, err = run(capsys, "--db", str(target), "import", str(file), "--json")
         assert code == 0, err
         result = json.loads(out)
         assert (result["kind"], result["rejected_rows"]) == (kind, 0), result["rejected"][:3]
         assert result["created"] == len(texts()), kind
-        before, after = _records(capsys, source, kind), _records(capsys, target, kind)
+        before, after = exported_records(capsys, source, kind), exported_records(capsys, target, kind)
         assert after == before, kind
 
 

@@ -11,31 +11,24 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from db.seed import seed_database
-from tests.cli.cli_helpers import query, run
+from tests.cli.cli_helpers import export, exported_records, query, run
 from tests.factories import NOW
 
 KINDS = ("users", "accounts", "deals")
-
-
-def _export(capsys, db, kind: str, fmt: str = "csv", out=None) -> str:
-    argv = ["--db", str(db), "export", "--kind", kind, "--format", fmt] + (["--out", str(out)] if out else [])
-    code, text, err = run(capsys, *argv)
-    assert code == 0, err
-    return text
 
 
 def test_export_then_import_gives_the_same_records(capsys, tmp_path):
     source, target = tmp_path / "demo.db", tmp_path / "copy.db"
     seed_database(source, "demo", 7, NOW)
     for kind in KINDS:
-        _export(capsys, source, kind, out=tmp_path / f"{kind}.csv")
+        export(capsys, source, kind, out=tmp_path / f"{kind}.csv")
         code, out, err = run(capsys, "--db", str(target), "import", str(tmp_path / f"{kind}.csv"), "--json")
         assert code == 0, err
         result = json.loads(out)
         assert result["kind"] == kind and result["rejected_rows"] == 0, result["rejected"][:3]
     for kind in KINDS:
-        before = json.loads(_export(capsys, source, kind, "json"))
-        after = json.loads(_export(capsys, target, kind, "json"))
+        before = json.loads(export(capsys, source, kind, "json"))
+        after = json.loads(export(capsys, target, kind, "json"))
         for record in (*before, *after):
             record.pop("external_id", None)
         assert after == before, kind
@@ -65,9 +58,9 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(capsys, tmp_path, monk
     source, target = tmp_path / "demo.db", tmp_path / "copy.db"
     seed_database(source, "demo", 7, NOW)
     for kind in ("users", "accounts"):
-        _export(capsys, source, kind, out=tmp_path / f"{kind}.csv")
+        export(capsys, source, kind, out=tmp_path / f"{kind}.csv")
         assert run(capsys, "--db", str(target), "import", str(tmp_path / f"{kind}.csv"))[0] == 0
-    _export(capsys, source, "deals", out=tmp_path / "deals.csv")
+    export(capsys, source, "deals", out=tmp_path / "deals.csv")
     calls = {"n": 0}
     real = db.import_deals.write_deal
 
@@ -91,7 +84,7 @@ def _copy(capsys, tmp_path, kinds: tuple[str, ...]):
     source, target = tmp_path / "demo.db", tmp_path / "copy.db"
     seed_database(source, "demo", 7, NOW)
     for kind in kinds:
-        _export(capsys, source, kind, out=tmp_path / f"{kind}.csv")
+        export(capsys, source, kind, out=tmp_path / f"{kind}.csv")
         code, out, err = run(capsys, "--db", str(target), "import", str(tmp_path / f"{kind}.csv"), "--json")
         assert code == 0, err
         result = json.loads(out)
@@ -99,20 +92,9 @@ def _copy(capsys, tmp_path, kinds: tuple[str, ...]):
     return source, target
 
 
-def _records(capsys, db, kind: str) -> list[dict]:
-    """The export of `kind` without the ids of this database (a deal named by its name)."""
-    names = dict(query(db, "SELECT id, name FROM deals"))
-    records = json.loads(_export(capsys, db, kind, "json"))
-    for record in records:
-        record.pop("external_id", None)
-        if record.get("deal") is not None:
-            record["deal"] = names[record["deal"]]
-    return records
-
-
 def test_contacts_export_then_import_gives_the_same_contacts(capsys, tmp_path):
     source, target = _copy(capsys, tmp_path, ("users", "accounts", "contacts"))
-    before, after = _records(capsys, source, "contacts"), _records(capsys, target, "contacts")
+    before, after = exported_records(capsys, source, "contacts"), exported_records(capsys, target, "contacts")
     assert len(after) == len(before) == 2000
     assert after == before
     assert sum(1 for c in before if c["became_customer_at"]) > 100  # the lifecycle history came along
@@ -137,7 +119,7 @@ def test_the_activities_export_has_the_import_fields(capsys, tmp_path):
     with conn:
         conn.execute("UPDATE activities SET undone_at = ? WHERE id = ?", ("2026-11-23T12:00:00Z", undone))
     conn.close()
-    text = _export(capsys, source, "activities")
+    text = export(capsys, source, "activities")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == list(EXPORTS["activities"])
     assert len(rows) == query(source, "SELECT COUNT(*) FROM activities")[0][0] - 1
@@ -146,7 +128,7 @@ def test_the_activities_export_has_the_import_fields(capsys, tmp_path):
     handles = {h for (h,) in query(source, "SELECT handle FROM users")}
     assert {r["owner"] for r in rows} <= handles
     deals = [r for r in rows if r["deal"]]
-    deal_ids = {str(r["external_id"]) for r in json.loads(_export(capsys, source, "deals", "json"))}
+    deal_ids = {str(r["external_id"]) for r in json.loads(export(capsys, source, "deals", "json"))}
     assert deals and {r["deal"] for r in deals} <= deal_ids  # the deals export's ids: they link on import
     assert all(datetime.fromisoformat(r["occurred_at"]).tzinfo is not None for r in rows)
 
@@ -155,7 +137,7 @@ def test_activities_export_then_import_gives_the_same_activities(capsys, tmp_pat
     # The import refuses touches in the future: its clock a little after the demo data's now, whatever today is.
     monkeypatch.setattr("db.workbench.system_clock", lambda: NOW + timedelta(hours=1))
     source, target = _copy(capsys, tmp_path, ("users", "accounts", "contacts", "deals", "activities"))
-    before, after = _records(capsys, source, "activities"), _records(capsys, target, "activities")
+    before, after = exported_records(capsys, source, "activities"), exported_records(capsys, target, "activities")
     assert len(after) == len(before) > 10_000
     assert after == before
     assert sum(1 for a in after if a["deal"]) == query(source, "SELECT COUNT(*) FROM activities"
