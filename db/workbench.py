@@ -9,27 +9,29 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from core.kpi import KpiReport, build_kpi
-from core.metrics import period_bounds
-from core.models import CallContext, QueueItem, User
-from core.playbook import Period, Playbook
-from core.queue import rank_queue
-from core.when import day_bounds
-from db import kpi, queue, records, users
-from db.connection import Store
-from db.dormant_picks import todays_dormant
-from db.playbooks import current_playbook
+from revdesk.core.analytics.kpi import KpiReport, build_kpi
+from revdesk.core.analytics.metrics import period_bounds
+from revdesk.core.calls.queue import rank_queue
+from revdesk.core.common.models import CallContext, QueueItem, User
+from revdesk.core.common.when import day_bounds
+from revdesk.core.playbook.model import Period, Playbook
+from revdesk.db.analytics import kpi
+from revdesk.db.calls import queue
+from revdesk.db.common import records, users
+from revdesk.db.common.connection import Store
+from revdesk.db.dormancy.picks import todays_dormant
+from revdesk.db.playbook.stored import current_playbook
 
 if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
-    from core.dashboard import Dashboard
-    from core.scoring import Score
-    from db.calls import Logged
-    from db.deals import Moved
-    from db.enrollments import Enrolled
-    from db.handoff_drafts import HandoffDraft
-    from db.handoffs import HandoffResult
-    from db.steps import EmailDraft
-    from db.undo import Undone
+    from revdesk.core.analytics.dashboard import Dashboard
+    from revdesk.core.calls.scoring import Score
+    from revdesk.db.calls.services import Logged
+    from revdesk.db.calls.undo import Undone
+    from revdesk.db.handoffs.drafts import HandoffDraft
+    from revdesk.db.handoffs.services import HandoffResult
+    from revdesk.db.pipeline.stage_moves import Moved
+    from revdesk.db.sequences.enrollments import Enrolled
+    from revdesk.db.sequences.steps import EmailDraft
 
 Clock = Callable[[], datetime]
 
@@ -111,7 +113,7 @@ class Workbench:
 
     def dashboard(self, scope: str = "me", period: Period = "month", day: date | None = None) -> Dashboard:
         """The KPI dashboard (the period's KPIs, the trend, activity per lead stage) of `scope` (see people)."""
-        from db.dashboard import dashboard
+        from revdesk.db.analytics.dashboard import dashboard
 
         label, members = self.people(scope)
         return dashboard(self.store, self.playbook, label, members, period, day or self.today(), self.tz)
@@ -125,109 +127,109 @@ class Workbench:
         )
 
     def call_context(self, contact_id: int) -> CallContext:
-        from db.scoring import contact_score
+        from revdesk.db.calls.scoring import contact_score
 
         ctx = records.call_context(self.store.conn, contact_id, self.now())
         return ctx._replace(score=contact_score(self.store.conn, self.playbook, contact_id, self.now()))
 
     def log_call(self, contact_id: int, outcome: str, task_id: int | None = None,
                  note: str | None = None) -> Logged:
-        from db import calls
+        from revdesk.db.calls import services as calls
 
         return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "call", outcome,
                                   self.now(), note=note, task_id=task_id)
 
     def add_note(self, contact_id: int, text: str) -> Logged:
-        from db import calls
+        from revdesk.db.calls import services as calls
 
         return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "note", None,
                                   self.now(), note=text)
 
     def follow_up(self, contact_id: int, when: str, note: str | None = None) -> tuple[int, datetime]:
-        from db import calls
+        from revdesk.db.calls import services as calls
 
         return calls.schedule_follow_up(self.store.conn, self.user, contact_id, when, self.now(), note)
 
     # -- sequences -----------------------------------------------------------------------------------
     def enroll(self, key: str, contact_ids: list[int], owner: User | None = None) -> Enrolled:
-        from db.enrollments import enroll
+        from revdesk.db.sequences.enrollments import enroll
 
         return enroll(self.store.conn, self.user, key, contact_ids, self.now(), owner)
 
     def change_enrollment(self, enrollment_id: int, action: str) -> None:
-        from db.enrollments import change_status
+        from revdesk.db.sequences.enrollments import change_status
 
         change_status(self.store.conn, self.user, enrollment_id, action, self.now())
 
     def email_draft(self, task_id: int) -> EmailDraft:
-        from db.steps import email_draft
+        from revdesk.db.sequences.steps import email_draft
 
         return email_draft(self.store.conn, self.user, task_id, self.now())
 
     def send_email_step(self, task_id: int) -> Logged:
-        from db.steps import send_email_step
+        from revdesk.db.sequences.steps import send_email_step
 
         return send_email_step(self.store.conn, self.playbook, self.user, task_id, self.now())
 
     def complete_step(self, task_id: int) -> Logged | int:
-        from db.steps import complete_step
+        from revdesk.db.sequences.steps import complete_step
 
         return complete_step(self.store.conn, self.playbook, self.user, task_id, self.now())
 
     def skip_step(self, task_id: int) -> int:
-        from db.enrollments import skip_step
+        from revdesk.db.sequences.enrollments import skip_step
 
         return skip_step(self.store.conn, self.user, task_id, self.now())
 
     def warm_up_sequences(self) -> None:
         """Load the scheduling libraries and holidays before the first step is worked (from a worker)."""
-        from db.enrollments import warm_up
+        from revdesk.db.sequences.enrollments import warm_up
 
         warm_up(self.store.conn, self.user.id, self.today())
 
     def tick_sequences(self) -> dict[str, int]:
-        """Due sequence steps become tasks; safe to run any time (see db.enrollments.tick)."""
-        from db.enrollments import tick
+        """Due sequence steps become tasks; safe to run any time (see db.sequences.enrollments.tick)."""
+        from revdesk.db.sequences.enrollments import tick
 
         return tick(self.store.conn, self.clock())
 
     def undo(self) -> Undone:
-        from db import undo
+        from revdesk.db.calls import undo
 
         return undo.undo_last(self.store.conn, self.user, self.now(), self.playbook)
 
     # -- qualification, handoffs and the pipeline -----------------------------------------------------
     def score(self, contact_id: int) -> Score:
-        from db.scoring import contact_score
+        from revdesk.db.calls.scoring import contact_score
 
         return contact_score(self.store.conn, self.playbook, contact_id, self.now())
 
     def handoff_draft(self, kind: str, contact_id: int | None = None, deal_id: int | None = None) -> HandoffDraft:
-        from db.handoff_drafts import handoff_draft
+        from revdesk.db.handoffs.drafts import handoff_draft
 
         return handoff_draft(self.store.conn, self.playbook, kind, self.now(), contact_id=contact_id,
                              deal_id=deal_id, team=self.user.team)
 
     def send_handoff(self, kind: str, to_user_id: int | None, context: dict[str, object],
                      contact_id: int | None = None, deal_id: int | None = None) -> HandoffResult:
-        from db import handoffs
+        from revdesk.db.handoffs import services as handoffs
 
         return handoffs.send_handoff(self.store.conn, self.playbook, self.user, kind, to_user_id, context,
                                      self.now(), contact_id=contact_id, deal_id=deal_id)
 
     def accept_handoff(self, handoff_id: int) -> HandoffResult:
-        from db import handoffs
+        from revdesk.db.handoffs import services as handoffs
 
         return handoffs.accept_handoff(self.store.conn, self.playbook, self.user, handoff_id, self.now())
 
     def reject_handoff(self, handoff_id: int, reason: str, note: str) -> HandoffResult:
-        from db import handoffs
+        from revdesk.db.handoffs import services as handoffs
 
         return handoffs.reject_handoff(self.store.conn, self.playbook, self.user, handoff_id, reason, note,
                                        self.now())
 
     def move_deal(self, deal_id: int, stage: str, fields: dict[str, str]) -> Moved:
-        from db import deals
+        from revdesk.db.pipeline import stage_moves as deals
 
         return deals.move_deal(self.store.conn, self.playbook, self.user, deal_id, stage, fields, self.now())
 
@@ -237,7 +239,7 @@ def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], p
     start, end = period_bounds(period, day, tz)
     ids = [m.id for m in members]
     counts = kpi.activity_counts(store.conn, ids, start, end)
-    from db.revival import revival_figures
+    from revdesk.db.dormancy.revival import revival_figures
 
     return build_kpi(playbook, scope, members, counts, period, day, start, end,
                      kpi.handoff_counts(store.conn, ids, start, end), revival_figures(store.conn, playbook, start, end),

@@ -2,7 +2,7 @@
 
 Plain frozen dataclasses at run time. `parse_sequence` checks a file with pydantic (imported only then) and
 reports every problem as "FILE:LINE: steps[2].window: reason"; `sequence_from_json` rebuilds a stored,
-already checked sequence without pydantic (core.structs.from_plain). Pure Python, no I/O.
+already checked sequence without pydantic (core.common.structs.from_plain). Pure Python, no I/O.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from core.errors import InvalidInput
-from core.playbook import check, first_repeat, identifier_problem
-from sequences.templates import MERGE_FIELDS, fields_in
+from revdesk.core.common.errors import InvalidInput
+from revdesk.core.playbook.model import check, first_repeat, identifier_problem
+from revdesk.sequences.templates import MERGE_FIELDS, fields_in
 
 Channel = Literal["call", "email", "linkedin", "task"]
 ExitReason = Literal["reply", "meeting", "handoff", "bounce", "do_not_contact"]
@@ -120,7 +120,7 @@ class Sequence:
 def parse_sequence(source: str, origin: str) -> Sequence:
     """Parse and validate one sequence file; raise PlaybookError naming each bad key and its line
     ("FILE:LINE: steps[2].window: reason"), exactly as the playbook is checked."""
-    from core.playbook_check import validate_toml
+    from revdesk.core.playbook.check import validate_toml
 
     return validate_toml(Sequence, source, origin)
 
@@ -133,7 +133,7 @@ def sequence_to_json(seq: Sequence) -> dict:
 def sequence_from_json(data: dict) -> Sequence:
     """Rebuild a stored sequence without pydantic. One applied by an older revdesk that a check added since
     refuses (a key over 64 characters) is refused with its problems and the way out."""
-    from core.structs import rebuild_stored
+    from revdesk.core.common.structs import rebuild_stored
 
     origin = f"the stored sequence {str(data.get('key'))[:80]!r}"
     return rebuild_stored(Sequence, data, origin,  # type: ignore[return-value]

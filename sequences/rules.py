@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 
-from core.playbook import Playbook
-from core.scoring import engagement_event
+from revdesk.core.calls.scoring import engagement_event
+from revdesk.core.playbook.model import Playbook
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def enrollment_problems(key: str, name: str, allow_parallel: bool, allow_reenrol
 
 def exit_reason(kind: str, outcome: str | None, playbook: Playbook) -> str | None:
     """The sequence exit a logged activity means: a bounce, or a reply or meeting as qualification counts
-    them (core.scoring.engagement_event: a meeting booked on a call or held)."""
+    them (core.calls.scoring.engagement_event: a meeting booked on a call or held)."""
     if outcome == "bounced":
         return "bounce"
     event = engagement_event(kind, outcome, playbook)

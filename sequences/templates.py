@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Mapping
 
-from core.errors import InvalidInput
+from revdesk.core.common.errors import InvalidInput
 
 # Every merge field a template may use, with what it becomes.
 MERGE_FIELDS: dict[str, str] = {
@@ -84,7 +84,7 @@ def _clean(value: object) -> str | None:
 
 
 def merge_values(contact: object, account: object | None, sender: object | None) -> dict[str, str | None]:
-    """Every merge field's value from plain objects (core.models records will do).
+    """Every merge field's value from plain objects (core.common.models records will do).
 
     contact: first_name, last_name, title; account: name, industry (None when the contact has no account);
     sender: name (the user working the step). A missing attribute or blank value becomes None.

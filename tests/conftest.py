@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from db.connection import Store
-from db.workbench import Workbench
+from revdesk.db.common.connection import Store
+from revdesk.db.workbench import Workbench
 from tests.factories import fixed_clock, make_store
 
 

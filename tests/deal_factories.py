@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from db.connection import Store, transaction
+from revdesk.db.common.connection import Store, transaction
 
 
 def at(text: str) -> datetime:

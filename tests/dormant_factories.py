@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.when import to_stored
-from db.activity_days import count_activity
-from db.connection import Store, transaction
+from revdesk.core.common.when import to_stored
+from revdesk.db.calls.activity_days import count_activity
+from revdesk.db.common.connection import Store, transaction
 from tests.factories import NOW
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.when import to_stored
-from db.connection import Store, transaction
-from db.playbooks import apply_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.playbook.stored import apply_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 # Monday 23 November 2026, 14:00 in Berlin.
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from core.when import to_stored
-from db.connection import Store, transaction
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import Store, transaction
 from tests.db.helpers import CONTEXT
 from tests.dormant_factories import add_customer
 from tests.factories import NOW

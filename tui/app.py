@@ -12,10 +12,10 @@ from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 
-from core.kpi import KpiReport
-from db.connection import Store
-from db.workbench import Clock, Workbench, system_clock
-from tui.commands import APP_COMMANDS, Command, bindings
+from revdesk.core.analytics.kpi import KpiReport
+from revdesk.db.common.connection import Store
+from revdesk.db.workbench import Clock, Workbench, system_clock
+from revdesk.tui.commands import APP_COMMANDS, Command, bindings
 
 
 class RevdeskApp(App[int]):
@@ -40,7 +40,7 @@ class RevdeskApp(App[int]):
         self.sub_title = self._who(wide=self.size.width >= 100)
 
     def on_mount(self) -> None:
-        from tui.screens.today import TodayScreen
+        from revdesk.tui.calls.today import TodayScreen
 
         # Today's numbers come with the first queue load, in the same worker (see TodayScreen.load_queue).
         self.push_screen(TodayScreen())
@@ -69,7 +69,7 @@ class RevdeskApp(App[int]):
         self.exit(0)
 
     def action_pipeline(self) -> None:
-        from tui.screens.pipeline import PipelineScreen
+        from revdesk.tui.pipeline.board import PipelineScreen
 
         if not isinstance(self.screen, PipelineScreen):
             self.push_screen(PipelineScreen())
@@ -77,7 +77,7 @@ class RevdeskApp(App[int]):
     def action_inbox(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.handoff_inbox import HandoffInboxScreen
+        from revdesk.tui.handoffs.inbox import HandoffInboxScreen
 
         if not isinstance(self.screen, HandoffInboxScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(HandoffInboxScreen())
@@ -85,7 +85,7 @@ class RevdeskApp(App[int]):
     def action_sequences(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.sequences import SequencesScreen
+        from revdesk.tui.sequences.sequence_list import SequencesScreen
 
         if not isinstance(self.screen, SequencesScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(SequencesScreen())
@@ -93,7 +93,7 @@ class RevdeskApp(App[int]):
     def action_import(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.import_screen import ImportScreen
+        from revdesk.tui.importing.import_screen import ImportScreen
 
         if not isinstance(self.screen, ImportScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(ImportScreen())
@@ -101,7 +101,7 @@ class RevdeskApp(App[int]):
     def action_dormant(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.dormant import DormantScreen
+        from revdesk.tui.dormancy.dormant import DormantScreen
 
         if not isinstance(self.screen, DormantScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(DormantScreen())
@@ -109,7 +109,7 @@ class RevdeskApp(App[int]):
     def action_leaks(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.leaks import LeaksScreen
+        from revdesk.tui.analytics.leaks import LeaksScreen
 
         if not isinstance(self.screen, LeaksScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(LeaksScreen())
@@ -117,7 +117,7 @@ class RevdeskApp(App[int]):
     def action_funnel(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.funnel import FunnelScreen
+        from revdesk.tui.analytics.funnel import FunnelScreen
 
         if not isinstance(self.screen, FunnelScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(FunnelScreen())
@@ -125,13 +125,13 @@ class RevdeskApp(App[int]):
     def action_dashboard(self) -> None:
         from textual.screen import ModalScreen
 
-        from tui.screens.dashboard import DashboardScreen
+        from revdesk.tui.analytics.kpi_dashboard import DashboardScreen
 
         if not isinstance(self.screen, DashboardScreen | ModalScreen):  # not over a form or dialog
             self.push_screen(DashboardScreen())
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from revdesk.tui.common.help_screen import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -161,7 +161,7 @@ class RevdeskApp(App[int]):
         yield SystemCommand("Quit", "Leave revdesk", self.exit)
 
     def _go_today(self) -> None:
-        from tui.screens.today import TodayScreen
+        from revdesk.tui.calls.today import TodayScreen
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, TodayScreen):
             self.pop_screen()
@@ -169,13 +169,13 @@ class RevdeskApp(App[int]):
 
 def _contacts_provider():
     """Loaded when the palette first opens, not at start-up."""
-    from tui.palette import ContactsProvider
+    from revdesk.tui.palette import ContactsProvider
 
     return ContactsProvider
 
 
 def _accounts_provider():
-    from tui.palette import AccountsProvider
+    from revdesk.tui.palette import AccountsProvider
 
     return AccountsProvider
 

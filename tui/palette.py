@@ -8,7 +8,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from db.search import search_accounts, search_contacts
+from revdesk.db.common.search import search_accounts, search_contacts
 
 
 class ContactsProvider(Provider):
@@ -26,7 +26,7 @@ class ContactsProvider(Provider):
                           help=f"Contact · {row.title or ''}")
 
     def _open(self, contact_id: int) -> None:
-        from tui.screens.call_mode import CallScreen
+        from revdesk.tui.calls.call_mode import CallScreen
 
         self.app.push_screen(CallScreen.for_contact(contact_id))
 
@@ -47,6 +47,6 @@ class AccountsProvider(Provider):
                           help=f"Account 360 · {where}" if where else "Account 360")
 
     def _open(self, account_id: int) -> None:
-        from tui.screens.account_360 import AccountScreen
+        from revdesk.tui.accounts.account_360 import AccountScreen
 
         self.app.push_screen(AccountScreen(account_id))

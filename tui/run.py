@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
-from db.connection import Store
+from revdesk.db.common.connection import Store
 
 
 def run_app(store: Store, handle: str) -> int:
-    from db.playbooks import current_playbook
-    from db.sequences import list_sequences
-    from tui.app import build_app
+    from revdesk.db.playbook.stored import current_playbook
+    from revdesk.db.sequences.definitions import list_sequences
+    from revdesk.tui.app import build_app
 
     # A database whose playbook or sequences can't be used (no playbook yet, or one a check added since refuses)
     # is refused here in one line, before any screen would meet it.

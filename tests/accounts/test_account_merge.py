@@ -1,4 +1,4 @@
-"""db/account_merge.py and `revdesk accounts merge|duplicates`: a merge moves everything of the merged account to
+"""db/accounts/merge.py and `revdesk accounts merge|duplicates`: a merge moves everything of the merged account to
 the one kept, fills its blanks without overwriting, keeps the account facts right, refuses cleanly, and the
 merged account leaves the search, the dormant lists and the queues."""
 
@@ -11,15 +11,15 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidInput
-from core.when import to_stored
-from db.account_merge import duplicate_accounts, merge_accounts
-from db.connection import Store, transaction
-from db.dormancy import dormant_accounts
-from db.playbooks import current_playbook
-from db.search import search_accounts
-from db.users import user_by_handle
-from db.workbench import Workbench
+from revdesk.core.common.errors import InvalidInput
+from revdesk.core.common.when import to_stored
+from revdesk.db.accounts.merge import duplicate_accounts, merge_accounts
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.common.search import search_accounts
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.dormancy.queries import dormant_accounts
+from revdesk.db.playbook.stored import current_playbook
+from revdesk.db.workbench import Workbench
 from tests.cli.cli_helpers import query, run, snapshot
 from tests.dormant_factories import add_customer
 from tests.factories import NOW, fixed_clock, make_store
@@ -259,7 +259,7 @@ def test_merges_on_the_demo_data_keep_every_accounts_facts(tmp_path, demo_db):
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    from db.seed import seed_database
+    from revdesk.db.seeding.seed import seed_database
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     seed_database(path, "demo", 7, NOW)
@@ -267,9 +267,9 @@ def demo_db(tmp_path_factory):
 
 
 def test_an_older_database_gains_the_merge_column(tmp_path):
-    from db.connection import connect
-    from db.schema import MIGRATIONS
-    from db.schema_v4_v6 import AFTER_MIGRATION
+    from revdesk.db.common.connection import connect
+    from revdesk.db.migrations.schema import MIGRATIONS
+    from revdesk.db.migrations.schema_v4_v6 import AFTER_MIGRATION
 
     path = tmp_path / "v7.db"
     conn = connect(path)

@@ -26,8 +26,8 @@ TARGET_MS = 200
 
 
 def bench_figures(path: Path, handle: str, runs: int) -> None:
-    from db.connection import Store
-    from db.workbench import Workbench
+    from revdesk.db.common.connection import Store
+    from revdesk.db.workbench import Workbench
 
     store = Store(path)
     bench = Workbench.open(store, handle)
@@ -57,9 +57,9 @@ def bench_figures(path: Path, handle: str, runs: int) -> None:
 async def _open_times(path: Path, handle: str, runs: int) -> dict[str, list[float]]:
     from textual import events
 
-    from db.connection import Store
-    from tui.app import build_app
-    from tui.screens.dashboard import DashboardScreen
+    from revdesk.db.common.connection import Store
+    from revdesk.tui.analytics.kpi_dashboard import DashboardScreen
+    from revdesk.tui.app import build_app
 
     empty = _empty_screen()
     app = build_app(Store(path), handle)
@@ -109,8 +109,8 @@ def main() -> None:
     path = Path(args.db)
     if not path.exists():
         raise SystemExit(f"{path} does not exist: build it with tests/bench/run_bench.py --db {path}")
-    from db.connection import Store
-    from db.users import first_user_with_role
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.users import first_user_with_role
 
     store = Store(path)
     sdr = first_user_with_role(store.conn, "sdr")

@@ -44,12 +44,12 @@ def main() -> None:
     path = Path(args.db)
     if not path.exists():
         raise SystemExit(f"{path} does not exist: build it with tests/bench/run_bench.py --db {path}")
-    from core.when import to_stored
-    from db.connection import Store
-    from db.dormancy import dormant_accounts, dormant_count
-    from db.playbooks import current_playbook
-    from db.users import user_by_id
-    from db.workbench import Workbench, system_clock
+    from revdesk.core.common.when import to_stored
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.users import user_by_id
+    from revdesk.db.dormancy.queries import dormant_accounts, dormant_count
+    from revdesk.db.playbook.stored import current_playbook
+    from revdesk.db.workbench import Workbench, system_clock
 
     store = Store(path)
     conn, playbook, now = store.conn, current_playbook(store.conn), system_clock()

@@ -42,8 +42,8 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 
 def bench_ae_queue(store, runs: int) -> None:
-    from db.users import list_users
-    from db.workbench import Workbench
+    from revdesk.db.common.users import list_users
+    from revdesk.db.workbench import Workbench
 
     floor, times, sizes = [], [], []
     for user in [u for u in list_users(store.conn) if u.role == "ae"]:
@@ -59,8 +59,8 @@ def bench_ae_queue(store, runs: int) -> None:
 
 
 def bench_handoffs(store, count: int) -> None:
-    from db.users import list_users
-    from db.workbench import Workbench
+    from revdesk.db.common.users import list_users
+    from revdesk.db.workbench import Workbench
 
     sdr = next(u for u in list_users(store.conn) if u.role == "sdr")
     maya = Workbench(store, sdr)
@@ -86,10 +86,10 @@ def bench_handoffs(store, count: int) -> None:
 
 
 def bench_rescore(path: Path) -> None:
-    from db.connection import Store
-    from db.playbooks import apply_playbook
-    from db.workbench import system_clock
-    from fixtures import DEFAULT_PLAYBOOK
+    from revdesk.db.common.connection import Store
+    from revdesk.db.playbook.stored import apply_playbook
+    from revdesk.db.workbench import system_clock
+    from revdesk.fixtures import DEFAULT_PLAYBOOK
 
     store = Store(path)
     source = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=ROOT.parent / "bench.db")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    from db.connection import Store
+    from revdesk.db.common.connection import Store
 
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "bench.db"

@@ -81,7 +81,7 @@ def main() -> None:
         mapping.write_text(MAPPING, encoding="utf-8")
         ours, theirs = [], []
         for run in range(args.runs):
-            ours.append(_timed([sys.executable, "-m", "tui.cli", "--db", str(base / f"ours{run}.db"), "import",
+            ours.append(_timed([sys.executable, "-m", "revdesk.tui.cli", "--db", str(base / f"ours{run}.db"), "import",
                                 str(data), "--mapping", str(mapping), "--rejects", str(base / "rejected.csv")]))
             theirs.append(_timed([sys.executable, "-m", "sqlite_utils", "insert", str(base / f"theirs{run}.db"),
                                   "contacts", str(data), "--csv"]))

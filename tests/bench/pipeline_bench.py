@@ -57,9 +57,9 @@ async def _open_times(path: Path, handle: str, runs: int) -> dict[str, list[floa
     """Seconds from a key reaching the app until the new screen handled its first key, per run."""
     from textual import events
 
-    from db.connection import Store
-    from tui.app import build_app
-    from tui.screens.pipeline import PipelineScreen
+    from revdesk.db.common.connection import Store
+    from revdesk.tui.app import build_app
+    from revdesk.tui.pipeline.board import PipelineScreen
 
     empty = _empty_screen()
     app = build_app(Store(path), handle)
@@ -115,10 +115,10 @@ def bench_open(path: Path, users: list, runs: int) -> None:
 
 
 def bench_query(path: Path, users: list, runs: int) -> None:
-    from core.pipeline import SCOPES
-    from db.connection import Store
-    from db.pipeline import pipeline
-    from db.workbench import Workbench
+    from revdesk.core.pipeline.lanes import SCOPES
+    from revdesk.db.common.connection import Store
+    from revdesk.db.pipeline.lanes import pipeline
+    from revdesk.db.workbench import Workbench
 
     store = Store(path)
     floor = []
@@ -150,8 +150,8 @@ def main() -> None:
     path = Path(args.db)
     if not path.exists():
         raise SystemExit(f"{path} does not exist: build it with tests/bench/run_bench.py --db {path}")
-    from db.connection import Store
-    from db.users import first_user_with_role
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.users import first_user_with_role
 
     store = Store(path)
     users = [first_user_with_role(store.conn, role) for role in ("sdr", "ae", "founder")]

@@ -38,12 +38,12 @@ def _timed(fn, runs: int) -> list[float]:
 
 
 def bench_parts(path: Path, month: date, runs: int) -> None:
-    from core.metrics import period_bounds
-    from db.connection import Store
-    from db.deal_stats import all_deal_figures
-    from db.funnel import funnel_for
-    from db.leaks import leak_report
-    from db.playbooks import current_playbook
+    from revdesk.core.analytics.metrics import period_bounds
+    from revdesk.db.analytics.deals import all_deal_figures
+    from revdesk.db.analytics.funnel import funnel_for
+    from revdesk.db.analytics.leaks import leak_report
+    from revdesk.db.common.connection import Store
+    from revdesk.db.playbook.stored import current_playbook
 
     store = Store(path)
     conn, playbook, now = store.conn, current_playbook(store.conn), datetime.now(UTC)
@@ -64,10 +64,10 @@ def bench_parts(path: Path, month: date, runs: int) -> None:
 
 
 def bench_report(path: Path, month: date, runs: int) -> None:
-    from core.report_html import render_html
-    from core.report_md import render_markdown
-    from db.connection import Store
-    from db.report import monthly_report
+    from revdesk.core.reporting.html import render_html
+    from revdesk.core.reporting.markdown import render_markdown
+    from revdesk.db.common.connection import Store
+    from revdesk.db.reporting.monthly import monthly_report
 
     store = Store(path)
     now = datetime.now(UTC)
@@ -82,10 +82,10 @@ def bench_report(path: Path, month: date, runs: int) -> None:
 def bench_command(path: Path, month: date, runs: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.html"
-        command = [sys.executable, "-m", "tui.cli", "--db", str(path), "report", "--month", f"{month:%Y-%m}",
+        command = [sys.executable, "-m", "revdesk.tui.cli", "--db", str(path), "report", "--month", f"{month:%Y-%m}",
                    "--format", "html", "--out", str(out)]
-        floor = _timed(lambda: subprocess.run([sys.executable, "-m", "tui.cli", "--version"], cwd=ROOT, check=True,
-                                              capture_output=True), runs)
+        floor = _timed(lambda: subprocess.run([sys.executable, "-m", "revdesk.tui.cli", "--version"], cwd=ROOT,
+                                              check=True, capture_output=True), runs)
         times = _timed(lambda: subprocess.run(command, cwd=ROOT, check=True, capture_output=True), max(runs // 2, 3))
         size = out.stat().st_size
     print(f"revdesk report --format html (a new process): {median_ms(times) / 1000:.2f} s, {size:,} bytes;"

@@ -64,7 +64,7 @@ def bench_seed(path: Path) -> float | None:
         print(f"seed: reusing {path} (delete it to time `revdesk seed bench`)")
         return None
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(path), "seed", "bench"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "revdesk.tui.cli", "--db", str(path), "seed", "bench"], cwd=ROOT, check=True)
     seconds = time.perf_counter() - start
     print(f"seed bench: {seconds:.1f} s (must be under 180 s)")
     return seconds
@@ -75,7 +75,7 @@ def bench_startup(path: Path, handle: str, runs: int) -> None:
     bare, revdesk = [], []
     for _ in range(runs):
         bare.append(in_pty([sys.executable, str(ROOT / "tests/bench/bare_app.py")], env))
-        revdesk.append(in_pty([sys.executable, "-m", "tui.cli", "--db", str(path), "--as", handle],
+        revdesk.append(in_pty([sys.executable, "-m", "revdesk.tui.cli", "--db", str(path), "--as", handle],
                               {**env, "REVDESK_EXIT_WHEN_READY": "1"}))
     ratio = median_ms(revdesk) / median_ms(bare)
     print(f"start-up: bare Textual {median_ms(bare):.0f} ms, revdesk Today {median_ms(revdesk):.0f} ms "
@@ -83,9 +83,9 @@ def bench_startup(path: Path, handle: str, runs: int) -> None:
 
 
 def bench_queue(path: Path, runs: int) -> None:
-    from db.connection import Store
-    from db.users import list_users
-    from db.workbench import Workbench
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.users import list_users
+    from revdesk.db.workbench import Workbench
 
     store = Store(path)
     sdrs = [u for u in list_users(store.conn) if u.role == "sdr"][:8]
@@ -121,9 +121,9 @@ async def _press_and_wait(app, key: str, changed) -> float:
 
 
 async def _call_mode(path: Path, handle: str, presses: int) -> tuple[list[float], list[float]]:
-    from db.connection import Store
-    from tui.app import build_app
-    from tui.screens.call_mode import CallScreen
+    from revdesk.db.common.connection import Store
+    from revdesk.tui.app import build_app
+    from revdesk.tui.calls.call_mode import CallScreen
 
     app = build_app(Store(path), handle)
     outcome, cursor = [], []
@@ -173,8 +173,8 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(args.db)
     bench_seed(path)
-    from db.connection import Store
-    from db.users import first_user_with_role
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.users import first_user_with_role
 
     handle = args.handle or first_user_with_role(Store(path).conn, "sdr").handle
     bench_queue(path, args.runs)

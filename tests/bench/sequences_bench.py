@@ -35,9 +35,9 @@ def copy_of(source: Path, folder: Path, name: str) -> Path:
 
 
 def bench_tick(source: Path, folder: Path, runs: int) -> Path:
-    from db.connection import Store
-    from db.enrollments import tick
-    from db.workbench import system_clock
+    from revdesk.db.common.connection import Store
+    from revdesk.db.sequences.enrollments import tick
+    from revdesk.db.workbench import system_clock
 
     first, again, floor, created, active = [], [], [], 0, 0
     path = folder / "unused"
@@ -65,9 +65,9 @@ def bench_tick(source: Path, folder: Path, runs: int) -> Path:
 
 
 def bench_queue(path: Path, runs: int) -> None:
-    from db.connection import Store
-    from db.users import list_users
-    from db.workbench import Workbench
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.users import list_users
+    from revdesk.db.workbench import Workbench
 
     store = Store(path)
     floor, times, steps = [], [], []

@@ -6,8 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from revdesk.tui.cli.main import main
 from tests.db.helpers import CONTEXT  # noqa: F401 - the same lead context as the service tests
-from tui.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string
 
@@ -88,7 +88,7 @@ def _leaf_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
 
 @cache
 def _parsers() -> dict[tuple[str, ...], argparse.ArgumentParser]:
-    from tui.cli import build_parser
+    from revdesk.tui.cli.main import build_parser
 
     return dict(_leaf_parsers(build_parser()))
 
@@ -227,7 +227,7 @@ def checksum(path: Path) -> str:
 
 def run(ws: Workspace, argv: list[str]) -> Outcome:
     """`revdesk ARGV` in-process, printing into UTF-8 streams that refuse what a terminal would."""
-    from tui.cli import main
+    from revdesk.tui.cli.main import main
 
     out, err = io.BytesIO(), io.BytesIO()
     stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True)
@@ -320,9 +320,9 @@ def drive_files(ws: Workspace, chosen: list[Slot], count: int | None) -> Finding
 
 def _build_template(path: Path) -> None:
     """make_store's team with a sequence loaded, deal 1 (from accepted handoff 1) and pending handoff 2."""
-    from db.sequences import apply_sequence
+    from revdesk.db.sequences.definitions import apply_sequence
+    from revdesk.tui.cli.main import main
     from tests.factories import fixed_clock, make_store
-    from tui.cli import main
 
     store = make_store(path)
     apply_sequence(store.conn, SEQUENCE_FILE.read_text(encoding="utf-8"), SEQUENCE_FILE.name, fixed_clock())

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from db.connection import Store
+from revdesk.db.common.connection import Store
 from tests.cli.cli_helpers import run
 from tests.deal_factories import add_contact, add_deal
 

@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from core.when import from_stored, to_stored
-from db.schema import SCHEMA_VERSION
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.when import from_stored, to_stored
+from revdesk.db.migrations.schema import SCHEMA_VERSION
+from revdesk.fixtures import DEFAULT_PLAYBOOK
+from revdesk.tui import __version__
 from tests.cli.cli_helpers import run, snapshot
-from tui import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 
 def run_process(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *argv], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "revdesk.tui.cli", *argv], capture_output=True, text=True, cwd=ROOT,
                           env=os.environ.copy(), timeout=60)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from revdesk.tui.cli.main import main
 from tests.factories import make_store
-from tui.cli import main
 
 
 def test_as_and_db_after_the_subcommand(capsys, tmp_path):
@@ -41,7 +41,7 @@ def test_a_foreign_sqlite_file_is_refused_and_left_alone(capsys, tmp_path):
 
 
 def test_playbook_apply_starts_a_new_team_database(capsys, tmp_path):
-    from fixtures import DEFAULT_PLAYBOOK
+    from revdesk.fixtures import DEFAULT_PLAYBOOK
 
     path = tmp_path / "team.db"
     assert main(["--db", str(path), "playbook", "apply", str(DEFAULT_PLAYBOOK)]) == 0
@@ -57,7 +57,7 @@ def test_seeding_leaves_only_the_finished_file(capsys, tmp_path):
 
 
 def test_a_target_for_a_user_who_does_not_exist_is_refused(capsys, tmp_path):
-    from fixtures import DEFAULT_PLAYBOOK
+    from revdesk.fixtures import DEFAULT_PLAYBOOK
 
     path = tmp_path / "team.db"
     make_store(path).close()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from revdesk.tui.common.text import printable
 from tests.cli.cli_helpers import CONTEXT, fields, run
 from tests.dormant_factories import add_customer
 from tests.factories import make_store
 from tests.naughty import naughty_strings
-from tui.text import printable
 
 MARKUP = ["Acme [/] Ltd", "[bold]Bold[/bold] GmbH", "[link=https://evil.example]click[/link]", "[/]",
           ":smile: Smiles Inc", "Müller [red]\"Feinkost\"[/red]", "[b]", "\x1b[2J\x1b[31mCleared"]

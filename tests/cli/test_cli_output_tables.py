@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from core.pipeline import money
+from revdesk.core.pipeline.lanes import money
+from revdesk.tui.cli.main import main
 from tests.cli.cli_helpers import run
-from tui.cli import main
 
 WIDTHS = (40, 80, 200)
 LONG_NAME = "Vereinigte Nordwestdeutsche Landmaschinen- und Präzisionsgerätefabrik Aktiengesellschaft & Co. KG"

@@ -1,4 +1,4 @@
-"""Dates and counts as the commands (and the screens, through tui.text) print them: a date says its year when it
+"""Dates and counts as the commands (and the screens, through tui.common.text) print them: a date says its year when it
 isn't this year's, a count has its thousands separators, and control characters become visible pictures."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import sqlite3
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from revdesk.tui.cli.tables import CliTable, fact, fit_widths, name
+from revdesk.tui.common.text import count, day_span, day_text, employees, printable, when
 from tests.cli.cli_helpers import run
-from tui.cli_commands.tables import CliTable, fact, fit_widths, name
-from tui.text import count, day_span, day_text, employees, printable, when
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

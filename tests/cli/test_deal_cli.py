@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from revdesk.tui.cli.main import build_parser
 from tests.cli.cli_helpers import query, run, snapshot
-from tui.cli import build_parser
 
 # --- deal move --------------------------------------------------------------------------------------------
 

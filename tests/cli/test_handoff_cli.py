@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.when import from_stored
+from revdesk.core.common.when import from_stored
 from tests.cli.cli_helpers import CONTEXT, fields, query, run, snapshot
 
 # --- score ------------------------------------------------------------------------------------------------

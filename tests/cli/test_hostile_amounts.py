@@ -1,15 +1,15 @@
 """One amount parser for every entry point: `deal move --field amount=...` and the TUI's deal move dialog (both call
-Workbench.move_deal) read amounts as the import does (core.import_amounts), and refuse what it can't read exactly."""
+Workbench.move_deal) read amounts as the import does (core.importing.amounts), and refuse what it can't read exactly."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.deal_rules import read_amount
-from core.errors import InvalidFields
-from core.import_values import ValueProblem
-from db.connection import Store
-from db.workbench import Workbench
+from revdesk.core.common.errors import InvalidFields
+from revdesk.core.importing.values import ValueProblem
+from revdesk.core.pipeline.deal_rules import read_amount
+from revdesk.db.common.connection import Store
+from revdesk.db.workbench import Workbench
 from tests.cli.cli_helpers import query, run, snapshot
 from tests.factories import fixed_clock
 
@@ -73,10 +73,10 @@ async def test_the_deal_move_dialog_reads_amounts_as_the_import_does(store):
     """Driven with Pilot: the dialog refuses 1e3 beside its field, writes nothing, then takes 12.500,00."""
     from textual.widgets import Input
 
+    from revdesk.tui.app import build_app
+    from revdesk.tui.pipeline.deal_move import DealMoveModal
     from tests.db.test_pipeline_query import add_deals
     from tests.tui.helpers import settle
-    from tui.app import build_app
-    from tui.screens.deal_move_modal import DealMoveModal
 
     add_deals(store)
     store.conn.execute("UPDATE deals SET amount = NULL WHERE id = 1")

@@ -46,8 +46,9 @@ def test_an_argument_that_is_not_utf8_is_refused_naming_its_option(capsys, db, a
 def test_bytes_that_are_not_utf8_from_a_real_shell(tmp_path, db):
     """The same through a real process: Python hands the bytes over as surrogates."""
     env = {**os.environ, "REVDESK_DATA_DIR": str(tmp_path / "d"), "REVDESK_CONFIG_DIR": str(tmp_path / "c")}
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(db), "--as", "maya", "log", "--contact", "1",
-                           "--type", "note", "--note", b"caf\xe9"], capture_output=True, env=env, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "revdesk.tui.cli", "--db", str(db), "--as", "maya",
+                           "log", "--contact", "1", "--type", "note", "--note", b"caf\xe9"],
+                          capture_output=True, env=env, timeout=60)
     assert done.returncode == 2, done.stderr
     assert done.stderr.decode().startswith("revdesk: error: --note: is not text in UTF-8")
 

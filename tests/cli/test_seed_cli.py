@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from revdesk.tui.cli.main import main
 from tests.cli.cli_helpers import query, snapshot
 from tests.factories import make_store
-from tui.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -51,7 +51,7 @@ def test_demo_never_replaces_a_database_that_is_not_a_demo(capsys, tmp_path):
     make_store(path).close()
     code, _, err = run(capsys, "--db", str(path), "demo", "--fresh")
     assert code == 2 and "is not a demo database" in err
-    from db.connection import Store
+    from revdesk.db.common.connection import Store
 
     assert Store(path).conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 3
 
@@ -70,12 +70,12 @@ def opened(monkeypatch) -> list[tuple[Path, str]]:
         calls.append((store.path, handle))
         return 0
 
-    monkeypatch.setattr("tui.run.run_app", run_app)
+    monkeypatch.setattr("revdesk.tui.run.run_app", run_app)
     return calls
 
 
 def _old_demo_with_work(capsys, path: Path) -> dict:
-    from db.seed import seed_database
+    from revdesk.db.seeding.seed import seed_database
 
     seed_database(path, "demo", 1, YESTERDAY)
     users = json.loads(run(capsys, "--db", str(path), "users", "--json")[1])
@@ -105,7 +105,7 @@ def test_demo_fresh_without_a_terminal_refuses_to_delete_work(capsys, tmp_path, 
 
 
 def test_demo_rebuilds_an_untouched_demo_from_an_earlier_day(capsys, tmp_path, opened):
-    from db.seed import seed_database
+    from revdesk.db.seeding.seed import seed_database
 
     path = tmp_path / "old-demo.db"
     seed_database(path, "demo", 1, YESTERDAY)
@@ -130,7 +130,7 @@ def test_after_the_demo_other_commands_use_its_database(capsys, tmp_path, opened
 
 
 def test_the_demo_leaves_a_database_the_user_configured_alone(capsys, tmp_path, opened):
-    from tui.config import config_dir, load_settings
+    from revdesk.tui.common.config import config_dir, load_settings
 
     team = tmp_path / "team.db"
     make_store(team).close()
@@ -145,7 +145,7 @@ def test_the_demo_leaves_a_database_the_user_configured_alone(capsys, tmp_path, 
 
 
 def test_a_second_demo_elsewhere_is_remembered_in_place_of_the_first(capsys, tmp_path, opened):
-    from tui.config import config_dir, load_settings
+    from revdesk.tui.common.config import config_dir, load_settings
 
     assert run(capsys, "demo")[0] == 0
     other = tmp_path / "odd \"name\" #1\tx.db"

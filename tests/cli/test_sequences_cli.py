@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from db.connection import Store
-from fixtures import FIXTURES_DIR
+from revdesk.db.common.connection import Store
+from revdesk.fixtures import FIXTURES_DIR
 from tests.cli.cli_helpers import query, run
 from tests.db.helpers import bench
 from tests.factories import NOW
@@ -50,7 +50,7 @@ colour = "blue"
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr("db.workbench.system_clock", lambda: NOW)
+    monkeypatch.setattr("revdesk.db.workbench.system_clock", lambda: NOW)
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.base_currency import with_base_currency
-from core.playbook_check import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.playbook.base_currency import with_base_currency
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 
 def test_rates_are_restated_against_the_new_base():

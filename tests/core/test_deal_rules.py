@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from core.deal_rules import missing_fields, parse_amount, parse_fields, required_fields
-from core.playbook import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.pipeline.deal_rules import missing_fields, parse_amount, parse_fields, required_fields
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))
 TODAY = date(2026, 11, 23)

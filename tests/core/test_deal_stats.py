@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.deal_stats import (
+from revdesk.core.analytics.deals import (
     DealFact,
     StageStay,
     closes_in,
@@ -21,9 +21,9 @@ from core.deal_stats import (
     time_in_stage,
     weighted_forecast,
 )
-from core.metrics import outcome, period_bounds
-from core.playbook import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.analytics.metrics import outcome, period_bounds
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.dedupe import (
+from revdesk.core.accounts.dedupe import (
     AccountKey,
     ContactKey,
     Matches,

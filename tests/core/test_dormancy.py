@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.dormancy import (
+from revdesk.core.dormancy.definition import (
     AccountDeal,
     Revival,
     dormant_reason,

@@ -9,8 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.funnel import LIFECYCLE_ORDER, ContactPath, entry, funnel, funnel_by_source, funnel_report, furthest
-from core.metrics import period_bounds
+from revdesk.core.analytics.funnel import (
+    LIFECYCLE_ORDER,
+    ContactPath,
+    entry,
+    funnel,
+    funnel_by_source,
+    funnel_report,
+    furthest,
+)
+from revdesk.core.analytics.metrics import period_bounds
 
 NOVEMBER = period_bounds("month", date(2026, 11, 1), ZoneInfo("UTC"))
 NOVEMBER_BERLIN = period_bounds("month", date(2026, 11, 1), ZoneInfo("Europe/Berlin"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from core.handoffs import clean_context, context_problems, prefill, suggest_recipient
-from core.models import Contact, User
-from core.playbook import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.models import Contact, User
+from revdesk.core.handoffs.rules import clean_context, context_problems, prefill, suggest_recipient
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))
 SDR_AE = PLAYBOOK.handoff.kind("sdr_ae")
@@ -98,7 +98,7 @@ def test_the_least_loaded_of_the_senders_team_comes_before_other_teams() -> None
 def test_the_sla_counts_weekday_hours_in_the_recipients_timezone() -> None:
     from zoneinfo import ZoneInfo
 
-    from core.handoffs import sla_due
+    from revdesk.core.handoffs.rules import sla_due
 
     london = ZoneInfo("Europe/London")
     friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=london)  # a Friday

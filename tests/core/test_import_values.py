@@ -16,8 +16,8 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.import_amounts import parse_amount
-from core.import_values import (
+from revdesk.core.importing.amounts import parse_amount
+from revdesk.core.importing.values import (
     AmbiguousDates,
     DateFormat,
     ValueProblem,

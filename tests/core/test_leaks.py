@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.dormancy import DormantAccount
-from core.leak_report import build_leak_report, leak_window
-from core.leaks import (
+from revdesk.core.analytics.leak_report import build_leak_report, leak_window
+from revdesk.core.analytics.leaks import (
     EIGHTEEN_MONTHS_DAYS,
     DealTimeline,
     Disqualification,
@@ -27,10 +26,11 @@ from core.leaks import (
     stale_at,
     stints_from_history,
 )
-from core.models import HandoffSummary
-from core.pipeline import is_stale
-from core.playbook import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.models import HandoffSummary
+from revdesk.core.dormancy.definition import DormantAccount
+from revdesk.core.pipeline.lanes import is_stale
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))
 STAGES = {s.key: s for s in PLAYBOOK.stages}

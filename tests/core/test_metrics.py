@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.metrics import ActivityCount, activity_metrics, period_bounds, working_days
-from core.models import User
-from core.playbook import parse_playbook
-from core.targets import target_for, team_target
-from core.transitions import move_for_outcome
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.analytics.metrics import ActivityCount, activity_metrics, period_bounds, working_days
+from revdesk.core.analytics.targets import target_for, team_target
+from revdesk.core.calls.transitions import move_for_outcome
+from revdesk.core.common.models import User
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 SOURCE = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
 PLAYBOOK = parse_playbook(SOURCE, "playbook.toml")
@@ -52,7 +52,7 @@ def test_calls_count_every_call_connects_only_conversations_meetings_only_meetin
 
 
 def test_deals_won_and_revenue_won_are_the_owner_s():
-    from core.metrics import DealCount, deal_metrics
+    from revdesk.core.analytics.metrics import DealCount, deal_metrics
 
     assert deal_metrics(DealCount(2, 12_345.678)) == {"deals_won": 2, "revenue_won": 12_345.68}
     assert deal_metrics(DealCount()) == {"deals_won": 0, "revenue_won": 0}
@@ -216,9 +216,9 @@ def test_an_sdr_touch_leaves_later_lifecycles_alone():
 
 
 def test_a_disqualified_lead_who_books_a_meeting_comes_back():
-    from core.playbook import parse_playbook
-    from core.transitions import move_for_outcome
-    from fixtures import DEFAULT_PLAYBOOK
+    from revdesk.core.calls.transitions import move_for_outcome
+    from revdesk.core.playbook.model import parse_playbook
+    from revdesk.fixtures import DEFAULT_PLAYBOOK
 
     playbook = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))
     move = move_for_outcome("disqualified", "nurture", playbook.outcome("meeting_booked"), "sdr")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.pipeline import (
+from revdesk.core.pipeline.lanes import (
     age_in_stage,
     default_scope,
     is_stale,
@@ -18,8 +18,8 @@ from core.pipeline import (
     stale_before,
     totals,
 )
-from core.playbook import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""core/playbook.py: the default playbook parses; broken ones are refused with problems naming key and line."""
+"""core/playbook/model.py: the default playbook parses; broken ones are refused with problems naming key and line."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from core.errors import PlaybookError
-from core.playbook import parse_playbook, playbook_from_json, playbook_to_json
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.errors import PlaybookError
+from revdesk.core.playbook.model import parse_playbook, playbook_from_json, playbook_to_json
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 SOURCE = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
 

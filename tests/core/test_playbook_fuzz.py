@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.errors import PlaybookError
-from core.playbook import parse_playbook
-from fixtures import DEFAULT_PLAYBOOK, FIXTURES_DIR
-from sequences.definition import parse_sequence
+from revdesk.core.common.errors import PlaybookError
+from revdesk.core.playbook.model import parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK, FIXTURES_DIR
+from revdesk.sequences.definition import parse_sequence
 from tests.toml_strings import toml_string
 
 PLAYBOOK = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from core.errors import PlaybookError
-from core.playbook import parse_playbook, playbook_from_json, playbook_to_json
-from core.scoring import fit_lines
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.calls.scoring import fit_lines
+from revdesk.core.common.errors import PlaybookError
+from revdesk.core.playbook.model import parse_playbook, playbook_from_json, playbook_to_json
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string
 

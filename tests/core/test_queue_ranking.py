@@ -6,9 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.models import QueueCandidate
-from core.playbook import Sla
-from core.queue import (
+from revdesk.core.calls.queue import (
     CALL_BACK_DUE,
     DUE_LATER_TODAY,
     FOLLOW_UP_OVERDUE,
@@ -17,6 +15,8 @@ from core.queue import (
     INBOUND_WITHIN_SLA,
     rank_queue,
 )
+from revdesk.core.common.models import QueueCandidate
+from revdesk.core.playbook.model import Sla
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 14:00 in Berlin
 BERLIN = ZoneInfo("Europe/Berlin")

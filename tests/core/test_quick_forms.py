@@ -1,4 +1,4 @@
-"""core/when.py: the quick forms people type for follow-ups, resolved in their own timezone."""
+"""core/common/when.py: the quick forms people type for follow-ups, resolved in their own timezone."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.errors import InvalidInput
-from core.when import add_business_days, from_stored, humanize_delta, resolve_quick_form, to_stored
+from revdesk.core.common.errors import InvalidInput
+from revdesk.core.common.when import add_business_days, from_stored, humanize_delta, resolve_quick_form, to_stored
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # The factories' NOW seen from Berlin: Monday 23 November 2026, 14:00.
@@ -165,7 +165,7 @@ def test_humanize_delta(delta, text):
 
 
 def test_into_working_hours_moves_evenings_nights_and_weekends_to_the_next_working_morning():
-    from core.when import into_working_hours
+    from revdesk.core.common.when import into_working_hours
 
     berlin = ZoneInfo("Europe/Berlin")
     tuesday_evening = datetime(2026, 11, 24, 21, 40, tzinfo=berlin)
@@ -181,7 +181,7 @@ def test_into_working_hours_moves_evenings_nights_and_weekends_to_the_next_worki
 
 
 def test_an_evening_plus_one_day_follow_up_lands_the_next_morning_not_the_day_after():
-    from core.when import into_working_hours
+    from revdesk.core.common.when import into_working_hours
 
     berlin = ZoneInfo("Europe/Berlin")
     monday_night = datetime(2026, 11, 23, 22, 15, tzinfo=berlin)

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.playbook import EngagementRule, FitRule, Qualification, parse_playbook
-from core.scoring import (
+from revdesk.core.calls.scoring import (
     ScoreParts,
     add_event,
     compute_parts,
@@ -17,7 +16,8 @@ from core.scoring import (
     lifecycle_after_score,
     score_now,
 )
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.playbook.model import EngagementRule, FitRule, Qualification, parse_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 Q = Qualification(

@@ -1,4 +1,4 @@
-"""core/toml_lines.py: a problem's line is found in time linear in the file whatever it holds, and text inside a
+"""core/common/toml_lines.py: a problem's line is found in time linear in the file whatever it holds, and text inside a
 multi-line string (a template quoting `[[steps]]` or `key = ...`) is never taken for a table or a key."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from core.errors import PlaybookError
-from core.toml_lines import key_lines
-from sequences.definition import parse_sequence
+from revdesk.core.common.errors import PlaybookError
+from revdesk.core.common.toml_lines import key_lines
+from revdesk.sequences.definition import parse_sequence
 
 SEQUENCE = '''\
 key = "small"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.workbench import Workbench
+from revdesk.db.workbench import Workbench
 from tests.db.helpers import CONTEXT
 from tests.factories import fixed_clock
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import InvalidFields
-from core.when import to_stored
-from db.workbench import Workbench
+from revdesk.core.common.errors import InvalidFields
+from revdesk.core.common.when import to_stored
+from revdesk.db.workbench import Workbench
 from tests.factories import NOW
 
 STAMP = to_stored(NOW)

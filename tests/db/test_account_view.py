@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from core.account_view import intelligence_line
-from core.errors import NotFound
-from core.when import to_stored
-from db.account_view import account_view
-from db.connection import transaction
-from db.search import search_accounts
+from revdesk.core.accounts.view import intelligence_line
+from revdesk.core.common.errors import NotFound
+from revdesk.core.common.when import to_stored
+from revdesk.db.accounts.view import account_view
+from revdesk.db.common.connection import transaction
+from revdesk.db.common.search import search_accounts
 from tests.factories import NOW
 
 

@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from core.when import from_stored
-from db.activity_days import day_counts, rebuild_activity_days
-from db.connection import Store, transaction
-from db.seed import seed_database
-from db.workbench import Workbench
+from revdesk.core.common.when import from_stored
+from revdesk.db.calls.activity_days import day_counts, rebuild_activity_days
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.seeding.seed import seed_database
+from revdesk.db.workbench import Workbench
 from tests.factories import NOW
 
 
@@ -67,8 +67,8 @@ def test_a_person_s_activity_counts_on_their_own_local_date(store):
 
 
 def test_an_older_database_gets_its_counts_when_migrated(tmp_path):
-    from db.connection import connect
-    from db.schema import MIGRATIONS
+    from revdesk.db.common.connection import connect
+    from revdesk.db.migrations.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     conn = connect(path)

@@ -1,4 +1,5 @@
-"""db/calls.py and db/undo.py through the Workbench: logging outcomes, refusing bad input, undo, follow-ups."""
+"""db/calls/services.py and db/calls/undo.py through the Workbench: logging outcomes, refusing bad input, undo,
+follow-ups."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.errors import InvalidInput, NotFound, NothingToUndo
-from core.when import from_stored, to_stored
-from db import calls
-from db.workbench import Workbench
+from revdesk.core.common.errors import InvalidInput, NotFound, NothingToUndo
+from revdesk.core.common.when import from_stored, to_stored
+from revdesk.db.calls import services as calls
+from revdesk.db.workbench import Workbench
 from tests.factories import NOW, fixed_clock
 
 BERLIN = ZoneInfo("Europe/Berlin")

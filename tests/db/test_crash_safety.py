@@ -11,14 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from db.connection import Store
+from revdesk.db.common.connection import Store
 from tests.factories import make_store
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = """
 import sys
-from db.connection import Store
-from db.workbench import Workbench
+from revdesk.db.common.connection import Store
+from revdesk.db.workbench import Workbench
 from tests.factories import fixed_clock
 bench = Workbench.open(Store(sys.argv[1]), "maya", fixed_clock)
 print("ready", flush=True)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from core.when import to_stored
-from db.calls import log_activity
-from db.connection import transaction
-from db.users import user_by_handle
-from db.workbench import Workbench
+from revdesk.core.common.when import to_stored
+from revdesk.db.calls.services import log_activity
+from revdesk.db.common.connection import transaction
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.workbench import Workbench
 
 
 def _at(text: str) -> datetime:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import InvalidInput
-from db.connection import Store, schema_version
-from db.files import partial_path
-from db.schema import MIGRATIONS, SCHEMA_VERSION
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.errors import InvalidInput
+from revdesk.db.common.connection import Store, schema_version
+from revdesk.db.common.files import partial_path
+from revdesk.db.migrations.schema import MIGRATIONS, SCHEMA_VERSION
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.cli.cli_helpers import run
 from tests.factories import make_store
 
@@ -205,7 +205,7 @@ def test_folders_made_for_a_database_are_private(capsys, tmp_path, umask_022):
 def test_a_seeded_database_is_private(tmp_path, umask_022):
     from datetime import UTC, datetime
 
-    from db.seed import seed_database
+    from revdesk.db.seeding.seed import seed_database
 
     path = tmp_path / "seeded.db"
     seed_database(path, "demo", 1, datetime(2026, 11, 23, 13, tzinfo=UTC))

@@ -1,4 +1,5 @@
-"""db/deals.py move_deal through the Workbench: exit criteria of the stage left and of every stage skipped,
+"""db/pipeline/stage_moves.py move_deal through the Workbench: exit criteria of the stage left and of every stage
+skipped,
 entry criteria of the stage entered, every problem named at once, history, winning, and extra criteria kept in
 `details`.
 
@@ -14,12 +15,12 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidFields, InvalidInput, NotFound
-from core.when import to_stored
-from db.connection import transaction
-from db.playbooks import apply_playbook
-from db.workbench import Workbench
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.common.errors import InvalidFields, InvalidInput, NotFound
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import transaction
+from revdesk.db.playbook.stored import apply_playbook
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.db.helpers import bench, row, rows, snapshot
 from tests.factories import NOW
 
@@ -361,7 +362,7 @@ def test_a_lost_deal_cannot_be_won_without_amount_and_close_date(tom):
 
 
 def test_a_reopened_deal_forgets_why_it_was_lost_and_losing_it_again_asks_again(store):
-    from db.workbench import Workbench
+    from revdesk.db.workbench import Workbench
     from tests.factories import fixed_clock
 
     conn = store.conn

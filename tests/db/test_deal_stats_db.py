@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.metrics import period_bounds
-from db.deal_stats import all_deal_figures, deal_facts, deal_rows, deal_stage_report, stage_stays
-from db.funnel import cohort_paths, funnel_for
-from db.playbooks import current_playbook
+from revdesk.core.analytics.metrics import period_bounds
+from revdesk.db.analytics.deals import all_deal_figures, deal_facts, deal_rows, deal_stage_report, stage_stays
+from revdesk.db.analytics.funnel import cohort_paths, funnel_for
+from revdesk.db.playbook.stored import current_playbook
 from tests.deal_factories import add_contact, add_deal, add_user, at
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -131,7 +131,7 @@ def test_cohort_paths_read_first_entries(store):
 
 
 def test_a_deals_source_is_its_contacts_lead_source_else_its_own(store):
-    from db.connection import transaction
+    from revdesk.db.common.connection import transaction
 
     playbook = current_playbook(store.conn)
     via_contact = add_deal(store, owner_id=2, stage="closed_won", created="2026-11-02 10:00", amount=1000, won=1,

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from core.when import to_stored
-from db.calls import log_activity
-from db.connection import transaction
-from db.dormancy import dormant_account, dormant_accounts, dormant_count
-from db.playbooks import current_playbook
-from db.users import user_by_handle
+from revdesk.core.common.when import to_stored
+from revdesk.db.calls.services import log_activity
+from revdesk.db.common.connection import transaction
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.dormancy.queries import dormant_account, dormant_accounts, dormant_count
+from revdesk.db.playbook.stored import current_playbook
 from tests.dormant_factories import add_customer
 from tests.factories import NOW
 
@@ -141,7 +141,7 @@ def test_ranking_weighs_revenue_by_time_quiet_and_scopes_filter(store, playbook)
 
 
 def test_account_360_knows_an_account_is_dormant(store, playbook):
-    from db.account_view import account_view
+    from revdesk.db.accounts.view import account_view
 
     sleepy = add_customer(store, "Sleepy", owner_id=2, revenue=48_000, quiet_days=426)
     view = account_view(store.conn, sleepy, NOW, playbook=playbook)

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidInput
-from core.when import to_stored
-from db.dormancy import dormant_accounts, dormant_count
-from db.dormant_actions import assign_dormant, snooze_dormant
-from db.playbooks import current_playbook
-from db.users import user_by_handle
-from db.workbench import Workbench
+from revdesk.core.common.errors import InvalidInput
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.dormancy.actions import assign_dormant, snooze_dormant
+from revdesk.db.dormancy.queries import dormant_accounts, dormant_count
+from revdesk.db.playbook.stored import current_playbook
+from revdesk.db.workbench import Workbench
 from tests.dormant_factories import DIRECT_DORMANT_COUNT, add_customer
 from tests.factories import NOW
 
@@ -106,7 +106,7 @@ def test_dormant_accounts_go_to_reps_only(store):
 
 
 def test_revenue_in_a_currency_without_a_rate_is_flagged(store):
-    from db.account_facts import unrated_warning
+    from revdesk.db.accounts.facts import unrated_warning
 
     playbook = current_playbook(store.conn)
     add_customer(store, "Yen", owner_id=2, revenue=5_000_000, quiet_days=400, currency="JPY")
@@ -154,8 +154,8 @@ def _founder(store):
 
 
 def test_the_count_equals_a_direct_sql_count_of_the_definition(tmp_path):
-    from db.connection import Store
-    from db.seed import seed_database
+    from revdesk.db.common.connection import Store
+    from revdesk.db.seeding.seed import seed_database
 
     seed_database(tmp_path / "demo.db", "demo", 7, NOW)
     store = Store(tmp_path / "demo.db")
@@ -177,7 +177,7 @@ def test_the_count_equals_a_direct_sql_count_of_the_definition(tmp_path):
 def _work_the_data(store, playbook) -> None:
     """Touches (one undone), deals won, lost and reopened, and a deal moved to another account: the facts the
     triggers and services keep must still agree with the raw tables."""
-    from db.connection import transaction
+    from revdesk.db.common.connection import transaction
 
     conn = store.conn
     dormant = [a.account_id for a in dormant_accounts(conn, playbook, NOW, "all")]

@@ -1,4 +1,5 @@
-"""db/enrollments.py with db/calls.py, db/handoffs.py, db/undo.py and db/sequences.py: enrolling (and who is
+"""db/sequences/enrollments.py with db/calls/services.py, db/handoffs/services.py, db/calls/undo.py and
+db/sequences/definitions.py: enrolling (and who is
 refused), the tick, pause/resume/remove, steps moved on by logged calls, exits on reply, meeting and handoff,
 undo, finishing, re-applying a shorter sequence and each sequence's figures.
 
@@ -14,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.errors import InvalidInput
-from db.calls import log_activity
-from db.enrollments import change_status, live_enrollment, tick
-from db.sequences import apply_sequence, sequence_figures
-from fixtures import FIXTURES_DIR
+from revdesk.core.common.errors import InvalidInput
+from revdesk.db.calls.services import log_activity
+from revdesk.db.sequences.definitions import apply_sequence, sequence_figures
+from revdesk.db.sequences.enrollments import change_status, live_enrollment, tick
+from revdesk.fixtures import FIXTURES_DIR
 from tests.db.helpers import CONTEXT, STAMP, bench, row, rows
 from tests.factories import NOW
 

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.errors import InvalidFields, InvalidInput
-from core.queue import FOLLOW_UP_OVERDUE
-from core.when import to_stored
+from revdesk.core.calls.queue import FOLLOW_UP_OVERDUE
+from revdesk.core.common.errors import InvalidFields, InvalidInput
+from revdesk.core.common.when import to_stored
 from tests.db.helpers import (
     CONTEXT,
     CS_CONTEXT,
@@ -390,7 +390,7 @@ def test_go_live_date_format(store, tom, won):
 
 
 def test_the_call_that_qualified_a_handed_off_lead_cannot_be_undone(maya, sent, store):
-    from core.errors import NothingToUndo
+    from revdesk.core.common.errors import NothingToUndo
 
     with pytest.raises(NothingToUndo, match=f"handoff {sent} was sent after that call"):
         maya.undo()

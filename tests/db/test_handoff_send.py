@@ -1,4 +1,4 @@
-"""Sending an SDR-to-AE handoff (db/handoffs.py through the Workbench): every refusal named, nothing written
+"""Sending an SDR-to-AE handoff (db/handoffs/services.py through the Workbench): every refusal named, nothing written
 on bad input, and what a valid send writes (see tests/db/helpers.py for the factory facts)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidFields, InvalidInput
-from core.queue import HANDOFF_PAST_SLA, HANDOFF_PENDING
-from core.when import to_stored
-from db.handoff_queries import get_handoff
+from revdesk.core.calls.queue import HANDOFF_PAST_SLA, HANDOFF_PENDING
+from revdesk.core.common.errors import InvalidFields, InvalidInput
+from revdesk.core.common.when import to_stored
+from revdesk.db.handoffs.queries import get_handoff
 from tests.db.helpers import (
     CONTEXT,
     STAMP,

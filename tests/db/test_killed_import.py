@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from db.files import partial_path
-from db.import_phones import PARALLEL_FROM
+from revdesk.db.common.files import partial_path
+from revdesk.db.importing.phones import PARALLEL_FROM
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_a_pool = pytest.mark.skipif((os.cpu_count() or 1) < 2 or sys.platform != "linux",
@@ -22,7 +22,7 @@ needs_a_pool = pytest.mark.skipif((os.cpu_count() or 1) < 2 or sys.platform != "
 
 CHECKS_THEN_DIE = """
 import os, signal
-from db.import_phones import PhoneChecks
+from revdesk.db.importing.phones import PhoneChecks
 pairs = [(f"+4930{n:07d}", "DE") for n in range(60_000)]
 checks = PhoneChecks(pairs)
 assert checks._pool is not None
@@ -56,7 +56,8 @@ def test_a_first_import_killed_while_checking_phones_leaves_nothing(tmp_path):
             writer.writerow([f"F{n}", f"L{n}", f"p{n}@example{n % 50}.com", f"+49 30 {1_000_000 + 7 * n}", "DE"])
     target = tmp_path / "team.db"
     env = {**os.environ, "REVDESK_DATA_DIR": str(tmp_path / "data"), "REVDESK_CONFIG_DIR": str(tmp_path / "config")}
-    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "--db", str(target), "import", str(rows), "--json"],
+    proc = subprocess.Popen([sys.executable, "-m", "revdesk.tui.cli", "--db", str(target), "import", str(rows),
+                             "--json"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:

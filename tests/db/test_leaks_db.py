@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from db.leaks import leak_report
-from db.playbooks import current_playbook
+from revdesk.db.analytics.leaks import leak_report
+from revdesk.db.playbook.stored import current_playbook
 from tests.db.helpers import bench
 from tests.factories import NOW
 from tests.leak_factories import seed_leaks

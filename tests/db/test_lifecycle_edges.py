@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidFields, InvalidInput, NothingToUndo
-from core.when import to_stored
-from db.connection import transaction
+from revdesk.core.common.errors import InvalidFields, InvalidInput, NothingToUndo
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import transaction
 from tests.db.helpers import CONTEXT, CS_CONTEXT, add_user, bench, row
 from tests.factories import NOW
 
@@ -89,7 +89,7 @@ def test_a_nurtured_contact_comes_back_as_mql_by_replying_not_by_being_called(st
     store.conn.execute("UPDATE contacts SET lifecycle_stage = 'nurture' WHERE id = 1")  # scores 60 by fit alone
     maya.log_call(1, "connected")
     assert row(store.conn, "SELECT lifecycle_stage FROM contacts WHERE id = 1")["lifecycle_stage"] == "nurture"
-    from db import calls
+    from revdesk.db.calls import services as calls
 
     calls.log_activity(store.conn, maya.playbook, maya.user, 1, "email", "replied", maya.now())
     assert row(store.conn, "SELECT lifecycle_stage FROM contacts WHERE id = 1")["lifecycle_stage"] == "mql"

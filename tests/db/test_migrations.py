@@ -1,4 +1,5 @@
-"""db/connection.py and db/schema.py: migrations, the newer-schema refusal, pragmas and append-only tables."""
+"""db/common/connection.py and db/migrations/schema.py: migrations, the newer-schema refusal, pragmas and append-only
+tables."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from core.errors import SchemaTooNew
-from db.connection import Store, connect, migrate, schema_version
-from db.schema import SCHEMA_VERSION
+from revdesk.core.common.errors import SchemaTooNew
+from revdesk.db.common.connection import Store, connect, migrate, schema_version
+from revdesk.db.migrations.schema import SCHEMA_VERSION
 
 TABLES = {
     "users", "accounts", "contacts", "handoffs", "deals", "activities", "tasks", "owner_history", "stage_history",

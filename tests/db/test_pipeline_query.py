@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.models import User
-from core.pipeline import Lane
-from core.when import to_stored
-from db.connection import Store, transaction
-from db.pipeline import account_contacts, deal_state, pipeline
-from db.playbooks import current_playbook
-from db.users import user_by_handle
+from revdesk.core.common.models import User
+from revdesk.core.common.when import to_stored
+from revdesk.core.pipeline.lanes import Lane
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.pipeline.lanes import account_contacts, deal_state, pipeline
+from revdesk.db.playbook.stored import current_playbook
 from tests.factories import NOW
 
 DAY = timedelta(days=1)

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
-from core.report_html import render_html
-from core.report_md import render_markdown
-from db.report import monthly_report
-from db.workbench import Workbench
+from revdesk.core.reporting.html import render_html
+from revdesk.core.reporting.markdown import render_markdown
+from revdesk.db.reporting.monthly import monthly_report
+from revdesk.db.workbench import Workbench
 from tests.dormant_factories import add_customer
 from tests.factories import NOW
 

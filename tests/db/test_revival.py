@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.when import to_stored
-from db.connection import transaction
-from db.workbench import Workbench
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import transaction
+from revdesk.db.workbench import Workbench
 from tests.dormant_factories import add_customer
 from tests.factories import NOW, fixed_clock
 

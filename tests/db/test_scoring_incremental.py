@@ -1,4 +1,4 @@
-"""db/scoring.py: the score kept incrementally as activities are logged equals a full rescore; undo takes points
+"""db/calls/scoring.py: the score kept incrementally as activities are logged equals a full rescore; undo takes points
 back out; a lead reaching the MQL threshold becomes an MQL with history; a new playbook rescores everyone.
 
 Default playbook: fit Target industry 15, Company size 50-5000 15, Core market 10, Senior title 20; engagement
@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from core.scoring import ScoreParts
-from core.when import to_stored
-from db import calls
-from db.connection import transaction
-from db.playbooks import apply_playbook
-from db.scoring import rescore
-from db.workbench import Workbench
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.calls.scoring import ScoreParts
+from revdesk.core.common.when import to_stored
+from revdesk.db.calls import services as calls
+from revdesk.db.calls.scoring import rescore
+from revdesk.db.common.connection import transaction
+from revdesk.db.playbook.stored import apply_playbook
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import DEFAULT_PLAYBOOK
+from revdesk.tui.cli.main import main
 from tests.factories import NOW
-from tui.cli import main
 
 FIT_1 = {"Target industry": 15.0, "Company size 50-5000": 15.0, "Core market": 10.0, "Senior title": 20.0}
 

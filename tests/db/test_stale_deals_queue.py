@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.queue import FOLLOW_UP_OVERDUE, STALE_DEAL
-from core.when import to_stored
-from db.connection import transaction
-from db.workbench import Workbench
+from revdesk.core.calls.queue import FOLLOW_UP_OVERDUE, STALE_DEAL
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import transaction
+from revdesk.db.workbench import Workbench
 from tests.factories import NOW, fixed_clock
 
 
@@ -50,7 +50,7 @@ def test_moving_a_stale_deal_takes_it_out_of_the_queue(store):
 
 
 def test_at_most_a_day_s_worth_of_stale_deals_come_in_the_longest_stale_first(store):
-    from db.queue import STALE_DEALS_A_DAY
+    from revdesk.db.calls.queue import STALE_DEALS_A_DAY
 
     extra = STALE_DEALS_A_DAY + 5
     with transaction(store.conn):

@@ -1,4 +1,5 @@
-"""db/steps.py (and skip_step): working a due step. An e-mail step renders its message or is blocked by a merge
+"""db/sequences/steps.py (and skip_step): working a due step. An e-mail step renders its message or is blocked by a
+merge
 field without a value; sending logs the e-mail and moves the sequence on; LinkedIn and task steps are marked
 done; call steps are done by logging the call; nobody works someone else's step.
 
@@ -12,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.errors import InvalidInput
-from db.enrollments import tick
-from db.sequences import apply_sequence
-from fixtures import FIXTURES_DIR
-from sequences.templates import MissingMergeFields
+from revdesk.core.common.errors import InvalidInput
+from revdesk.db.sequences.definitions import apply_sequence
+from revdesk.db.sequences.enrollments import tick
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.sequences.templates import MissingMergeFields
 from tests.db.helpers import STAMP, bench, row, rows
 from tests.factories import NOW
 

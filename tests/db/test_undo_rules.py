@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidInput, NothingToUndo
-from db.workbench import Workbench
+from revdesk.core.common.errors import InvalidInput, NothingToUndo
+from revdesk.db.workbench import Workbench
 from tests.factories import NOW
 
 
@@ -30,7 +30,7 @@ def test_undo_never_reaches_back_into_yesterday(store):
 
 
 def test_outcomes_belong_to_calls(maya):
-    from db.calls import log_activity
+    from revdesk.db.calls.services import log_activity
 
     with pytest.raises(InvalidInput, match="not an outcome of 'note'"):
         log_activity(maya.store.conn, maya.playbook, maya.user, 1, "note", "meeting_booked", maya.now())

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from core.import_mapping import FIELDS, ImportMapping, parse_mapping
-from core.import_rows import RowReader
-from db.connection import Store
-from db.importer import ImportResult, import_file
-from db.playbooks import current_playbook
-from db.users import user_by_handle
+from revdesk.core.importing.mapping import FIELDS, ImportMapping, parse_mapping
+from revdesk.core.importing.rows import RowReader
+from revdesk.db.common.connection import Store
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.importing import activities as import_activities
+from revdesk.db.importing.importer import ImportResult, import_file
+from revdesk.db.playbook.stored import current_playbook
 from tests.db.test_activity_days import _direct, _stored
 from tests.factories import NOW, make_store
 
@@ -206,14 +207,12 @@ def test_planned_rows_become_open_follow_up_tasks(store, tmp_path):
 
 
 def test_the_file_goes_in_whole_or_not_at_all(store, tmp_path, monkeypatch):
-    import db.import_activities
-
     def broken(*args, **kwargs):
         raise RuntimeError("killed part-way")
 
     before = {t: _one(store, f"SELECT COUNT(*) FROM {t}") for t in ("activities", "activity_days", "tasks", "users",
                                                                      "changes")}
-    monkeypatch.setattr(db.import_activities, "_touch", broken)  # after the rows and counts are written
+    monkeypatch.setattr(import_activities, "_touch", broken)  # after the rows and counts are written
     with pytest.raises(RuntimeError):
         _import(store, tmp_path, HEADER +
                 "w1,call,connected,2026-11-20T09:00:00Z,New Person,jonas.weber@nordwind.de,,,,,,\n"
@@ -277,7 +276,7 @@ def test_a_hubspot_calls_export_with_times_of_day(store, tmp_path):
 
 
 def test_day_first_dates_keep_their_time_and_offsets_count_from_today():
-    from core.relative_dates import RelativeDay, clock_time, parse_offset
+    from revdesk.core.importing.relative_dates import RelativeDay, clock_time, parse_offset
 
     mapping = ImportMapping(kind="activities", columns={"kind": "kind", "occurred_at": "at", "account": "account"},
                             date_format="dmy")

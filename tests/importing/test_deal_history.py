@@ -217,7 +217,7 @@ def test_moves_made_in_revdesk_are_kept(capsys, tmp_path, imported):
 
 
 def test_a_failure_part_way_leaves_the_history_as_it_was(capsys, tmp_path, imported, monkeypatch):
-    from db import import_history
+    from revdesk.db.importing import stage_history as import_history
 
     db = imported
     before = snapshot(db)

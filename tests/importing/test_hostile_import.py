@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.import_mapping import FIELDS
+from revdesk.core.importing.mapping import FIELDS
 from tests.cli.cli_helpers import run
 from tests.factories import NOW, make_store
 from tests.naughty import naughty_strings
@@ -54,7 +54,7 @@ def base(tmp_path_factory) -> tuple[Path, str]:
 
 @pytest.fixture(autouse=True)
 def fixed_now(monkeypatch):
-    monkeypatch.setattr("db.workbench.system_clock", lambda: NOW)
+    monkeypatch.setattr("revdesk.db.workbench.system_clock", lambda: NOW)
 
 
 def _write(file: Path, kind: str, column: str, values: list[str]) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.import_layouts import detect_layout
-from db.import_layouts import choose_mapping, shipped_layouts
+from revdesk.core.importing.layouts import detect_layout
+from revdesk.db.importing.layouts import choose_mapping, shipped_layouts
 from tests.cli.cli_helpers import query, run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.import_values import ValueProblem, clean_text, parse_email
+from revdesk.core.importing.values import ValueProblem, clean_text, parse_email
 from tests.cli.cli_helpers import query, run
 
 ROOT = Path(__file__).resolve().parents[2]

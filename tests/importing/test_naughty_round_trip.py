@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core.import_values import clean_text
-from db.connection import Store, transaction
-from db.playbooks import apply_playbook
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.core.importing.values import clean_text
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.playbook.stored import apply_playbook
+from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.cli.cli_helpers import export, exported_records, run
 from tests.factories import NOW
 from tests.naughty import naughty_strings
@@ -64,7 +64,7 @@ def source(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_every_kind_comes_back_exactly(capsys, tmp_path, monkeypatch, source, fmt):
-    monkeypatch.setattr("db.workbench.system_clock", lambda: NOW)
+    monkeypatch.setattr("revdesk.db.workbench.system_clock", lambda: NOW)
     target = tmp_path / "copy.db"
     for kind in KINDS:
         file = tmp_path / f"{kind}.{fmt}"

@@ -62,9 +62,9 @@ def test_every_kind_of_date_is_checked(capsys, tmp_path):
 
 
 def test_the_playbooks_years_decide(capsys, tmp_path):
-    from core.import_mapping import ImportMapping
-    from core.import_rows import RowReader
-    from core.playbook import Dates, Playbook
+    from revdesk.core.importing.mapping import ImportMapping
+    from revdesk.core.importing.rows import RowReader
+    from revdesk.core.playbook.model import Dates, Playbook
 
     mapping = ImportMapping(kind="deals", columns={"stage": "stage", "account": "account", "closed_at": "closed"})
     playbook = Playbook.__new__(Playbook)

@@ -10,7 +10,8 @@ import json
 import sqlite3
 from datetime import datetime, timedelta
 
-from db.seed import seed_database
+from revdesk.db.importing import deals as import_deals
+from revdesk.db.seeding.seed import seed_database
 from tests.cli.cli_helpers import export, exported_records, query, run
 from tests.factories import NOW
 
@@ -53,8 +54,6 @@ def test_a_bad_row_is_left_out_and_named(capsys, tmp_path):
 
 
 def test_a_failure_part_way_leaves_the_database_as_it_was(capsys, tmp_path, monkeypatch):
-    import db.import_deals
-
     source, target = tmp_path / "demo.db", tmp_path / "copy.db"
     seed_database(source, "demo", 7, NOW)
     for kind in ("users", "accounts"):
@@ -62,7 +61,7 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(capsys, tmp_path, monk
         assert run(capsys, "--db", str(target), "import", str(tmp_path / f"{kind}.csv"))[0] == 0
     export(capsys, source, "deals", out=tmp_path / "deals.csv")
     calls = {"n": 0}
-    real = db.import_deals.write_deal
+    real = import_deals.write_deal
 
     def dies_at_the_tenth(*args, **kwargs):
         calls["n"] += 1
@@ -70,7 +69,7 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(capsys, tmp_path, monk
             raise KeyboardInterrupt  # as if the import were killed part-way
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(db.import_deals, "write_deal", dies_at_the_tenth)
+    monkeypatch.setattr(import_deals, "write_deal", dies_at_the_tenth)
     changes = query(target, "SELECT COUNT(*) FROM changes")[0][0]
     code, _, _ = run(capsys, "--db", str(target), "import", str(tmp_path / "deals.csv"))
     assert code == 130 and calls["n"] == 10
@@ -107,8 +106,8 @@ def test_contacts_export_then_import_gives_the_same_contacts(capsys, tmp_path):
 
 
 def test_the_activities_export_has_the_import_fields(capsys, tmp_path):
-    from core.import_mapping import FIELDS
-    from db.exporter import EXPORTS
+    from revdesk.core.importing.mapping import FIELDS
+    from revdesk.db.importing.exporter import EXPORTS
 
     source = tmp_path / "demo.db"
     seed_database(source, "demo", 7, NOW)
@@ -135,7 +134,7 @@ def test_the_activities_export_has_the_import_fields(capsys, tmp_path):
 
 def test_activities_export_then_import_gives_the_same_activities(capsys, tmp_path, monkeypatch):
     # The import refuses touches in the future: its clock a little after the demo data's now, whatever today is.
-    monkeypatch.setattr("db.workbench.system_clock", lambda: NOW + timedelta(hours=1))
+    monkeypatch.setattr("revdesk.db.workbench.system_clock", lambda: NOW + timedelta(hours=1))
     source, target = _copy(capsys, tmp_path, ("users", "accounts", "contacts", "deals", "activities"))
     before, after = exported_records(capsys, source, "activities"), exported_records(capsys, target, "activities")
     assert len(after) == len(before) > 10_000

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from core.errors import PlaybookError
-from fixtures import FIXTURES_DIR
-from sequences.definition import Sequence, Step, parse_sequence, sequence_from_json, sequence_to_json
+from revdesk.core.common.errors import PlaybookError
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.sequences.definition import Sequence, Step, parse_sequence, sequence_from_json, sequence_to_json
 
 SEQUENCES = FIXTURES_DIR / "sequences"
 COLD = (SEQUENCES / "cold-outbound.toml").read_text(encoding="utf-8")

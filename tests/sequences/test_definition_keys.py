@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import PlaybookError
-from fixtures import FIXTURES_DIR
-from sequences.definition import parse_sequence, sequence_from_json, sequence_to_json
+from revdesk.core.common.errors import PlaybookError
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.sequences.definition import parse_sequence, sequence_from_json, sequence_to_json
 from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sequences import schedule
-from sequences.schedule import BusinessCalendar, calendar_for, step_due, window_is_valid
+from revdesk.sequences import schedule
+from revdesk.sequences.schedule import BusinessCalendar, calendar_for, step_due, window_is_valid
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

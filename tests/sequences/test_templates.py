@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.errors import InvalidInput
-from sequences.templates import MERGE_FIELDS, MissingMergeFields, fields_in, merge_values, render
+from revdesk.core.common.errors import InvalidInput
+from revdesk.sequences.templates import MERGE_FIELDS, MissingMergeFields, fields_in, merge_values, render
 
 VALUES = {"first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace", "title": "CTO",
           "company": "Analytical Engines", "industry": "Computing", "sender_name": "Sam Rep",
@@ -98,7 +98,7 @@ def test_merge_values_without_account_or_sender():
 def test_merge_values_from_core_models():
     from datetime import datetime
 
-    from core.models import Account, Contact, User
+    from revdesk.core.common.models import Account, Contact, User
 
     contact = Contact(id=1, account_id=2, first_name="Ada", last_name="Lovelace", title="CTO", email=None,
                       phone=None, timezone=None, country=None, buying_role=None, lead_source=None, inbound=False,

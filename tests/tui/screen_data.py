@@ -9,12 +9,12 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.when import to_stored
-from db.connection import Store, transaction
-from db.enrollments import exit_sequences, tick
-from db.sequences import apply_sequence
-from db.workbench import Workbench
-from fixtures import FIXTURES_DIR
+from revdesk.core.common.when import to_stored
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.sequences.definitions import apply_sequence
+from revdesk.db.sequences.enrollments import exit_sequences, tick
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import FIXTURES_DIR
 from tests.factories import NOW, fixed_clock, make_store
 from tests.leak_factories import seed_leaks
 

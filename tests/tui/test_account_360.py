@@ -8,12 +8,12 @@ from datetime import timedelta
 from rich.console import Console
 from textual.widgets import DataTable, TabbedContent
 
-from core.when import to_stored
+from revdesk.core.common.when import to_stored
+from revdesk.tui.accounts.account_360 import AccountScreen
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import open_call_mode, open_from_palette, settle
-from tui.app import build_app
-from tui.screens.account_360 import AccountScreen
-from tui.screens.call_mode import CallScreen
 
 
 def _text(renderable) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from db.workbench import Workbench
+from revdesk.db.workbench import Workbench
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
+from revdesk.tui.calls.kpi_bar import render_kpi
+from revdesk.tui.calls.today import TodayScreen
 from tests.factories import fixed_clock
 from tests.tui.helpers import open_call_mode, settle
-from tui.app import build_app
-from tui.screens.call_mode import CallScreen
-from tui.screens.today import TodayScreen
-from tui.widgets.kpi_bar import render_kpi
 
 
 def _calls(store) -> list[tuple]:

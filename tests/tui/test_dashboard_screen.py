@@ -7,11 +7,11 @@ from datetime import date
 
 from textual.widgets import DataTable, Static
 
+from revdesk.tui.analytics.kpi_dashboard import DashboardScreen, progress_bar, shift
+from revdesk.tui.app import build_app
+from revdesk.tui.dialogs.rep_picker import RepPicker
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.dashboard import DashboardScreen, progress_bar, shift
-from tui.screens.rep_picker import RepPicker
 
 SIZE = (150, 45)
 
@@ -75,7 +75,7 @@ async def test_u_picks_one_rep(maya):
 
 
 def test_the_bar_and_the_period_steps():
-    from core.kpi import MetricValue
+    from revdesk.core.analytics.kpi import MetricValue
 
     assert str(progress_bar(MetricValue(5, 10))) == "█" * 10 + "░" * 10 + " 50%"
     assert str(progress_bar(MetricValue(30, 10))) == "█" * 20 + " 300%"

@@ -9,22 +9,22 @@ from datetime import timedelta
 import pytest
 from textual.widgets import DataTable, Input, Select, SelectionList, Static
 
-from core.dormancy import RevivalRow, quiet_for
-from core.errors import EnrollmentRefused, InvalidInput
-from core.when import to_stored
-from db.connection import transaction
-from db.dormant_desk import DormantDesk
-from db.sequences import apply_sequence
-from db.users import user_by_handle
-from db.workbench import Workbench
-from fixtures import FIXTURES_DIR
+from revdesk.core.common.errors import EnrollmentRefused, InvalidInput
+from revdesk.core.common.when import to_stored
+from revdesk.core.dormancy.definition import RevivalRow, quiet_for
+from revdesk.db.common.connection import transaction
+from revdesk.db.common.users import user_by_handle
+from revdesk.db.dormancy.desk import DormantDesk
+from revdesk.db.sequences.definitions import apply_sequence
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.tui.accounts.account_360 import AccountScreen
+from revdesk.tui.app import build_app
+from revdesk.tui.dormancy.dialogs import AssignModal, BulkAssignModal, SnoozeModal
+from revdesk.tui.dormancy.dormant import DormantScreen, enroll_refusal, revival_text
 from tests.dormant_factories import add_customer
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.account_360 import AccountScreen
-from tui.screens.dormant import DormantScreen, enroll_refusal, revival_text
-from tui.screens.dormant_modals import AssignModal, BulkAssignModal, SnoozeModal
 
 SIZE = (160, 50)
 

@@ -10,16 +10,16 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from db.connection import Store, transaction
-from db.sequences import apply_sequence
-from db.workbench import Workbench
-from fixtures import FIXTURES_DIR
+from revdesk.db.common.connection import Store, transaction
+from revdesk.db.sequences.definitions import apply_sequence
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
+from revdesk.tui.sequences.email_step import EmailStepModal
+from revdesk.tui.sequences.step_actions import StepNote
 from tests.factories import NOW, fixed_clock, make_store
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.call_mode import CallScreen
-from tui.screens.email_step_modal import EmailStepModal
-from tui.screens.step_actions import StepNote
 
 JONAS = 1  # enrolled on Monday 23 November at 14:00 Berlin time (the factory's NOW)
 STEP_1_DUE = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # Tue 08:30 in Berlin: step 1 (an e-mail at 08:00) is due

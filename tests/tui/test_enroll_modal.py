@@ -9,14 +9,14 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Select, Static
 
-from db.sequences import apply_sequence
-from fixtures import FIXTURES_DIR
+from revdesk.db.sequences.definitions import apply_sequence
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.tui.accounts.account_360 import AccountScreen
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
+from revdesk.tui.sequences.enroll import EnrollModal
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import open_call_mode, open_from_palette, settle
-from tui.app import build_app
-from tui.screens.account_360 import AccountScreen
-from tui.screens.call_mode import CallScreen
-from tui.screens.enroll_modal import EnrollModal
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@ the note is kept, and the toast says whose time the follow-up is in."""
 
 from __future__ import annotations
 
+from revdesk.tui.app import build_app
+from revdesk.tui.dialogs.follow_up import FollowUpModal
 from tests.factories import fixed_clock
 from tests.tui.helpers import open_call_mode, settle
-from tui.app import build_app
-from tui.screens.follow_up_modal import FollowUpModal
 
 SIZE = (120, 36)
 

@@ -1,17 +1,17 @@
 """The Funnel & deals screen driven with Pilot: F opens it on the current month (November 2026 for maya, in
 Berlin), b shows one funnel row per lead source, g cycles the deal grouping, [ and ] step through the months,
-q and m switch between quarter and month; the figures are those of core.deal_stats and core.funnel."""
+q and m switch between quarter and month; the figures are those of core.analytics.deals and core.analytics.funnel."""
 
 from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, Static
 
+from revdesk.tui.analytics.funnel import FunnelScreen, period_title
+from revdesk.tui.app import build_app
 from tests.deal_factories import add_contact, add_deal
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.funnel import FunnelScreen, period_title
 
 
 @pytest.fixture

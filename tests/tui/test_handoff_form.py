@@ -6,12 +6,12 @@ from __future__ import annotations
 from rich.console import Console
 from textual.widgets import Select, Static, TextArea
 
-from db.workbench import Workbench
+from revdesk.db.workbench import Workbench
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
+from revdesk.tui.handoffs.form import HandoffFormScreen
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.call_mode import CallScreen
-from tui.screens.handoff_form import HandoffFormScreen
 
 COMPLETE = {
     "pain": "Dispatchers re-plan routes by hand every morning",

@@ -9,14 +9,14 @@ from datetime import timedelta
 from rich.console import Console
 from textual.widgets import DataTable, Select, Static, TextArea
 
-from db.workbench import Workbench
+from revdesk.db.workbench import Workbench
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.today import TodayScreen
+from revdesk.tui.handoffs.inbox import HandoffInboxScreen
+from revdesk.tui.handoffs.reject import RejectHandoffModal
+from revdesk.tui.handoffs.review import ConfirmModal, HandoffReviewScreen
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import open_from_palette, settle
-from tui.app import build_app
-from tui.screens.handoff_inbox import HandoffInboxScreen
-from tui.screens.handoff_review import ConfirmModal, HandoffReviewScreen
-from tui.screens.reject_modal import RejectHandoffModal
-from tui.screens.today import TodayScreen
 
 CONTEXT = {
     "pain": "Dispatchers re-plan routes by hand every morning",

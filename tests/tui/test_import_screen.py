@@ -11,12 +11,12 @@ import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Input, Select, Static
 
-from db.import_layouts import MAPPINGS_DIR
+from revdesk.db.importing.layouts import MAPPINGS_DIR
+from revdesk.tui.app import build_app
+from revdesk.tui.handoffs.review import ConfirmModal
+from revdesk.tui.importing.import_screen import DETECT, ImportScreen, mapping_choices
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.handoff_review import ConfirmModal
-from tui.screens.import_screen import DETECT, ImportScreen, mapping_choices
 
 USERS_CSV = ("handle,name,role,team,timezone\n"
              "zoe,Zoe Ray,ae,North,Europe/Berlin\n"

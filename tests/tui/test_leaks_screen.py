@@ -7,15 +7,15 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Static
 
-from core.leaks import Figure, RecordRef
+from revdesk.core.analytics.leaks import Figure, RecordRef
+from revdesk.tui.accounts.account_360 import AccountScreen
+from revdesk.tui.analytics.leak_records import ROW_LIMIT, LeakRecordsScreen
+from revdesk.tui.analytics.leaks import LeaksScreen
+from revdesk.tui.app import build_app
+from revdesk.tui.handoffs.review import HandoffReviewScreen
 from tests.factories import fixed_clock
 from tests.leak_factories import seed_leaks
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.account_360 import AccountScreen
-from tui.screens.handoff_review import HandoffReviewScreen
-from tui.screens.leak_records import ROW_LIMIT, LeakRecordsScreen
-from tui.screens.leaks import LeaksScreen
 
 SIZE = (150, 50)
 

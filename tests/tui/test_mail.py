@@ -1,4 +1,4 @@
-"""Delivering a rendered e-mail (tui/mail.py): .eml files that parse back, mailto links encoded per RFC 6068,
+"""Delivering a rendered e-mail (tui/sequences/mail.py): .eml files that parse back, mailto links encoded per RFC 6068,
 SMTP refusing to start without its settings, and SMTP driven against a stand-in server (no network)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from core.errors import InvalidInput
+from revdesk.core.common.errors import InvalidInput
+from revdesk.tui.common.config import Settings, load_settings
+from revdesk.tui.sequences.mail import MailError, deliver, mailto_url, send_smtp, write_eml
 from tests.naughty import naughty_strings
-from tui.config import Settings, load_settings
-from tui.mail import MailError, deliver, mailto_url, send_smtp, write_eml
 
 NOW = datetime(2026, 11, 24, 8, 5, tzinfo=UTC)
 
@@ -278,7 +278,7 @@ def test_outbox_files_and_folder_are_private_whatever_the_umask(tmp_path):
 
 
 def test_a_config_file_that_is_not_utf8_is_refused_in_one_line(capsys, tmp_path):
-    from tui.cli import main
+    from revdesk.tui.cli.main import main
 
     folder = tmp_path / "config"
     folder.mkdir()

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from db.connection import transaction
+from revdesk.db.common.connection import transaction
+from revdesk.tui.app import build_app
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
 from tests.tui.screen_data import build_screen_data, copy_of
 from tests.tui.screen_text import screen_text
-from tui.app import build_app
 
 NAME = "Acme [/] Ltd [bold]x"
 

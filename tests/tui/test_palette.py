@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
 from tests.factories import fixed_clock
 from tests.tui.helpers import open_from_palette, settle
-from tui.app import build_app
-from tui.screens.call_mode import CallScreen
 
 
 async def test_palette_finds_a_contact_and_opens_call_mode(store):

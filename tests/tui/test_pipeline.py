@@ -8,12 +8,12 @@ import importlib.util
 import pytest
 from textual.widgets import Input
 
+from revdesk.tui.app import build_app
+from revdesk.tui.pipeline.board import PipelineScreen
+from revdesk.tui.pipeline.deal_move import DealMoveModal, StagePicker
 from tests.db.test_pipeline_query import add_deals
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.deal_move_modal import DealMoveModal, StagePicker
-from tui.screens.pipeline import PipelineScreen
 
 SIZE = (130, 36)
 
@@ -151,9 +151,9 @@ async def test_closed_lost_asks_for_the_reason_and_leads_do_not_move(store):
 
 
 async def test_winning_a_deal_offers_the_customer_success_handoff(store):
-    if importlib.util.find_spec("tui.screens.handoff_form") is None:
+    if importlib.util.find_spec("revdesk.tui.handoffs.form") is None:
         pytest.skip("the handoff form is not built yet")
-    from tui.screens.handoff_form import HandoffFormScreen
+    from revdesk.tui.handoffs.form import HandoffFormScreen
 
     add_deals(store)
     store.conn.execute("UPDATE deals SET stage = 'negotiation', expected_close_date = '2027-01-31' WHERE id = 3")
@@ -186,9 +186,9 @@ async def test_enroll_the_leads_shown_in_a_lane(store):
     """ctrl+e on an SDR lane enrolls the leads it shows (do-not-contact ones are named, not enrolled)."""
     from pathlib import Path
 
-    from db.sequences import apply_sequence
-    from fixtures import FIXTURES_DIR
-    from tui.screens.enroll_modal import EnrollModal
+    from revdesk.db.sequences.definitions import apply_sequence
+    from revdesk.fixtures import FIXTURES_DIR
+    from revdesk.tui.sequences.enroll import EnrollModal
 
     source = Path(FIXTURES_DIR / "sequences" / "cold-outbound.toml").read_text(encoding="utf-8")
     apply_sequence(store.conn, source, "cold-outbound.toml", NOW)

@@ -8,22 +8,22 @@ from __future__ import annotations
 from rich.console import Console
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from db.playbooks import apply_playbook
-from db.workbench import Workbench
-from fixtures import DEFAULT_PLAYBOOK
+from revdesk.db.playbook.stored import apply_playbook
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import DEFAULT_PLAYBOOK
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
+from revdesk.tui.common.help_screen import HelpScreen
+from revdesk.tui.handoffs.form import HandoffFormScreen, field_id
+from revdesk.tui.handoffs.reject import RejectHandoffModal
+from revdesk.tui.handoffs.review import HandoffReviewScreen
+from revdesk.tui.pipeline.board import PipelineScreen
+from revdesk.tui.pipeline.deal_move import DealMoveModal
 from tests.db.test_pipeline_query import add_deals
 from tests.factories import NOW, fixed_clock
 from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.call_mode import CallScreen
-from tui.screens.deal_move_modal import DealMoveModal
-from tui.screens.handoff_form import HandoffFormScreen, field_id
-from tui.screens.handoff_review import HandoffReviewScreen
-from tui.screens.help import HelpScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.reject_modal import RejectHandoffModal
 
 DEFAULT = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
 HOSTILE = ["Acme [/] Ltd", "[bold]Pain[/bold]", "[link=https://evil.example]click[/link]", ":smile: [red]",

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
+from revdesk.tui.analytics.kpi_dashboard import count_ticks
+from revdesk.tui.app import build_app
+from revdesk.tui.common.text import day_text
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
 from tests.tui.screen_data import LONG_ACCOUNT, build_screen_data, copy_of
 from tests.tui.screen_text import screen_lines
-from tui.app import build_app
-from tui.screens.dashboard import count_ticks
-from tui.text import day_text
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +130,9 @@ async def test_today_at_80_keeps_each_days_figure_with_its_percentage(template, 
 
 
 def test_the_outcome_keys_wrap_between_outcomes_never_inside_one():
-    from core.playbook import parse_playbook
-    from fixtures import DEFAULT_PLAYBOOK
-    from tui.widgets.outcome_bar import render_outcomes
+    from revdesk.core.playbook.model import parse_playbook
+    from revdesk.fixtures import DEFAULT_PLAYBOOK
+    from revdesk.tui.calls.outcome_bar import render_outcomes
 
     outcomes = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8")).outcomes
     lines = render_outcomes(outcomes, 60).plain.split("\n")

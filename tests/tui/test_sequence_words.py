@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.enrollments import tick
-from db.sequences import apply_sequence
-from db.workbench import Workbench
-from fixtures import FIXTURES_DIR
+from revdesk.db.sequences.definitions import apply_sequence
+from revdesk.db.sequences.enrollments import tick
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.tui.app import build_app
+from revdesk.tui.calls.call_mode import CallScreen
+from revdesk.tui.sequences.enrollments import SequenceEnrollmentsScreen
+from revdesk.tui.sequences.sequence_list import SequencesScreen
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.call_mode import CallScreen
-from tui.screens.sequence_enrollments import SequenceEnrollmentsScreen
-from tui.screens.sequences import SequencesScreen
 
 NAME = "Cold [/] outbound [bold]"
 

@@ -8,17 +8,17 @@ from datetime import timedelta
 import pytest
 from textual.widgets import DataTable
 
-from db.connection import transaction
-from db.enrollments import exit_sequences, tick
-from db.sequences import apply_sequence, sequence_figures
-from db.workbench import Workbench
-from fixtures import FIXTURES_DIR
+from revdesk.db.common.connection import transaction
+from revdesk.db.sequences.definitions import apply_sequence, sequence_figures
+from revdesk.db.sequences.enrollments import exit_sequences, tick
+from revdesk.db.workbench import Workbench
+from revdesk.fixtures import FIXTURES_DIR
+from revdesk.tui.app import build_app
+from revdesk.tui.common.help_screen import HelpScreen
+from revdesk.tui.sequences.enrollments import SequenceEnrollmentsScreen
+from revdesk.tui.sequences.sequence_list import SequencesScreen, exits_text, pct, window_text
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import settle
-from tui.app import build_app
-from tui.screens.help import HelpScreen
-from tui.screens.sequence_enrollments import SequenceEnrollmentsScreen
-from tui.screens.sequences import SequencesScreen, exits_text, pct, window_text
 
 
 @pytest.fixture

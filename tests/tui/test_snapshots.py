@@ -13,10 +13,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from revdesk.tui.app import build_app
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle
 from tests.tui.screen_data import build_screen_data, copy_of
-from tui.app import build_app
 
 SIZES = {"80x24": (80, 24), "120x36": (120, 36), "160x48": (160, 48)}
 

@@ -1,12 +1,13 @@
-"""tui.widget_ids: any key (the naughty strings) gets an id Textual accepts, read back as the same key; no two keys
+"""tui.common.widget_ids: any key (the naughty strings) gets an id Textual accepts, read back as the same key; no two
+keys
 share an id, and a key named like one of a screen's own widgets never takes that widget's id."""
 
 from __future__ import annotations
 
 from textual.widgets import Static
 
+from revdesk.tui.common.widget_ids import key_id, key_of
 from tests.naughty import naughty_strings
-from tui.widget_ids import key_id, key_of
 
 
 def test_every_naughty_key_gets_a_valid_id_that_reads_back():

@@ -1,0 +1,1 @@
+"""Dormant accounts: finding, assigning, snoozing and reviving them (domain)."""

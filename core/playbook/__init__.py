@@ -1,0 +1,1 @@
+"""The playbook: every rule the team works by (domain)."""

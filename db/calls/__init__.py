@@ -1,0 +1,1 @@
+"""Calls: the Today queue, logging activities and outcomes, follow-ups, scoring (data)."""

@@ -1,0 +1,1 @@
+"""Shared by every capability on this floor (data)."""

@@ -1,0 +1,1 @@
+"""Handoffs: SDR to AE and AE to customer success, with their context and SLA (data)."""

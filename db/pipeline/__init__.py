@@ -1,0 +1,1 @@
+"""The pipeline: lanes by lead status and deal stage, and stage moves (data)."""

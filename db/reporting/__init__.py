@@ -1,0 +1,1 @@
+"""Reporting: the monthly closed-loop report (data)."""

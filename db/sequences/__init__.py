@@ -1,0 +1,1 @@
+"""Sequences (cadences): definitions, enrollments, due steps (data)."""

@@ -1,0 +1,1 @@
+"""Accounts: their facts, the 360 view, duplicates and merges (screens)."""

@@ -1,0 +1,1 @@
+"""Analytics: KPIs against targets, the funnel, deal metrics and revenue leaks (screens)."""

@@ -1,0 +1,1 @@
+"""The revdesk command line: one module per group of subcommands."""

@@ -1,0 +1,72 @@
+"""`revdesk report --month YYYY-MM --format md|html --out FILE`: the monthly closed-loop report for sales and
+marketing together (db/reporting/monthly.py gathers it; core/reporting/markdown.py and core/reporting/html.py write
+it)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import UTC, date, datetime
+
+from revdesk.core.common.errors import InvalidInput
+from revdesk.core.common.when import year_problem
+from revdesk.db.common.connection import Store
+from revdesk.tui.cli.arguments import file_path
+from revdesk.tui.cli.common import acting_zone, console, open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="the monthly report for sales and marketing (Markdown or HTML)")
+    report.add_argument("--month", metavar="YYYY-MM", help="which month (default: this one)")
+    report.add_argument("--format", choices=["md", "html"], default="md")
+    report.add_argument("--out", type=file_path, metavar="FILE", help="write it here (default: print it)")
+    report.set_defaults(handler=_report)
+
+
+def _month(text: str | None, today: date) -> date:
+    if text is None:
+        return today.replace(day=1)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise InvalidInput("month", f"{text!r} is not a month like 2026-11")
+    problem = year_problem(int(match[1]), text.strip())  # 0001-01 is a typo, and a month no report can reach
+    if problem:
+        raise InvalidInput("month", problem)
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from revdesk.core.reporting.html import render_html
+    from revdesk.core.reporting.markdown import render_markdown
+    from revdesk.db.reporting.monthly import monthly_report
+
+    store = open_store(args)
+    tz = acting_zone(args, store)  # the viewer's: --as, else the configured user, else this computer's
+    now = datetime.now(UTC)
+    month = _month(args.month, now.astimezone(tz).date())
+    doc = monthly_report(store, month, tz, now, _viewer(args, store))
+    text = render_html(doc) if args.format == "html" else render_markdown(doc)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    if not args.out.name or args.out.is_dir():  # '.', '/' or a folder: nowhere to put a file of that name
+        raise InvalidInput("out", f"{args.out} is a folder; give the report a file name, like report.{args.format}")
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        partial = args.out.with_name(args.out.name + ".part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(args.out)  # a reader never sees half a report
+    except OSError as exc:
+        raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
+    console().print(f"Wrote {doc.title} to {args.out} ({len(doc.sections)} sections, {len(text.encode()):,} bytes)")
+    return 0
+
+
+def _viewer(args: argparse.Namespace, store: Store) -> str | None:
+    """The name of the person whose timezone the report is read in (None: nobody named, this computer's)."""
+    from revdesk.db.common.users import user_by_handle
+    from revdesk.tui.common.config import load_settings
+
+    handle = args.as_user or load_settings().user
+    return user_by_handle(store.conn, handle).name if handle else None

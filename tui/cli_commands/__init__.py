@@ -1,1 +1,0 @@
-"""Subcommands of the `revdesk` command line, one module per group."""

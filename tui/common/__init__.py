@@ -1,0 +1,1 @@
+"""Shared by every screen: text fitting, widget ids, tables, config, help."""

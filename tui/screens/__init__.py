@@ -1,1 +1,0 @@
-"""revdesk's screens, one per file."""
