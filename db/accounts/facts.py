@@ -1,7 +1,8 @@
 """Facts each account keeps about its deals (won revenue in the base currency, last win, open deals).
 
-Triggers on deals keep them current whoever writes a deal (see db.migrations.schema_v4_v6.ACCOUNT_FACTS); this module
-recomputes them in bulk when the exchange rates change or after a bulk load that ran without the triggers.
+Triggers on deals keep them current whoever writes a deal (migration 6 made them; ACCOUNT_FACTS below is what
+they compute); this module recomputes them in bulk when the exchange rates change or after a bulk load that ran
+without the triggers.
 """
 
 from __future__ import annotations
@@ -9,7 +10,16 @@ from __future__ import annotations
 import sqlite3
 
 from revdesk.core.playbook.model import Currency
-from revdesk.db.migrations.schema_v4_v6 import ACCOUNT_FACTS
+
+# An account's facts from its deals: won revenue in the base currency, when it last won, how many deals are
+# open, when it last closed any deal (the same as the deals triggers of migration 6 compute).
+ACCOUNT_FACTS = """
+    won_revenue = (SELECT COALESCE(SUM(d.amount * COALESCE(
+                     (SELECT r.per_base FROM currency_rates r WHERE r.currency = d.currency), 1)), 0)
+                   FROM deals d WHERE d.account_id = accounts.id AND d.won = 1),
+    last_won_at = (SELECT MAX(d.closed_at) FROM deals d WHERE d.account_id = accounts.id AND d.won = 1),
+    open_deals = (SELECT COUNT(*) FROM deals d WHERE d.account_id = accounts.id AND d.closed_at IS NULL),
+    last_closed_at = (SELECT MAX(d.closed_at) FROM deals d WHERE d.account_id = accounts.id)"""
 
 FACT_TRIGGERS = ("deals_facts_insert", "deals_facts_update", "deals_facts_delete")
 

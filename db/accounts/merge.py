@@ -181,7 +181,7 @@ def _move_picks(conn: sqlite3.Connection, keep_id: int, other_id: int) -> list[l
 
 
 def _predicted_facts(conn: sqlite3.Connection, keep_id: int, other_id: int) -> dict[str, Any]:
-    """`keep`'s deal facts once `other`'s deals are its own (db.migrations.schema_v4_v6.ACCOUNT_FACTS over both)."""
+    """`keep`'s deal facts once `other`'s deals are its own (db.accounts.facts.ACCOUNT_FACTS over both)."""
     row = conn.execute(
         "SELECT COALESCE(SUM(CASE WHEN d.won = 1 THEN d.amount * COALESCE(r.per_base, 1) END), 0),"
         " MAX(CASE WHEN d.won = 1 THEN d.closed_at END), MAX(d.closed_at), COUNT(*) FILTER (WHERE d.closed_at IS NULL)"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from revdesk.core.common.errors import InvalidInput, SchemaTooNew
 from revdesk.db.common.files import NewDatabase, private_file, tighten
-from revdesk.db.migrations.schema import MIGRATIONS, SCHEMA_VERSION
+from revdesk.db.migrations.runner import SCHEMA_VERSION
 
 REVDESK_TABLES = frozenset({"users", "accounts", "contacts", "changes"})  # there from the first migration on
 _scratch_names = itertools.count(1)
@@ -88,34 +88,16 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
-    import sqlite_utils  # only needed when there is something to migrate
+    from revdesk.db.migrations import runner  # loads only the migrations this database lacks
 
-    db = sqlite_utils.Database(conn)
+    held_data = version > 0 and conn.execute("SELECT EXISTS (SELECT 1 FROM changes)"
+                                             " OR EXISTS (SELECT 1 FROM users)").fetchone()[0]
     for number in range(version + 1, SCHEMA_VERSION + 1):
         with transaction(conn):
-            for statement in _statements(MIGRATIONS[number - 1]):
-                db.execute(statement)
-            from revdesk.db.migrations.schema_v4_v6 import AFTER_MIGRATION
-
-            if number in AFTER_MIGRATION:  # data only Python can compute (timezones), in the same transaction
-                AFTER_MIGRATION[number](conn)
-            db.execute(f"PRAGMA user_version = {number}")
+            runner.run_one(conn, number)  # its SQL, its data hook (timezones, ...) and the capture triggers
+            if held_data and runner.has_data_hook(number):
+                runner.record(conn, number)
     return SCHEMA_VERSION
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (triggers contain ';', so split on complete statements)."""
-    statements, current = [], ""
-    for line in script.splitlines():
-        if line.strip().startswith("--") and not current:
-            continue
-        current += line + "\n"
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    if current.strip():
-        statements.append(current.strip())
-    return statements
 
 
 class Store:

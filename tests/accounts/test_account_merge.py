@@ -268,15 +268,14 @@ def demo_db(tmp_path_factory):
 
 def test_an_older_database_gains_the_merge_column(tmp_path):
     from revdesk.db.common.connection import connect
-    from revdesk.db.migrations.schema import MIGRATIONS
-    from revdesk.db.migrations.schema_v4_v6 import AFTER_MIGRATION
+    from revdesk.db.migrations.runner import load
 
     path = tmp_path / "v7.db"
     conn = connect(path)
-    for number, script in enumerate(MIGRATIONS[:7], start=1):
-        conn.executescript(script)
-        if number in AFTER_MIGRATION:
-            AFTER_MIGRATION[number](conn)
+    for number in range(1, 8):
+        conn.executescript(load(number).SQL)
+        if hasattr(load(number), "after"):
+            load(number).after(conn)
         conn.execute(f"PRAGMA user_version = {number}")
     conn.executescript(
         "INSERT INTO users (id, handle, name, role, created_at) VALUES (1, 'alex', 'Alex', 'founder', '2026-01-01');"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from revdesk.core.common.when import from_stored, to_stored
-from revdesk.db.migrations.schema import SCHEMA_VERSION
+from revdesk.db.migrations.runner import SCHEMA_VERSION
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 from revdesk.tui import __version__
 from tests.cli.cli_helpers import run, snapshot

@@ -68,12 +68,12 @@ def test_a_person_s_activity_counts_on_their_own_local_date(store):
 
 def test_an_older_database_gets_its_counts_when_migrated(tmp_path):
     from revdesk.db.common.connection import connect
-    from revdesk.db.migrations.schema import MIGRATIONS
+    from revdesk.db.migrations.runner import script
 
     path = tmp_path / "old.db"
     conn = connect(path)
-    for number, script in enumerate(MIGRATIONS[:5], start=1):
-        conn.executescript(script)
+    for number in range(1, 6):
+        conn.executescript(script(number))
         conn.execute(f"PRAGMA user_version = {number}")
     conn.executescript(
         "INSERT INTO users (id, handle, name, role, timezone, created_at) VALUES"

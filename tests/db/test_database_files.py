@@ -15,7 +15,7 @@ import pytest
 from revdesk.core.common.errors import InvalidInput
 from revdesk.db.common.connection import Store, schema_version
 from revdesk.db.common.files import partial_path
-from revdesk.db.migrations.schema import MIGRATIONS, SCHEMA_VERSION
+from revdesk.db.migrations.runner import SCHEMA_VERSION, script
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.cli.cli_helpers import run
 from tests.factories import make_store
@@ -91,7 +91,7 @@ def test_a_dry_run_on_a_missing_path_creates_nothing(capsys, tmp_path):
 def test_a_dry_run_on_an_older_database_leaves_it_as_it_was(capsys, tmp_path, journal):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0] + f"\nPRAGMA user_version = 1; PRAGMA journal_mode = {journal};")
+    conn.executescript(script(1) + f"\nPRAGMA user_version = 1; PRAGMA journal_mode = {journal};")
     conn.close()
     csv = _contacts_csv(tmp_path)
     before = _digest(tmp_path)
@@ -115,7 +115,7 @@ def test_a_dry_run_on_an_up_to_date_database_writes_no_row(capsys, tmp_path):
 def test_a_scratch_store_migrates_in_memory_only(tmp_path):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    conn.executescript(script(1) + "\nPRAGMA user_version = 1;")
     conn.close()
     store = Store(path, scratch=True)
     assert schema_version(store.conn) == SCHEMA_VERSION

@@ -9,7 +9,7 @@ import pytest
 
 from revdesk.core.common.errors import SchemaTooNew
 from revdesk.db.common.connection import Store, connect, migrate, schema_version
-from revdesk.db.migrations.schema import SCHEMA_VERSION
+from revdesk.db.migrations.runner import SCHEMA_VERSION
 
 TABLES = {
     "users", "accounts", "contacts", "handoffs", "deals", "activities", "tasks", "owner_history", "stage_history",

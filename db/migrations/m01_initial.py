@@ -1,9 +1,11 @@
-"""The schema as numbered migrations. Opening a database applies those it lacks, in order, each in its
-own transaction; PRAGMA user_version records how far a database has come."""
+"""Migration 1: the first schema: users, accounts, contacts, handoffs, deals, activities, tasks,
+histories, the change log.
+
+Committed migrations are never edited: a change to the schema is a new migration."""
 
 from __future__ import annotations
 
-MIGRATION_1 = """
+SQL = """
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     handle TEXT NOT NULL UNIQUE,
@@ -216,126 +218,3 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) STRICT;
 """
-
-MIGRATION_2 = """
--- Qualification: the score's parts as of score_at (fit points, engagement decayed to score_at), as JSON.
-ALTER TABLE contacts ADD COLUMN score_detail TEXT;
-ALTER TABLE contacts ADD COLUMN score_at TEXT;
-CREATE INDEX contacts_status_score ON contacts(lead_status, score);
-CREATE INDEX contacts_owner_status_score ON contacts(owner_id, lead_status, score);
-
--- Exit-criteria fields a deal has that are not columns of its own (the playbook may name any).
-ALTER TABLE deals ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
-CREATE INDEX deals_stage_age ON deals(stage, stage_entered_at);
-CREATE INDEX deals_owner_stage_age ON deals(owner_id, stage, stage_entered_at);
-
-CREATE INDEX handoffs_contact ON handoffs(contact_id, status);
-CREATE INDEX handoffs_deal ON handoffs(deal_id);
-CREATE INDEX handoffs_from_decided ON handoffs(from_user_id, decided_at);
-CREATE INDEX handoffs_status_due ON handoffs(status, sla_due_at);
--- One pending handoff per lead, one customer-success handoff per won deal (the services check it first).
-CREATE UNIQUE INDEX handoffs_one_pending_per_lead ON handoffs(contact_id) WHERE kind = 'sdr_ae' AND status = 'pending';
-CREATE UNIQUE INDEX handoffs_one_per_won_deal ON handoffs(deal_id) WHERE kind = 'ae_cs' AND status != 'rejected';
-
--- A deal passes from an SDR to anyone else only through an accepted handoff to that person.
-CREATE TRIGGER deals_owner_needs_handoff BEFORE UPDATE OF owner_id ON deals
-WHEN NEW.owner_id IS NOT OLD.owner_id
-  AND (SELECT role FROM users WHERE id = OLD.owner_id) = 'sdr'
-  AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.deal_id = NEW.id AND h.to_user_id = NEW.owner_id
-                  AND h.status = 'accepted')
-BEGIN SELECT RAISE(ABORT, 'a deal passes from an SDR only through an accepted handoff'); END;
-"""
-
-MIGRATION_3 = """
--- Sequences (cadences): each definition as applied, keyed; enrollments walk a contact through its steps.
-CREATE TABLE sequences (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    source TEXT NOT NULL,
-    data TEXT NOT NULL,
-    applied_at TEXT NOT NULL,
-    applied_by INTEGER REFERENCES users(id)
-) STRICT;
-
-CREATE TABLE enrollments (
-    id INTEGER PRIMARY KEY,
-    sequence_id INTEGER NOT NULL REFERENCES sequences(id),
-    contact_id INTEGER NOT NULL REFERENCES contacts(id),
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'finished', 'exited', 'removed')),
-    step_index INTEGER NOT NULL DEFAULT 0,
-    next_due_at TEXT,
-    enrolled_at TEXT NOT NULL,
-    enrolled_by INTEGER REFERENCES users(id),
-    ended_at TEXT,
-    exit_reason TEXT
-) STRICT;
-CREATE INDEX enrollments_due ON enrollments(status, next_due_at);
-CREATE INDEX enrollments_contact ON enrollments(contact_id, status);
-CREATE INDEX enrollments_sequence ON enrollments(sequence_id, status);
-CREATE UNIQUE INDEX enrollments_one_live ON enrollments(contact_id, sequence_id) WHERE status IN ('active', 'paused');
-
--- What happened at each step: done (with the activity it logged, if any) or skipped.
-CREATE TABLE step_runs (
-    id INTEGER PRIMARY KEY,
-    enrollment_id INTEGER NOT NULL REFERENCES enrollments(id),
-    step_index INTEGER NOT NULL,
-    channel TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('done', 'skipped')),
-    at TEXT NOT NULL,
-    user_id INTEGER REFERENCES users(id),
-    activity_id INTEGER REFERENCES activities(id)
-) STRICT;
-CREATE INDEX step_runs_enrollment ON step_runs(enrollment_id, step_index);
-
--- A due step is a task in its owner's queue, once per enrollment and step.
-ALTER TABLE tasks ADD COLUMN enrollment_id INTEGER REFERENCES enrollments(id);
-ALTER TABLE tasks ADD COLUMN step_index INTEGER;
-ALTER TABLE tasks ADD COLUMN channel TEXT;
-CREATE UNIQUE INDEX tasks_one_per_step ON tasks(enrollment_id, step_index) WHERE enrollment_id IS NOT NULL;
-CREATE INDEX contacts_do_not_contact ON contacts(id) WHERE do_not_contact = 1;
-"""
-
-from revdesk.db.migrations.schema_v4_v6 import MIGRATION_4, MIGRATION_5, MIGRATION_6  # noqa: E402 - later migrations, kept apart
-
-MIGRATION_7 = """
--- Records brought in from another CRM, by their id there: a second import of the same file updates them.
-CREATE TABLE import_keys (
-    record_type TEXT NOT NULL CHECK (record_type IN ('user', 'account', 'contact', 'deal')),
-    source TEXT NOT NULL,
-    key TEXT NOT NULL,
-    record_id INTEGER NOT NULL,
-    PRIMARY KEY (record_type, source, key)
-) STRICT;
-CREATE INDEX accounts_name ON accounts(name COLLATE NOCASE);
-CREATE INDEX users_name ON users(name COLLATE NOCASE);
-"""
-
-MIGRATION_8 = """
--- Merging two accounts that are one company (db.accounts.merge): the one merged away points at the one that
--- stays, keeps no contacts, deals or activities, and leaves every list.
-ALTER TABLE accounts ADD COLUMN merged_into INTEGER REFERENCES accounts(id);
-CREATE INDEX accounts_merged ON accounts(merged_into) WHERE merged_into IS NOT NULL;
--- An activity stays as it was logged, with one exception: it follows its account into the account that account
--- was merged into (also when undone). Any other change of account, or of anything else, is refused as before.
-DROP TRIGGER activities_no_update;
-CREATE TRIGGER activities_no_update BEFORE UPDATE ON activities
-WHEN (OLD.undone_at IS NOT NULL AND (NEW.account_id IS OLD.account_id OR NEW.undone_at IS NOT OLD.undone_at
-                                     OR NEW.lead_status IS NOT OLD.lead_status))
-  OR NEW.id IS NOT OLD.id OR NEW.kind IS NOT OLD.kind OR NEW.outcome IS NOT OLD.outcome
-  OR NEW.user_id IS NOT OLD.user_id OR NEW.contact_id IS NOT OLD.contact_id
-  OR (NEW.account_id IS NOT OLD.account_id
-      AND NEW.account_id IS NOT (SELECT merged_into FROM accounts WHERE id = OLD.account_id))
-  OR NEW.deal_id IS NOT OLD.deal_id
-  OR NEW.occurred_at IS NOT OLD.occurred_at OR NEW.note IS NOT OLD.note
-  OR NEW.sequence_step IS NOT OLD.sequence_step OR NEW.created_at IS NOT OLD.created_at
-  OR (OLD.lead_status IS NOT NULL AND NEW.lead_status IS NOT OLD.lead_status)
-BEGIN SELECT RAISE(ABORT, 'activities are append-only'); END;
-"""
-
-from revdesk.db.migrations.schema_v9 import MIGRATION_9  # noqa: E402
-
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
-                         MIGRATION_8, MIGRATION_9]
-SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
-MIGRATION_9 = """
--- Nothing in SQL: db.migrations.schema_v9.after_migration_9 rewrites the CHECK constraints (see its docstring).
+SQL = """
+-- Nothing in SQL: `after` rewrites the CHECK constraints (see its docstring).
 SELECT 1;
 """
 
@@ -34,7 +34,7 @@ def rewritten(sql: str) -> str:
     return _IN_LIST.sub(_as_comparisons, sql)
 
 
-def after_migration_9(conn: sqlite3.Connection) -> None:
+def after(conn: sqlite3.Connection) -> None:
     tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL").fetchall()
     changed = [(rewritten(sql), name) for name, sql in tables if rewritten(sql) != sql]
     if not changed:
