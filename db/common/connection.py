@@ -10,16 +10,24 @@ import itertools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from revdesk.core.common.errors import InvalidInput, SchemaTooNew
 from revdesk.db.common.files import NewDatabase, private_file, tighten
 from revdesk.db.migrations.runner import SCHEMA_VERSION
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from revdesk.db.common.writer import Writer
+
+T = TypeVar("T")
 REVDESK_TABLES = frozenset({"users", "accounts", "contacts", "changes"})  # there from the first migration on
 _scratch_names = itertools.count(1)
+_savepoint_names = itertools.count(1)
 
 
 def lock_wait() -> float:
@@ -55,12 +63,27 @@ def enable_wal(conn: sqlite3.Connection) -> None:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: all of it is written, or none."""
+    """All of the block is written, or none: BEGIN IMMEDIATE ... COMMIT (ROLLBACK on any error) at the outermost
+    level; inside an open transaction a SAVEPOINT, released at the end or rolled back to on an error, so that a
+    service may be called from another service (or from the writer's own transaction) and still undo its part."""
+    if conn.in_transaction:
+        name = f"revdesk_{next(_savepoint_names)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:  # an error SQLite answered with a rollback of its own leaves nothing to undo
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -119,6 +142,8 @@ class Store:
         self._memory: str | None = None  # the shared in-memory database of a scratch store
         self._anchor: sqlite3.Connection | None = None  # keeps that in-memory database alive
         self._new: NewDatabase | None = None
+        self._writer: Writer | None = None
+        self.patience: float | None = lock_wait()  # seconds a write waits for another process; None: for ever
 
     @classmethod
     def new_file(cls, path: str | Path) -> Store:
@@ -140,15 +165,48 @@ class Store:
 
     @property
     def conn(self) -> sqlite3.Connection:
+        """This thread's connection (for reads; on the writer's own thread, the write connection)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            with self._lock:
-                if not self._migrated:
-                    self._open_first()
-                    self._migrated = True
+            self._ensure_open()
             conn = self._connect()
             self._local.conn = conn
         return conn
+
+    def _ensure_open(self) -> None:
+        with self._lock:
+            if not self._migrated:
+                self._open_first()
+                self._migrated = True
+
+    @property
+    def writer(self) -> Writer:
+        """The one writer of this database (its thread starts with the first write)."""
+        with self._lock:
+            if self._writer is None:
+                from revdesk.db.common.writer import Writer
+
+                self._writer = Writer(self._write_connection, self.path, lambda: self.patience)
+            return self._writer
+
+    def _write_connection(self) -> sqlite3.Connection:
+        """Made on the writer's thread, which then reads through it too (so its reads see its own writes)."""
+        self._ensure_open()
+        conn = self._connect()
+        self._local.conn = conn
+        return conn
+
+    def write(self, fn: Callable[[sqlite3.Connection], T], doing: str | None = None) -> T:
+        """Run `fn(conn)` on the one writer, in one transaction; its result, or its exception raised here. While
+        another process holds the lock it waits up to `patience` (then LockWaitExpired). `doing` ("import in
+        progress") is left beside the database while it runs, for another revdesk waiting on it to show."""
+        self._ensure_open()
+        return self.writer.write(fn, doing)
+
+    def submit(self, fn: Callable[[sqlite3.Connection], T], doing: str | None = None) -> Future[T]:
+        """`write`, without waiting: a Future of its result."""
+        self._ensure_open()
+        return self.writer.submit(fn, doing)
 
     def _connect(self) -> sqlite3.Connection:
         if self._memory is not None:
@@ -211,6 +269,10 @@ class Store:
         return InvalidInput("--db", meaning) if meaning else self._not_revdesk(f"({exc})")
 
     def close(self) -> None:
+        """Close this thread's connection, and the writer (after its queued writes) if it was started."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
