@@ -22,7 +22,7 @@ from revdesk.db.migrations.runner import SCHEMA_VERSION
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from revdesk.db.common.writer import Writer
+    from revdesk.db.common.writer import Waiting, Writer
 
 T = TypeVar("T")
 REVDESK_TABLES = frozenset({"users", "accounts", "contacts", "changes"})  # there from the first migration on
@@ -144,6 +144,7 @@ class Store:
         self._new: NewDatabase | None = None
         self._writer: Writer | None = None
         self.patience: float | None = lock_wait()  # seconds a write waits for another process; None: for ever
+        self._waiting_listeners: list[Callable[[Waiting | None], None]] = []
 
     @classmethod
     def new_file(cls, path: str | Path) -> Store:
@@ -186,8 +187,19 @@ class Store:
             if self._writer is None:
                 from revdesk.db.common.writer import Writer
 
-                self._writer = Writer(self._write_connection, self.path, lambda: self.patience)
+                self._writer = Writer(self._write_connection, self.path, lambda: self.patience,
+                                      self._waiting_listeners)
             return self._writer
+
+    def on_waiting(self, listener: Callable[[Waiting | None], None]) -> None:
+        """Call `listener(Waiting)` when a write starts waiting for another process's lock (or the reason changes)
+        and `listener(None)` when the wait ends; it runs on the writer's thread."""
+        self._waiting_listeners.append(listener)
+
+    @property
+    def waiting(self) -> Waiting | None:
+        """Why the writer is waiting right now, if it is."""
+        return self._writer.waiting if self._writer is not None else None
 
     def _write_connection(self) -> sqlite3.Connection:
         """Made on the writer's thread, which then reads through it too (so its reads see its own writes)."""

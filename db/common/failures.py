@@ -21,6 +21,17 @@ _MEANINGS = {
 }
 
 
+def lock_held(path: str | Path, holder: str | None, waited: float) -> str:
+    """The sentence for giving up on another process's write lock: what holds it, as that revdesk said in its note
+    ("another revdesk is writing: import in progress"), else the usual suspects; how long this one waited."""
+    if holder is None:
+        said = _MEANINGS["SQLITE_BUSY"].format(path=path, error="")
+        return said if waited < 1 else said.replace("; nothing was written", f"; waited {waited:.0f} s, nothing was"
+                                                                               " written")
+    waited_for = f"waited {waited:.0f} s, " if waited >= 1 else ""
+    return f"{holder} ({path}); {waited_for}nothing was written: try again when it is done"
+
+
 def database_failure(exc: BaseException, path: str | Path) -> str | None:
     """The sentence for a failure of the database file (`exc` raised by sqlite3), else None."""
     if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError

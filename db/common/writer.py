@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from revdesk.core.common.errors import RevdeskError
+from revdesk.core.common.errors import InvalidInput
+from revdesk.db.common.failures import lock_held
 
 T = TypeVar("T")
 SLICE = 0.2  # seconds of busy_timeout per attempt at the lock: short, so waiting can be published and abandoned
@@ -34,13 +35,13 @@ UNKNOWN_HOLDER = "another program is writing to the database"
 _writer_names = itertools.count(1)
 
 
-class LockWaitExpired(RevdeskError):
-    """Another process held the write lock past this writer's patience; nothing was written."""
+class LockWaitExpired(InvalidInput):
+    """Another process held the write lock past this writer's patience; nothing was written. `holder` is what it
+    said it is doing (None: it left no note)."""
 
-    def __init__(self, path: Path, reason: str, waited: float) -> None:
-        self.path, self.reason, self.waited = path, reason, waited
-        super().__init__(f"{reason} ({path}); waited {waited:.0f} s, nothing was written: try again when it is done"
-                         if waited >= 0.5 else f"{reason} ({path}); nothing was written: try again when it is done")
+    def __init__(self, path: Path, holder: str | None, waited: float) -> None:
+        super().__init__("--db", lock_held(path, holder, waited))
+        self.path, self.holder, self.waited = path, holder, waited
 
 
 @dataclass(frozen=True)
@@ -80,15 +81,15 @@ def doing(db: str | Path, what: str) -> Iterator[None]:
                 path.unlink()
 
 
-def holder(db: str | Path) -> str:
-    """What holds `db`'s write lock, as the other revdesk described it, or UNKNOWN_HOLDER."""
+def holder(db: str | Path) -> str | None:
+    """What holds `db`'s write lock, as the other revdesk described it in its note; None if no live one left one."""
     try:
         note = json.loads(note_path(db).read_text())
         pid, what = int(note["pid"]), str(note["doing"])
     except (OSError, ValueError, KeyError, TypeError):
-        return UNKNOWN_HOLDER
+        return None
     if pid == os.getpid() or not _alive(pid):
-        return UNKNOWN_HOLDER
+        return None
     return f"another revdesk is writing: {what}"
 
 
@@ -112,7 +113,8 @@ class Writer:
     """One thread, one write connection (made by `opener` on that thread), one queue of jobs."""
 
     def __init__(self, opener: Callable[[], sqlite3.Connection], path: Path,
-                 patience: Callable[[], float | None]) -> None:
+                 patience: Callable[[], float | None],
+                 listeners: list[Callable[[Waiting | None], None]] | None = None) -> None:
         self._opener = opener
         self.path = path
         self._patience = patience
@@ -122,7 +124,7 @@ class Writer:
         self._start = threading.Lock()
         self.conn: sqlite3.Connection | None = None
         self.waiting: Waiting | None = None
-        self._listeners: list[Callable[[Waiting | None], None]] = []
+        self._listeners = listeners if listeners is not None else []
 
     # -- callers ------------------------------------------------------------------------------------------
     def on_waiting(self, listener: Callable[[Waiting | None], None]) -> None:
@@ -221,11 +223,12 @@ class Writer:
                 except sqlite3.OperationalError as exc:
                     if not _busy(exc):
                         raise
-                reason = holder(self.path)
+                held_by = holder(self.path)
+                reason = held_by or UNKNOWN_HOLDER
                 waited = time.monotonic() - started
                 patience = self._patience()
                 if patience is not None and waited >= patience:
-                    raise LockWaitExpired(self.path, reason, waited) from None
+                    raise LockWaitExpired(self.path, held_by, waited) from None
                 if self.waiting is None or self.waiting.reason != reason:
                     self._publish(Waiting(self.waiting.since if self.waiting else datetime.now(UTC), reason))
                 if patience is not None and patience - waited < SLICE:
