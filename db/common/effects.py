@@ -8,9 +8,10 @@ values (insert: the whole row; update: the changed columns). The triggers write 
 a rolled-back write leaves none behind.
 
 Applying a change's effects in order onto a copy taken before it reproduces it; applying them inverted in
-reverse order takes it back. Every table is captured except the change log itself (`changes`, `change_effects`)
-and SQLite's own tables; derived data (the account facts kept by the deals triggers, activity_days) is captured
-too, so a replica is exact without recomputing anything.
+reverse order takes it back. Every table is captured except the change log itself (`changes`, `change_effects`),
+`local_state` (this copy's own bookkeeping, such as how far its sequence tick has looked) and SQLite's own
+tables; derived data (the account facts kept by the deals triggers, activity_days) is captured too, so a replica is
+exact without recomputing anything.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-NOT_CAPTURED = frozenset({"changes", "change_effects"})
+NOT_CAPTURED = frozenset({"changes", "change_effects", "local_state"})
 _PREFIX = "effects_"
 
 

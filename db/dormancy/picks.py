@@ -2,8 +2,9 @@
 day (the owner's local date) so the queue stays stable through the day. A picked account leaves the queue
 when anyone touches it, it is reassigned or snoozed; it is not replaced until tomorrow.
 
-The picks are a memo of what Today offered (dormant_days.picked_at says when), derived from the records
-rather than a change to them, so they write no change record."""
+The picks are a memo of what Today offered (dormant_days.picked_at says when). Picking is a write, made through
+the writer before the queue reads the picks, and recorded like every write (a `pick_dormant` change, written by
+revdesk itself as a day starts, with the rows as its effects)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date, datetime, timedelta
 from revdesk.core.common.models import QueueCandidate, User
 from revdesk.core.common.when import from_stored, to_stored
 from revdesk.core.playbook.model import Playbook
+from revdesk.db.common.changes import append_change
 from revdesk.db.common.connection import transaction
 from revdesk.db.dormancy.queries import DORMANT, NOT_SNOOZED, cutoff_params, dormant_accounts
 
@@ -42,19 +44,30 @@ def best_contact(conn: sqlite3.Connection, account_id: int) -> int | None:
     return row[0] if row else None
 
 
+_DAY_PICKED = "SELECT 1 FROM dormant_days WHERE user_id = ? AND day = ?"
+
+
+def picked(conn: sqlite3.Connection, user: User, day: date) -> bool:
+    """Whether the user's dormant accounts for `day` have been picked (a read: the queue asks before writing)."""
+    return conn.execute(_DAY_PICKED, (user.id, day.isoformat())).fetchone() is not None
+
+
 def pick_for_day(conn: sqlite3.Connection, playbook: Playbook, user: User, day: date, now: datetime) -> list[int]:
-    """Pick the user's dormant accounts for `day` unless already picked; the picked account ids, in rank order."""
+    """Pick the user's dormant accounts for `day` unless already picked, recording a `pick_dormant` change;
+    the picked account ids, in rank order."""
     key = day.isoformat()
-    picked = "SELECT 1 FROM dormant_days WHERE user_id = ? AND day = ?"
-    if conn.execute(picked, (user.id, key)).fetchone() is None:  # once a day: the write lock only then
+    if conn.execute(_DAY_PICKED, (user.id, key)).fetchone() is None:  # once a day: the write lock only then
         with transaction(conn):
-            if conn.execute(picked, (user.id, key)).fetchone() is None:
-                _pick(conn, playbook, user, key, now)
+            if conn.execute(_DAY_PICKED, (user.id, key)).fetchone() is None:
+                accounts = _pick(conn, playbook, user, key, now)
+                append_change(conn, at=now, user_id=user.id, command="pick_dormant", entity="user",
+                              entity_id=user.id, payload={"day": key, "accounts": accounts},
+                              arguments={"day": key})
     return [r[0] for r in conn.execute(
         "SELECT account_id FROM dormant_picks WHERE user_id = ? AND day = ? ORDER BY rank", (user.id, key))]
 
 
-def _pick(conn: sqlite3.Connection, playbook: Playbook, user: User, key: str, now: datetime) -> None:
+def _pick(conn: sqlite3.Connection, playbook: Playbook, user: User, key: str, now: datetime) -> list[int]:
     picks: list[tuple[int, int]] = []
     cap = playbook.dormancy.daily_cap
     for account in (dormant_accounts(conn, playbook, now, user.id) if cap else []):
@@ -66,14 +79,15 @@ def _pick(conn: sqlite3.Connection, playbook: Playbook, user: User, key: str, no
     conn.execute("INSERT INTO dormant_days (user_id, day, picked_at) VALUES (?, ?, ?)", (user.id, key, to_stored(now)))
     conn.executemany("INSERT INTO dormant_picks (user_id, day, rank, account_id, contact_id) VALUES (?, ?, ?, ?, ?)",
                      [(user.id, key, rank, a, c) for rank, (a, c) in enumerate(picks)])
+    return [a for a, _ in picks]
 
 
 def todays_dormant(conn: sqlite3.Connection, playbook: Playbook, user: User, day: date, now: datetime,
                    day_start: datetime) -> list[QueueCandidate]:
-    """The day's picks still dormant, still the user's and not snoozed, as queue candidates."""
+    """The day's picks still dormant, still the user's and not snoozed, as queue candidates (a read: the
+    caller picks first, through the writer, with `pick_for_day`)."""
     from revdesk.core.dormancy.definition import dormant_reason
 
-    pick_for_day(conn, playbook, user, day, now)
     rows = conn.execute(_PICKED, {"user": user.id, "day": day.isoformat(), **cutoff_params(playbook, now)}).fetchall()
     result = []
     for row in rows:

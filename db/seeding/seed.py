@@ -24,7 +24,9 @@ from revdesk.core.common.when import to_stored
 from revdesk.core.playbook.model import parse_playbook, playbook_to_json
 from revdesk.db.accounts.facts import refresh_account_facts, set_currency_rates, suspend_fact_triggers
 from revdesk.db.calls.activity_days import rebuild_activity_days
+from revdesk.db.common.changes import append_change
 from revdesk.db.common.connection import connect, migrate
+from revdesk.db.common.effects import drop_triggers, install_triggers
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 from revdesk.fixtures.generate.dataset import COLUMNS, TABLES, Block, Dataset
 
@@ -71,6 +73,7 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
         conn.execute("PRAGMA foreign_keys = OFF")  # checked once for the whole load below
         conn.execute("BEGIN IMMEDIATE")
         try:
+            drop_triggers(conn)  # millions of rows: the seed's one change record summarises them (counts)
             _insert(conn, "users", COLUMNS["users"], dataset.user_rows(), counts)
             conn.execute(
                 "INSERT INTO playbooks (name, source, data, applied_at, applied_by) VALUES (?, ?, ?, ?, NULL)",
@@ -104,8 +107,9 @@ def seed_database(path: Path, kind: Literal["demo", "bench"], seed: int, now: da
             report("Indexing", len(indexes) + 1, len(indexes) + 1)
             payload = {"kind": kind, "seed": seed, "now": to_stored(now),
                        "counts": {k: v for k, v in counts.items() if k != "changes"}}
-            conn.execute("INSERT INTO changes (at, user_id, command, entity, entity_id, payload) "
-                         "VALUES (?, NULL, 'seed', 'database', NULL, ?)", (to_stored(now), json.dumps(payload)))
+            install_triggers(conn)  # every later write is captured row by row
+            append_change(conn, at=now, user_id=None, command="seed", entity="database", entity_id=None,
+                          payload=payload, arguments={"kind": kind, "seed": seed, "now": to_stored(now)})
             counts["changes"] = 1
             conn.execute("COMMIT")
         except BaseException:

@@ -171,18 +171,19 @@ def tick(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
             " 'paused') WHERE c.do_not_contact = 1").fetchall()
         for (enrollment_id,) in dnc:
             _end(conn, enrollment_id, "exited", "do_not_contact", now)
-        row = conn.execute("SELECT value FROM meta WHERE key = 'sequences_ticked_through'").fetchone()
+        row = conn.execute("SELECT value FROM local_state WHERE key = 'sequences_ticked_through'").fetchone()
         since = row[0] if row else ""
         if horizon < since:  # the clock went back: look at everything again, once
             since = ""
         created = 0
-        if horizon > since:
+        if horizon > since:  # how far it has looked is this copy's own bookkeeping (local_state, not synced)
             created = conn.execute(_TICK_STEPS, {"now": stamp, "horizon": horizon, "since": since}).rowcount
-            conn.execute("INSERT INTO meta (key, value) VALUES ('sequences_ticked_through', ?)"
+            conn.execute("INSERT INTO local_state (key, value) VALUES ('sequences_ticked_through', ?)"
                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (horizon,))
         if dnc or created:
             append_change(conn, at=now, user_id=None, command="tick", entity="sequence", entity_id=None,
-                          payload={"exited_do_not_contact": len(dnc), "steps_due": created})
+                          payload={"exited_do_not_contact": len(dnc), "steps_due": created},
+                          arguments={"now": stamp})
     return {"exited_do_not_contact": len(dnc), "steps_due": created}
 
 

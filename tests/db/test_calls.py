@@ -82,7 +82,9 @@ def test_voicemail_on_a_follow_up_closes_it_and_schedules_the_next(maya):
 
     # Exactly the rows that should appear, and one change record.
     assert {t: after[t] - before[t] for t in after if after[t] != before[t]} == {
-        "activities": 1, "activity_days": 1, "tasks": 1, "status_history": 2, "changes": 1}
+        "activities": 1, "activity_days": 1, "tasks": 1, "status_history": 2, "changes": 1,
+        "change_effects": 8}  # the activity, its day count, the task made and the one closed, two statuses, contact
+    # and account touched
     change = row(conn, "SELECT * FROM changes ORDER BY id DESC LIMIT 1")
     assert change["id"] == logged.change_id
     assert (change["command"], change["entity"], change["entity_id"], change["user_id"]) == (
