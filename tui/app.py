@@ -11,11 +11,14 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from revdesk.core.analytics.kpi import KpiReport
 from revdesk.db.common.connection import Store
 from revdesk.db.workbench import Clock, Workbench, system_clock
 from revdesk.tui.commands import APP_COMMANDS, Command, bindings
+from revdesk.tui.common.workers import cancelled, failure_line
+from revdesk.tui.navigation import Navigate
 
 
 class RevdeskApp(App[int]):
@@ -45,16 +48,30 @@ class RevdeskApp(App[int]):
         # Today's numbers come with the first queue load, in the same worker (see TodayScreen.load_queue).
         self.push_screen(TodayScreen())
 
+    def on_navigate(self, message: Navigate) -> None:
+        """A screen asked for another (tui/navigation.py): the routing table builds it, and the asker's callback,
+        if any, gets what it is dismissed with."""
+        from revdesk.tui.routes import screen_for
+
+        self.push_screen(screen_for(message), message.callback)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's failure is shown: the app's own workers' and, through ShowsWorkerFailures,
+        every screen's. One line, never a traceback and never an exit (tui/common/workers.py)."""
+        if event.state is WorkerState.ERROR:
+            self.notify(failure_line(event.worker), severity="error", timeout=8)
+
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Toasts carry names and notes as typed, never markup (`Acme [/] Ltd` stays literal), whoever sends them:
         a screen's own notify() passes markup=True to this one, so `markup` is ignored."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
-    @work(thread=True, exclusive=True, group="kpi")
+    @work(thread=True, exclusive=True, group="kpi", exit_on_error=False)
     def refresh_kpi(self) -> None:
         report = self.workbench.kpi("day")
-        self.call_from_thread(setattr, self, "kpi", report)
+        if not cancelled():
+            self.call_from_thread(setattr, self, "kpi", report)
 
     def ready(self) -> None:
         """Called by the Today screen once its queue is on screen (start-up benchmarks hook in here)."""

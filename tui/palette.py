@@ -26,9 +26,9 @@ class ContactsProvider(Provider):
                           help=f"Contact · {row.title or ''}")
 
     def _open(self, contact_id: int) -> None:
-        from revdesk.tui.calls.call_mode import CallScreen
+        from revdesk.tui.navigation import CallContact
 
-        self.app.push_screen(CallScreen.for_contact(contact_id))
+        self.app.post_message(CallContact(contact_id))
 
 
 class AccountsProvider(Provider):
@@ -47,6 +47,6 @@ class AccountsProvider(Provider):
                           help=f"Account 360 · {where}" if where else "Account 360")
 
     def _open(self, account_id: int) -> None:
-        from revdesk.tui.accounts.account_360 import AccountScreen
+        from revdesk.tui.navigation import OpenAccount
 
-        self.app.push_screen(AccountScreen(account_id))
+        self.app.post_message(OpenAccount(account_id))

@@ -12,9 +12,10 @@ from textual.widgets import DataTable, Select, Static, TextArea
 from revdesk.db.workbench import Workbench
 from revdesk.tui.app import build_app
 from revdesk.tui.calls.today import TodayScreen
+from revdesk.tui.dialogs.confirm import ConfirmModal
 from revdesk.tui.handoffs.inbox import HandoffInboxScreen
 from revdesk.tui.handoffs.reject import RejectHandoffModal
-from revdesk.tui.handoffs.review import ConfirmModal, HandoffReviewScreen
+from revdesk.tui.handoffs.review import HandoffReviewScreen
 from tests.factories import NOW, fixed_clock
 from tests.tui.helpers import open_from_palette, settle
 

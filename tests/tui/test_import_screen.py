@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from revdesk.db.importing.layouts import MAPPINGS_DIR
 from revdesk.tui.app import build_app
-from revdesk.tui.handoffs.review import ConfirmModal
+from revdesk.tui.dialogs.confirm import ConfirmModal
 from revdesk.tui.importing.import_screen import DETECT, ImportScreen, mapping_choices
 from tests.factories import fixed_clock
 from tests.tui.helpers import settle

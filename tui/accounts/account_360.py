@@ -22,6 +22,7 @@ from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.literal import LiteralTable
 from revdesk.tui.common.returning import ReloadsOnReturn
 from revdesk.tui.common.text import money, when
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 ROLE_STYLES = {
     "decision_maker": "bold magenta", "approver": "bold yellow", "champion": "bold green",
@@ -72,7 +73,7 @@ def header_panel(view: AccountView, now: datetime) -> Group:
     return Group(head, intel, grid)
 
 
-class AccountScreen(ReloadsOnReturn, Screen):
+class AccountScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#account-contacts"
     COMMANDS_LIST = ACCOUNT_COMMANDS
     BINDINGS = bindings(ACCOUNT_COMMANDS)
@@ -147,7 +148,7 @@ class AccountScreen(ReloadsOnReturn, Screen):
         """Back from call mode: the timeline and statuses may have moved on."""
         self.load()
 
-    @work(thread=True, exclusive=True, group="account")
+    @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def load(self) -> None:
         bench = self.app.workbench
         try:
@@ -268,13 +269,13 @@ class AccountScreen(ReloadsOnReturn, Screen):
         if contact_id is None:
             self.notify("No contact to call at this account yet.")
             return
-        from revdesk.tui.calls.call_mode import CallScreen
+        from revdesk.tui.navigation import CallContact
 
-        self.app.push_screen(CallScreen.for_contact(contact_id))
+        self.app.post_message(CallContact(contact_id))
 
     def action_handoff(self) -> None:
         """On the deals table, a won deal goes to customer success; elsewhere the selected contact to an AE."""
-        from revdesk.tui.handoffs.form import HandoffFormScreen
+        from revdesk.tui.navigation import SendHandoff
 
         def sent(handoff_id: int | None) -> None:
             if handoff_id is not None:
@@ -286,13 +287,13 @@ class AccountScreen(ReloadsOnReturn, Screen):
             if deal is None or not deal.won:
                 self.notify("Customer success takes over won deals: pick a won deal, or a contact to hand to an AE.")
                 return
-            self.app.push_screen(HandoffFormScreen("ae_cs", deal_id=deal.id), sent)
+            self.app.post_message(SendHandoff("ae_cs", deal_id=deal.id, callback=sent))
             return
         contact_id = self.selected_contact()
         if contact_id is None:
             self.notify("No contact to hand off at this account yet.")
             return
-        self.app.push_screen(HandoffFormScreen("sdr_ae", contact_id=contact_id), sent)
+        self.app.post_message(SendHandoff("sdr_ae", contact_id=contact_id, callback=sent))
 
     def _selected_deal(self) -> AccountDealRow | None:
         deals = self.query_one("#account-deals", DataTable)
@@ -307,10 +308,10 @@ class AccountScreen(ReloadsOnReturn, Screen):
         if contact_id is None or self.shown is None:
             self.notify("No contact to enroll at this account yet.")
             return
-        from revdesk.tui.sequences.enroll import EnrollModal
+        from revdesk.tui.navigation import Enroll
 
         name = next((c.name for c in self.shown.contacts if c.id == contact_id), "the contact")
-        self.app.push_screen(EnrollModal([contact_id], f"Enroll {name}"))
+        self.app.post_message(Enroll([contact_id], f"Enroll {name}"))
 
     def action_enroll_account(self) -> None:
         """ctrl+e: every contact of the account that may be contacted."""
@@ -319,7 +320,7 @@ class AccountScreen(ReloadsOnReturn, Screen):
             return
         self._enroll_account(self.shown.account.name)
 
-    @work(thread=True, exclusive=True, group="account-enroll")
+    @work(thread=True, exclusive=True, group="account-enroll", exit_on_error=False)
     def _enroll_account(self, name: str) -> None:
         from revdesk.db.sequences.enrollment_queries import account_contacts
 
@@ -330,10 +331,10 @@ class AccountScreen(ReloadsOnReturn, Screen):
         if not ids:
             self.notify(f"No contact of {name} may be contacted: nobody to enroll.")
             return
-        from revdesk.tui.sequences.enroll import EnrollModal
+        from revdesk.tui.navigation import Enroll
 
         title = f"Enroll {len(ids)} contact{'' if len(ids) == 1 else 's'} of {name}"
-        self.app.push_screen(EnrollModal(ids, title, left_out=dnc))
+        self.app.post_message(Enroll(ids, title, left_out=dnc))
 
     def action_cursor_down(self) -> None:
         self._table().action_cursor_down()

@@ -26,6 +26,7 @@ from revdesk.core.pipeline.lanes import money
 from revdesk.tui.commands import FUNNEL_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.returning import ReloadsOnReturn
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 PeriodKind = Literal["month", "quarter"]
 
@@ -66,7 +67,7 @@ def step_cell(funnel: Funnel, index: int) -> str:
         else pct(step.conversion)
 
 
-class FunnelScreen(ReloadsOnReturn, Screen):
+class FunnelScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#funnel"
     COMMANDS_LIST = FUNNEL_COMMANDS
     BINDINGS = bindings(FUNNEL_COMMANDS)
@@ -121,7 +122,7 @@ class FunnelScreen(ReloadsOnReturn, Screen):
             Text(f"Funnel & deals · {period_title(self.period, start)} · loading…", style="bold"))
         self._load(self.period, start, end)
 
-    @work(thread=True, exclusive=True, group="funnel")
+    @work(thread=True, exclusive=True, group="funnel", exit_on_error=False)
     def _load(self, period: PeriodKind, start: datetime, end: datetime) -> None:
         from revdesk.db.analytics.deals import all_deal_figures
         from revdesk.db.analytics.funnel import funnel_for

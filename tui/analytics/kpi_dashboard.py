@@ -22,6 +22,7 @@ from revdesk.core.playbook.model import Period
 from revdesk.tui.commands import DASHBOARD_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.returning import ReloadsOnReturn
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 LABELS = METRIC_LABELS
 MONEY = MONEY_METRICS
@@ -74,7 +75,7 @@ def shift(day: date, period: Period, steps: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-class DashboardScreen(ReloadsOnReturn, Screen):
+class DashboardScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#dash-targets"
     COMMANDS_LIST = DASHBOARD_COMMANDS
     BINDINGS = bindings(DASHBOARD_COMMANDS)
@@ -131,7 +132,7 @@ class DashboardScreen(ReloadsOnReturn, Screen):
         self._title(loading=True)
         self.load(self.scope or "me", self.period, self.day or self.app.workbench.today())
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self, scope: str, period: Period, day: date) -> None:
         try:
             loaded = self.app.workbench.dashboard(scope, period, day)

@@ -109,13 +109,13 @@ class LeakRecordsScreen(Screen):
             self.notify("Nothing to open: this figure has no records.")
             return
         if record.kind == "handoff":
-            from revdesk.tui.handoffs.review import HandoffReviewScreen
+            from revdesk.tui.navigation import ReviewHandoff
 
-            self.app.push_screen(HandoffReviewScreen(record.id))
+            self.app.post_message(ReviewHandoff(record.id))
         elif record.account_id is not None:
-            from revdesk.tui.accounts.account_360 import AccountScreen
+            from revdesk.tui.navigation import OpenAccount
 
-            self.app.push_screen(AccountScreen(record.account_id))
+            self.app.post_message(OpenAccount(record.account_id))
         else:
             self.notify(f"{record.label} belongs to no account: nothing to open.")
 

@@ -18,6 +18,7 @@ from revdesk.core.common.errors import RevdeskError
 from revdesk.core.playbook.model import Period
 from revdesk.tui.commands import LEAKS_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 PERIODS: tuple[Period, ...] = ("quarter", "month")
 MIN_FIGURE = 40
@@ -29,7 +30,7 @@ def revenue_text(figure: Figure, currency: str) -> Text:
     return Text(f"{figure.revenue:,.0f} {currency}", justify="right", style="" if figure.count else "dim")
 
 
-class LeaksScreen(Screen):
+class LeaksScreen(ShowsWorkerFailures, Screen):
     AUTO_FOCUS = "#leaks"
     COMMANDS_LIST = LEAKS_COMMANDS
     BINDINGS = bindings(LEAKS_COMMANDS)
@@ -66,7 +67,7 @@ class LeaksScreen(Screen):
         self._title()
         self.load(self.period, self.day or self.app.workbench.today())
 
-    @work(thread=True, exclusive=True, group="leaks")
+    @work(thread=True, exclusive=True, group="leaks", exit_on_error=False)
     def load(self, period: Period, day: date) -> None:
         from revdesk.db.analytics.leaks import leak_report
 
@@ -166,9 +167,9 @@ class LeaksScreen(Screen):
         if figure is None:
             self.notify(f"{section.title}: pick one of its figures to see the records behind it.")
             return
-        from revdesk.tui.analytics.leak_records import LeakRecordsScreen
+        from revdesk.tui.navigation import OpenLeakRecords
 
-        self.app.push_screen(LeakRecordsScreen(section.title, figure, self.report.currency))
+        self.app.post_message(OpenLeakRecords(section.title, figure, self.report.currency))
 
     def action_period(self, period: Period) -> None:
         if period != self.period:

@@ -5,8 +5,6 @@ says what it asks for under the banner; e, d and ctrl+x work it (see step_action
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -22,17 +20,11 @@ from revdesk.tui.calls.call_panels import account_panel, contact_panel, item_ban
 from revdesk.tui.calls.kpi_bar import KpiBar
 from revdesk.tui.calls.outcome_bar import OutcomeBar
 from revdesk.tui.commands import CALL_COMMANDS, bindings
+from revdesk.tui.common.text import their_time as _when
+from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.sequences import step_actions
 
 LAST_HINT = "   N note · F follow-up on them · u undo"
-
-
-def _when(moment: datetime, mine: ZoneInfo) -> str:
-    """A follow-up time in the contact's own time, with mine beside it when the two differ."""
-    theirs = f"{moment:%a %H:%M}"
-    if moment.utcoffset() == moment.astimezone(mine).utcoffset():
-        return theirs
-    return f"{theirs} their time ({moment.astimezone(mine):%H:%M} yours)"
 
 
 def _reason(exc: Exception) -> str:
@@ -46,7 +38,7 @@ class Shown:
     context: CallContext | None
 
 
-class CallScreen(Screen):
+class CallScreen(ShowsWorkerFailures, Screen):
     COMMANDS_LIST = CALL_COMMANDS
     LOGS_OUTCOMES = True  # the help screen lists the playbook's outcome keys too
     BINDINGS = bindings(CALL_COMMANDS)
@@ -95,7 +87,7 @@ class CallScreen(Screen):
         """Call mode on any contact (from search): its queue item if it has one, else the contact alone."""
         return cls([], None, contact_id)
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _load_contact(self, contact_id: int) -> None:
         bench = self.app.workbench
         items = bench.queue()
@@ -106,7 +98,7 @@ class CallScreen(Screen):
             items = [item, *items]
         self.app.call_from_thread(self.show, Shown(items, item, context))
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _load(self, items: list[QueueItem], item: QueueItem) -> None:
         context = self.app.workbench.call_context(item.contact_id)
         self.app.call_from_thread(self.show, Shown(items, item, context))
@@ -172,7 +164,7 @@ class CallScreen(Screen):
         if item is not None:
             self._log(item, key)
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _log(self, item: QueueItem, key: str) -> None:
         bench = self.app.workbench
         try:
@@ -197,7 +189,7 @@ class CallScreen(Screen):
         self.skipped.add(item.key)
         self._skip(item)
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _skip(self, item: QueueItem) -> None:
         self._advance(self.items, item.key, None, f"Skipped {item.contact_name}")
 
@@ -208,7 +200,7 @@ class CallScreen(Screen):
         self.busy = True
         self._undo()
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _undo(self) -> None:
         try:
             self._undo_and_show()
@@ -250,7 +242,7 @@ class CallScreen(Screen):
             return
         self.action_follow_up(self.last_logged)
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _note(self, item: QueueItem, text: str) -> None:
         bench = self.app.workbench
         try:
@@ -277,16 +269,16 @@ class CallScreen(Screen):
         if self.busy or item is None:
             self.app.bell()
             return
-        from revdesk.tui.handoffs.form import HandoffFormScreen
+        from revdesk.tui.navigation import SendHandoff
 
         def sent(handoff_id: int | None) -> None:
             if handoff_id is not None:
                 self.busy = True
                 self._after_handoff(item, handoff_id)
 
-        self.app.push_screen(HandoffFormScreen("sdr_ae", contact_id=item.contact_id), sent)
+        self.app.post_message(SendHandoff("sdr_ae", contact_id=item.contact_id, callback=sent))
 
-    @work(thread=True, exclusive=True, group="call")
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _after_handoff(self, item: QueueItem, handoff_id: int) -> None:
         bench = self.app.workbench
         try:
@@ -311,9 +303,9 @@ class CallScreen(Screen):
         if account_id is None:
             self.notify("No account")
             return
-        from revdesk.tui.accounts.account_360 import AccountScreen
+        from revdesk.tui.navigation import OpenAccount
 
-        self.app.push_screen(AccountScreen(account_id))
+        self.app.post_message(OpenAccount(account_id))
 
     def action_enroll(self) -> None:
         """E: enroll the contact on screen in a sequence (its first step lands in the queue when due)."""
@@ -321,6 +313,6 @@ class CallScreen(Screen):
         if item is None:
             self.app.bell()
             return
-        from revdesk.tui.sequences.enroll import EnrollModal
+        from revdesk.tui.navigation import Enroll
 
-        self.app.push_screen(EnrollModal([item.contact_id], f"Enroll {item.contact_name}"))
+        self.app.post_message(Enroll([item.contact_id], f"Enroll {item.contact_name}"))

@@ -7,6 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker
 
 from revdesk.core.calls.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
 from revdesk.core.common.models import QueueItem
@@ -15,6 +16,7 @@ from revdesk.tui.calls.kpi_bar import KpiBar
 from revdesk.tui.commands import TODAY_COMMANDS, bindings
 from revdesk.tui.common.returning import ReloadsOnReturn
 from revdesk.tui.common.text import cut, day_text
+from revdesk.tui.common.workers import ShowsWorkerFailures, cancelled
 
 REFRESH_SECONDS = 60
 KIND_LABELS = {"handoff": "Handoff", "inbound": "Inbound", "call_back": "Call back", "follow_up": "Follow-up",
@@ -49,7 +51,7 @@ def style_of(item: QueueItem) -> str:
     return "bold white on red" if item.urgency == HANDOFF_PAST_SLA else KIND_STYLES[item.kind]
 
 
-class TodayScreen(ReloadsOnReturn, Screen):
+class TodayScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#queue"
     COMMANDS_LIST = TODAY_COMMANDS
     BINDINGS = bindings(TODAY_COMMANDS)
@@ -61,6 +63,8 @@ class TodayScreen(ReloadsOnReturn, Screen):
         self._warm = False
         self._first_load = True
         self._built_width = 0
+        self._loading: Worker | None = None  # the queue load in flight
+        self._again: bool | None = None  # asked for while one ran: None no, else whether with a tick
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,19 +91,40 @@ class TodayScreen(ReloadsOnReturn, Screen):
         """Back from call mode (or a dialog): the queue has moved on."""
         self.load_queue()
 
-    @work(thread=True, exclusive=True, group="queue")
     def load_queue(self, tick: bool = False) -> None:
+        """Load the queue in a worker, after a sequence tick when `tick`. A load asked for while one runs neither
+        cancels it nor runs beside it: it runs once that one is done, and every tick and refresh asked for meanwhile
+        is that one load (the start-up tick used to cancel the first load in flight)."""
+        if self._loading is not None and not self._loading.is_finished:
+            self._again = bool(self._again) or tick
+            return
+        warm = tick and not self._warm
+        self._warm = self._warm or tick
+        self._loading = self._load_queue(tick, warm, self._first_load)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._loading and event.worker.is_finished:
+            self._loading = None
+            if self._again is not None:
+                tick, self._again = self._again, None
+                self.load_queue(tick)
+
+    @work(thread=True, group="queue", exit_on_error=False)
+    def _load_queue(self, tick: bool, warm: bool, first: bool) -> None:
         bench = self.app.workbench
         if tick:
             bench.tick_sequences()
-            if not self._warm:
-                self._warm = True
+            if warm:
                 bench.warm_up_sequences()
         items = bench.queue()
-        first = self._first_load
-        self.app.call_from_thread(self.show_queue, items, self._steps_behind(items))
+        more = self._steps_behind(items)
+        if cancelled():  # the screen has closed: nothing to show
+            return
+        self.app.call_from_thread(self.show_queue, items, more)
         if first:  # the header's numbers right after the first queue is on screen
-            self.app.call_from_thread(setattr, self.app, "kpi", bench.kpi("day"))
+            kpi = bench.kpi("day")
+            if not cancelled():
+                self.app.call_from_thread(setattr, self.app, "kpi", kpi)
 
     def _steps_behind(self, items: list[QueueItem]) -> int:
         """How many more sequence steps are due today than the queue lists (a count only when it is full)."""
@@ -178,13 +203,13 @@ class TodayScreen(ReloadsOnReturn, Screen):
         row = self.query_one("#queue", DataTable).cursor_row
         item = self.items[max(row, 0)]
         if item.handoff_id is not None:
-            from revdesk.tui.handoffs.review import HandoffReviewScreen
+            from revdesk.tui.navigation import ReviewHandoff
 
-            self.app.push_screen(HandoffReviewScreen(item.handoff_id))
+            self.app.post_message(ReviewHandoff(item.handoff_id))
             return
-        from revdesk.tui.calls.call_mode import CallScreen
+        from revdesk.tui.navigation import CallQueue
 
-        self.app.push_screen(CallScreen(self.items, item))
+        self.app.post_message(CallQueue(self.items, item))
 
     def action_cursor_down(self) -> None:
         self.query_one("#queue", DataTable).action_cursor_down()

@@ -80,3 +80,12 @@ def day_span(first: date, last: date, today: date) -> str:
     if first.year == last.year:
         return f"{first:%d %b} – {day_text(last, today)}"
     return f"{first:%d %b %Y} – {last:%d %b %Y}"
+
+
+def their_time(moment: datetime, mine: tzinfo) -> str:
+    """A time in the contact's own zone, with mine beside it when the two differ: "Thu 09:00 their time (15:00
+    yours)"."""
+    theirs = f"{moment:%a %H:%M}"
+    if moment.utcoffset() == moment.astimezone(mine).utcoffset():
+        return theirs
+    return f"{theirs} their time ({moment.astimezone(mine):%H:%M} yours)"

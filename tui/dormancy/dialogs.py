@@ -22,6 +22,7 @@ from revdesk.core.common.models import User
 from revdesk.core.dormancy.definition import DormantAccount, round_robin
 from revdesk.db.dormancy.actions import MAX_SNOOZE_DAYS
 from revdesk.db.dormancy.desk import DormantDesk
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 ROLE_ORDER = ("sdr", "ae", "cs", "manager", "founder")
 REP_ROLES = ("sdr", "ae", "cs")
@@ -46,7 +47,7 @@ def whole_number(text: str) -> int | None:
         return None
 
 
-class DeskModal(ModalScreen[str | None]):
+class DeskModal(ShowsWorkerFailures, ModalScreen[str | None]):
     """What the dialogs share: problems under their fields (anything else above the buttons), ctrl+s runs the
     service in a worker, Esc cancels."""
 
@@ -125,7 +126,7 @@ class DeskModal(ModalScreen[str | None]):
             self.busy = True
             self._run(call)
 
-    @work(thread=True, exclusive=True, group="dormant-dialog")
+    @work(thread=True, exclusive=True, group="dormant-dialog", exit_on_error=False)
     def _run(self, call: Callable[[], str]) -> None:
         try:
             message = call()

@@ -28,6 +28,7 @@ from revdesk.tui.commands import DORMANT_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill, shorten
 from revdesk.tui.common.returning import ReloadsOnReturn
 from revdesk.tui.common.text import when
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 Sort = Literal["value", "lifetime", "quiet"]
 SCOPES: tuple[ListScope, ...] = ("mine", "unowned", "all")
@@ -104,7 +105,7 @@ class Loaded:
     warning: str | None = None  # won revenue in a currency the playbook has no rate for
 
 
-class DormantScreen(ReloadsOnReturn, Screen):
+class DormantScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#dormant"
     COMMANDS_LIST = DORMANT_COMMANDS
     BINDINGS = bindings(DORMANT_COMMANDS)
@@ -151,7 +152,7 @@ class DormantScreen(ReloadsOnReturn, Screen):
         self._title(loading=True)
         self.load(self.scope or "mine")
 
-    @work(thread=True, exclusive=True, group="dormant")
+    @work(thread=True, exclusive=True, group="dormant", exit_on_error=False)
     def load(self, scope: ListScope) -> None:
         from revdesk.core.analytics.metrics import period_bounds
         from revdesk.db.common.users import list_users
@@ -272,9 +273,9 @@ class DormantScreen(ReloadsOnReturn, Screen):
     def action_open(self) -> None:
         account = self._chosen()
         if account is not None:
-            from revdesk.tui.accounts.account_360 import AccountScreen
+            from revdesk.tui.navigation import OpenAccount
 
-            self.app.push_screen(AccountScreen(account.account_id))
+            self.app.post_message(OpenAccount(account.account_id))
 
     def action_scope(self) -> None:
         self.scope = next_scope(self.scope or "mine")
@@ -329,7 +330,7 @@ class DormantScreen(ReloadsOnReturn, Screen):
         if account is not None:
             self._enroll(account)
 
-    @work(thread=True, exclusive=True, group="dormant-enroll")
+    @work(thread=True, exclusive=True, group="dormant-enroll", exit_on_error=False)
     def _enroll(self, account: DormantAccount) -> None:
         try:
             enrolled, sequence = self.desk.enroll(account.account_id)

@@ -20,6 +20,7 @@ from revdesk.db.handoffs.drafts import HandoffDraft
 from revdesk.db.handoffs.services import HandoffResult
 from revdesk.tui.commands import HANDOFF_FORM_COMMANDS, bindings
 from revdesk.tui.common.widget_ids import key_id, key_of
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 TITLES = {"sdr_ae": "Hand off to an AE", "ae_cs": "Hand off to customer success"}
 # Problems about the record rather than a field of the form are shown at the top.
@@ -46,7 +47,7 @@ def contact_option(contact: Contact) -> str:
     return f"{contact.name}{title} ({role_label(contact.buying_role)})"
 
 
-class HandoffFormScreen(ModalScreen[int | None]):
+class HandoffFormScreen(ShowsWorkerFailures, ModalScreen[int | None]):
     COMMANDS_LIST = HANDOFF_FORM_COMMANDS
     BINDINGS = bindings(HANDOFF_FORM_COMMANDS)
     DEFAULT_CSS = """
@@ -123,7 +124,7 @@ class HandoffFormScreen(ModalScreen[int | None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="handoff-form")
+    @work(thread=True, exclusive=True, group="handoff-form", exit_on_error=False)
     def _load(self) -> None:
         bench = self.app.workbench
         try:
@@ -245,7 +246,7 @@ class HandoffFormScreen(ModalScreen[int | None]):
         self.query_one("#handoff-summary", Static).update(Text("Sending…", style="dim"))
         self._send(self.context(), self.recipient())
 
-    @work(thread=True, exclusive=True, group="handoff-form")
+    @work(thread=True, exclusive=True, group="handoff-form", exit_on_error=False)
     def _send(self, context: dict[str, object], to_user_id: int | None) -> None:
         bench = self.app.workbench
         try:

@@ -20,6 +20,7 @@ from revdesk.tui.commands import HANDOFF_INBOX_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.returning import ReloadsOnReturn
 from revdesk.tui.common.text import when
+from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.handoffs.review import PAST_SLA_STYLE, reason_label, sla_text
 
 Mode = Literal["to_me", "from_me", "everyone"]
@@ -28,7 +29,7 @@ KIND_LABELS = {"sdr_ae": "SDR→AE", "ae_cs": "AE→CS"}
 TEAM_ROLES = ("manager", "founder")
 NARROW = 100  # below this width a pending decision reads "pending"
 
-class HandoffInboxScreen(ReloadsOnReturn, Screen):
+class HandoffInboxScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#inbox"
     COMMANDS_LIST = HANDOFF_INBOX_COMMANDS
     BINDINGS = bindings(HANDOFF_INBOX_COMMANDS)
@@ -65,7 +66,7 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         """Back from a handoff: it may have been accepted or rejected."""
         self.load()
 
-    @work(thread=True, exclusive=True, group="inbox")
+    @work(thread=True, exclusive=True, group="inbox", exit_on_error=False)
     def load(self) -> None:
         bench = self.app.workbench
         me = bench.user.id
@@ -158,9 +159,9 @@ class HandoffInboxScreen(ReloadsOnReturn, Screen):
         if handoff_id is None:
             self.notify("No handoff selected.")
             return
-        from revdesk.tui.handoffs.review import HandoffReviewScreen
+        from revdesk.tui.navigation import ReviewHandoff
 
-        self.app.push_screen(HandoffReviewScreen(handoff_id))
+        self.app.post_message(ReviewHandoff(handoff_id))
 
     def _switch(self, mode: Mode) -> None:
         self.mode = mode

@@ -14,6 +14,7 @@ from textual.widgets import Button, Label, Select, Static, TextArea
 from revdesk.core.common.errors import InvalidFields, InvalidInput, RevdeskError
 from revdesk.core.common.models import HandoffSummary
 from revdesk.core.playbook.model import RejectReason
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 THEN = {"return": "returns to the SDR's queue", "nurture": "lead goes to nurture",
         "disqualify": "disqualifies the lead"}
@@ -35,7 +36,7 @@ def outcome_message(handoff: HandoffSummary, reason: RejectReason) -> str:
     return f"Handoff {handoff.id} rejected ({reason.label}): {where}"
 
 
-class RejectHandoffModal(ModalScreen[str | None]):
+class RejectHandoffModal(ShowsWorkerFailures, ModalScreen[str | None]):
     """Dismisses with the message to show once rejected, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "reject", "Reject", priority=True)]
@@ -109,7 +110,7 @@ class RejectHandoffModal(ModalScreen[str | None]):
         reason = "" if select.is_blank() else str(select.value)
         self._reject(reason, self.query_one("#field-note", TextArea).text)
 
-    @work(thread=True, exclusive=True, group="reject")
+    @work(thread=True, exclusive=True, group="reject", exit_on_error=False)
     def _reject(self, reason: str, note: str) -> None:
         bench = self.app.workbench
         try:

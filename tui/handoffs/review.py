@@ -12,10 +12,9 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
 
 from revdesk.core.accounts.view import role_label
 from revdesk.core.common.errors import RevdeskError
@@ -27,6 +26,8 @@ from revdesk.db.handoffs.services import HandoffResult
 from revdesk.tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
 from revdesk.tui.common.literal import LiteralTable
 from revdesk.tui.common.text import money, when
+from revdesk.tui.common.workers import ShowsWorkerFailures
+from revdesk.tui.dialogs.confirm import ConfirmModal
 
 STATUS_STYLES = {"pending": "yellow", "accepted": "green", "rejected": "red"}
 PAST_SLA_STYLE = "bold white on red"
@@ -131,25 +132,7 @@ def timeline_panel(review: HandoffReview, tz: ZoneInfo, now: datetime) -> Table:
     return table
 
 
-class ConfirmModal(ModalScreen[bool]):
-    """Yes or no: enter or y confirms, esc or n cancels."""
-
-    BINDINGS = [Binding("enter,y", "answer(True)", "Yes"), Binding("escape,n", "answer(False)", "No")]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
-            yield Label("Enter or y confirms · Esc or n cancels", classes="hint")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class HandoffReviewScreen(Screen):
+class HandoffReviewScreen(ShowsWorkerFailures, Screen):
     COMMANDS_LIST = HANDOFF_REVIEW_COMMANDS
     BINDINGS = bindings(HANDOFF_REVIEW_COMMANDS)
     DEFAULT_CSS = """
@@ -193,7 +176,7 @@ class HandoffReviewScreen(Screen):
             self.query_one(f"#review-{name}").border_title = title
         self.load()
 
-    @work(thread=True, exclusive=True, group="review")
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def load(self) -> None:
         bench = self.app.workbench
         try:
@@ -277,7 +260,7 @@ class HandoffReviewScreen(Screen):
         self.refresh_bindings()
         self._accept()
 
-    @work(thread=True, exclusive=True, group="review")
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def _accept(self) -> None:
         bench = self.app.workbench
         try:
@@ -317,9 +300,9 @@ class HandoffReviewScreen(Screen):
     def action_account(self) -> None:
         if self.review is None:
             return
-        from revdesk.tui.accounts.account_360 import AccountScreen
+        from revdesk.tui.navigation import OpenAccount
 
-        self.app.push_screen(AccountScreen(self.review.handoff.account_id))
+        self.app.post_message(OpenAccount(self.review.handoff.account_id))
 
     def action_back(self) -> None:
         if self.is_current:

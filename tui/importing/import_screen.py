@@ -27,6 +27,7 @@ from revdesk.db.importing.layouts import MAPPINGS_DIR
 from revdesk.db.workbench import Workbench
 from revdesk.tui.commands import IMPORT_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 DETECT = "(told by its columns)"
 ROLES = ("sdr", "ae", "cs", "manager", "founder")
@@ -163,7 +164,7 @@ def confirm_question(job: Job, checked: Outcome | None) -> str:
             f" {r.rejected_rows:,} rejected (left out).")
 
 
-class ImportScreen(Screen):
+class ImportScreen(ShowsWorkerFailures, Screen):
     AUTO_FOCUS = "#import-file"
     COMMANDS_LIST = IMPORT_COMMANDS
     BINDINGS = bindings(IMPORT_COMMANDS)
@@ -291,7 +292,7 @@ class ImportScreen(Screen):
         job = self.job(dry_run=False)
         if job is None:
             return
-        from revdesk.tui.handoffs.review import ConfirmModal
+        from revdesk.tui.dialogs.confirm import ConfirmModal
 
         self.app.push_screen(ConfirmModal(confirm_question(job, self.checked)),
                              lambda yes: self._start(job) if yes else None)
@@ -314,7 +315,7 @@ class ImportScreen(Screen):
         self._progress_line(Text(f"{verb} {job.file.name}: reading the file and checking every row…", "yellow"))
         self.importing(job)
 
-    @work(thread=True, exclusive=True, group="import")
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def importing(self, job: Job) -> None:
         app = self.app
 

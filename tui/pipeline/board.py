@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Static
 from revdesk.core.pipeline import lanes as pl
 from revdesk.core.pipeline.lanes import Card, Lane, LaneSpec, Scope
 from revdesk.tui.commands import PIPELINE_COMMANDS, bindings
+from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.pipeline.cards import deal_lines, fit_line, header_lines, lead_lines
 from revdesk.tui.pipeline.deal_move import DealMoves
 
@@ -247,7 +248,7 @@ class Board(Widget, can_focus=True):
         self.move_card(-1)
 
 
-class PipelineScreen(DealMoves, Screen):
+class PipelineScreen(ShowsWorkerFailures, DealMoves, Screen):
     COMMANDS_LIST = PIPELINE_COMMANDS
     BINDINGS = bindings(PIPELINE_COMMANDS)
     AUTO_FOCUS = "#board"
@@ -291,7 +292,7 @@ class PipelineScreen(DealMoves, Screen):
         self._title(loading=True)
         self._load(self.scope, self.generation)
 
-    @work(thread=True, exclusive=True, group="pipeline")
+    @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False)
     def _load(self, scope: Scope, generation: int) -> None:
         from revdesk.db.pipeline.lanes import pipeline
 
@@ -334,7 +335,7 @@ class PipelineScreen(DealMoves, Screen):
 
     def action_enroll(self, whole_lane: bool = False) -> None:
         """Enroll the selected lead, or every lead shown in the lane (a filtered list), in a sequence."""
-        from revdesk.tui.sequences.enroll import EnrollModal
+        from revdesk.tui.navigation import Enroll
 
         lane = self.board.lanes[self.board.index]
         cards = [c for c in (lane.cards if lane is not None and whole_lane else [self.board.selected]) if c]
@@ -343,7 +344,7 @@ class PipelineScreen(DealMoves, Screen):
             self.notify("Sequences are for leads: pick a card in an SDR lane.")
             return
         title = f"Enroll {leads[0].title}" if len(leads) == 1 else f"Enroll the {len(leads)} leads in {lane.label}"
-        self.app.push_screen(EnrollModal([c.id for c in leads], title), lambda n: n and self.reload())
+        self.app.post_message(Enroll([c.id for c in leads], title, callback=lambda n: n and self.reload()))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -366,10 +367,10 @@ class PipelineScreen(DealMoves, Screen):
             return
         self.reload_on_resume = True
         if card.kind == "lead":
-            from revdesk.tui.calls.call_mode import CallScreen
+            from revdesk.tui.navigation import CallContact
 
-            self.app.push_screen(CallScreen.for_contact(card.id))
+            self.app.post_message(CallContact(card.id))
         elif card.account_id is not None:
-            from revdesk.tui.accounts.account_360 import AccountScreen
+            from revdesk.tui.navigation import OpenAccount
 
-            self.app.push_screen(AccountScreen(card.account_id))
+            self.app.post_message(OpenAccount(card.account_id))

@@ -23,6 +23,7 @@ from revdesk.core.pipeline.lanes import Card, next_stage, previous_stage
 from revdesk.core.playbook.model import Playbook, Stage
 from revdesk.tui.commands import DEAL_MOVE_COMMANDS, bindings
 from revdesk.tui.common.widget_ids import key_id, key_of
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 if TYPE_CHECKING:
     from revdesk.db.pipeline.lanes import DealState
@@ -172,13 +173,13 @@ class DealMoves:
 
 def offer_handoff(app: App, deal_id: int) -> None:
     """A won deal goes to customer success with its onboarding context: open that handoff's form."""
-    from revdesk.tui.handoffs.form import HandoffFormScreen
+    from revdesk.tui.navigation import SendHandoff
 
     app.notify("Won! Hand the account to customer success now (Esc: later, with h on the deal in Account 360).")
-    app.push_screen(HandoffFormScreen("ae_cs", deal_id=deal_id))
+    app.post_message(SendHandoff("ae_cs", deal_id=deal_id))
 
 
-class DealMoveModal(ModalScreen[bool | None]):
+class DealMoveModal(ShowsWorkerFailures, ModalScreen[bool | None]):
     """One input per missing field; the result is whether the move won the deal (None: cancelled)."""
 
     COMMANDS_LIST = DEAL_MOVE_COMMANDS
@@ -257,7 +258,7 @@ class DealMoveModal(ModalScreen[bool | None]):
         self.query_one("#problem-other", Static).update(Text("Moving…", "dim"))
         self._move(self.values())
 
-    @work(thread=True, exclusive=True, group="move-submit")
+    @work(thread=True, exclusive=True, group="move-submit", exit_on_error=False)
     def _move(self, fields: dict[str, str]) -> None:
         try:
             moved = self.app.workbench.move_deal(self.card.id, self.target.key, fields)

@@ -18,6 +18,7 @@ from revdesk.core.common.errors import InvalidInput, RevdeskError
 from revdesk.core.common.models import QueueItem
 from revdesk.tui.commands import EMAIL_STEP_COMMANDS, bindings
 from revdesk.tui.common.literal import LiteralTable
+from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.sequences.step_actions import next_due_text, reason_of
 
 if TYPE_CHECKING:  # the write path loads only when the dialog opens
@@ -37,7 +38,7 @@ def blocked_message(exc: InvalidInput) -> str:
     return f"This step's e-mail cannot be written: {exc}"
 
 
-class EmailStepModal(ModalScreen[str | None]):
+class EmailStepModal(ShowsWorkerFailures, ModalScreen[str | None]):
     COMMANDS_LIST = EMAIL_STEP_COMMANDS
     BINDINGS = bindings(EMAIL_STEP_COMMANDS)
     DEFAULT_CSS = """
@@ -83,7 +84,7 @@ class EmailStepModal(ModalScreen[str | None]):
         self.query_one("#email-body").border_title = "Message"
         self._load()
 
-    @work(thread=True, exclusive=True, group="email")
+    @work(thread=True, exclusive=True, group="email", exit_on_error=False)
     def _load(self) -> None:
         from revdesk.tui.common.config import load_settings
 
@@ -144,7 +145,7 @@ class EmailStepModal(ModalScreen[str | None]):
         self.query_one("#email-hint", Static).update("Sending…")
         self._send(self.draft, self.settings)
 
-    @work(thread=True, exclusive=True, group="email")
+    @work(thread=True, exclusive=True, group="email", exit_on_error=False)
     def _send(self, draft: EmailDraft, settings: Settings) -> None:
         from revdesk.tui.sequences.mail import deliver
 

@@ -22,6 +22,7 @@ from revdesk.db.sequences.definitions import StoredSequence, list_sequences
 from revdesk.db.sequences.enrollment_queries import EnrollCandidate, enroll_candidates
 from revdesk.sequences.definition import Sequence
 from revdesk.sequences.rules import enrollment_problems
+from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.sequences.sequence_list import ends_text, sequence_length, window_text
 
 
@@ -43,7 +44,7 @@ def refusals(seq: Sequence, candidates: list[EnrollCandidate]) -> dict[int, str]
     return found
 
 
-class EnrollModal(ModalScreen[int | None]):
+class EnrollModal(ShowsWorkerFailures, ModalScreen[int | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "enroll", "Enroll", priority=True)]
     DEFAULT_CSS = """
     EnrollModal .field-label {
@@ -94,7 +95,7 @@ class EnrollModal(ModalScreen[int | None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="enroll")
+    @work(thread=True, exclusive=True, group="enroll", exit_on_error=False)
     def _load(self) -> None:
         bench = self.app.workbench
         conn = bench.store.conn
@@ -189,7 +190,7 @@ class EnrollModal(ModalScreen[int | None]):
         self.busy = True
         self._enroll(stored.sequence, [c.id for c in self.choices.candidates], owner)
 
-    @work(thread=True, exclusive=True, group="enroll")
+    @work(thread=True, exclusive=True, group="enroll", exit_on_error=False)
     def _enroll(self, seq: Sequence, contact_ids: list[int], owner: User | None) -> None:
         try:
             result = self.app.workbench.enroll(seq.key, contact_ids, owner)

@@ -20,6 +20,7 @@ from revdesk.tui.commands import SEQUENCE_ENROLLMENTS_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.returning import ReloadsOnReturn
 from revdesk.tui.common.text import when
+from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.sequences.sequence_list import EXIT_LABELS
 
 STATUS_STYLES = {"active": "bold green", "paused": "bold yellow", "finished": "cyan", "exited": "magenta",
@@ -56,7 +57,7 @@ def due_texts(row: EnrollmentRow, mine: ZoneInfo, now: datetime) -> tuple[Text, 
     return Text(f"{when(local, now, theirs, weekday=True)} {local.tzname()}", style=style), mine_text
 
 
-class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
+class SequenceEnrollmentsScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#enrollments"
     COMMANDS_LIST = SEQUENCE_ENROLLMENTS_COMMANDS
     BINDINGS = bindings(SEQUENCE_ENROLLMENTS_COMMANDS)
@@ -92,7 +93,7 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         """Back from call mode: a step may have been done, or the contact replied."""
         self.load()
 
-    @work(thread=True, exclusive=True, group="enrollments")
+    @work(thread=True, exclusive=True, group="enrollments", exit_on_error=False)
     def load(self, message: str | None = None) -> None:
         try:
             listing = sequence_enrollments(self.app.workbench.store.conn, self.sequence_id)
@@ -162,7 +163,7 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         if action != "remove":
             self._start(row, action)
             return
-        from revdesk.tui.handoffs.review import ConfirmModal
+        from revdesk.tui.dialogs.confirm import ConfirmModal
 
         question = f"Remove {row.contact_name} from '{self.sequence.name}'? Their due step leaves the queue."
         self.app.push_screen(ConfirmModal(question), lambda yes: yes and self._start(row, action))
@@ -171,7 +172,7 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         self.busy = True
         self._apply(row, action)
 
-    @work(thread=True, exclusive=True, group="enrollment-change")
+    @work(thread=True, exclusive=True, group="enrollment-change", exit_on_error=False)
     def _apply(self, row: EnrollmentRow, action: str) -> None:
         try:
             self.app.workbench.change_enrollment(row.id, action)
@@ -202,9 +203,9 @@ class SequenceEnrollmentsScreen(ReloadsOnReturn, Screen):
         if row is None:
             self.notify("No enrollment selected.")
             return
-        from revdesk.tui.calls.call_mode import CallScreen
+        from revdesk.tui.navigation import CallContact
 
-        self.app.push_screen(CallScreen.for_contact(row.contact_id))
+        self.app.post_message(CallContact(row.contact_id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

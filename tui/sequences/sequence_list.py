@@ -18,6 +18,7 @@ from revdesk.sequences.definition import Sequence, Step
 from revdesk.tui.commands import SEQUENCES_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.returning import ReloadsOnReturn
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 EXIT_LABELS = {"reply": "replied", "meeting": "meeting", "handoff": "handed off", "bounce": "bounced",
                "do_not_contact": "do-not-contact"}
@@ -119,7 +120,7 @@ class Loaded:
     figures: dict[str, SequenceFigures]
 
 
-class SequencesScreen(ReloadsOnReturn, Screen):
+class SequencesScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     AUTO_FOCUS = "#sequences"
     COMMANDS_LIST = SEQUENCES_COMMANDS
     BINDINGS = bindings(SEQUENCES_COMMANDS)
@@ -163,7 +164,7 @@ class SequencesScreen(ReloadsOnReturn, Screen):
         """Back from the enrollments: some may have been paused or removed."""
         self.load()
 
-    @work(thread=True, exclusive=True, group="sequences")
+    @work(thread=True, exclusive=True, group="sequences", exit_on_error=False)
     def load(self) -> None:
         conn = self.app.workbench.store.conn
         try:
@@ -259,9 +260,9 @@ class SequencesScreen(ReloadsOnReturn, Screen):
         if chosen is None:
             self.notify("No sequence selected.")
             return
-        from revdesk.tui.sequences.enrollments import SequenceEnrollmentsScreen
+        from revdesk.tui.navigation import OpenEnrollments
 
-        self.app.push_screen(SequenceEnrollmentsScreen(chosen.id, chosen.sequence))
+        self.app.post_message(OpenEnrollments(chosen.id, chosen.sequence))
 
     def action_cursor_down(self) -> None:
         self.query_one("#sequences", DataTable).action_cursor_down()

@@ -5,7 +5,7 @@ way logging an outcome does. A key that does not fit the item on screen says why
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual import work
@@ -13,11 +13,28 @@ from textual.widgets import Static
 
 from revdesk.core.common.errors import RevdeskError
 from revdesk.core.common.models import QueueItem
+from revdesk.tui.common.workers import ShowsWorkerFailures
 
 if TYPE_CHECKING:
+    from revdesk.core.analytics.kpi import KpiReport
     from revdesk.db.sequences.steps import StepWork
     from revdesk.db.workbench import Workbench
-    from revdesk.tui.calls.call_mode import CallScreen
+
+
+class CallScreen(Protocol):
+    """What the step keys need of call mode (tui/calls/call_mode.py), named here so that this module, which
+    call mode imports, does not import it back."""
+
+    busy: bool
+    item: QueueItem | None
+    app: Any
+
+    def notify(self, message: str, *, timeout: float | None = None) -> None: ...
+    def run_worker(self, work: Any, *, thread: bool, exclusive: bool, group: str, exit_on_error: bool) -> Any: ...
+    def _start(self) -> QueueItem | None: ...
+    def _failed(self, message: str) -> None: ...
+    def _advance(self, items: list[QueueItem], exclude: tuple[str, int] | None, kpi: KpiReport | None,
+                 message: str | None, after_call: bool = False) -> None: ...
 
 CHANNELS = {"call": "Call", "email": "E-mail", "linkedin": "LinkedIn", "task": "Task"}
 HINTS = {"call": "log the call's outcome", "email": "e shows the e-mail", "linkedin": "d when done",
@@ -71,7 +88,7 @@ def next_due_text(bench: Workbench, item: QueueItem) -> str:
 
     from revdesk.core.common.when import from_stored
     from revdesk.db.sequences.enrollments import next_step
-    from revdesk.tui.calls.call_mode import _when
+    from revdesk.tui.common.text import their_time as _when
 
     following = next_step(bench.store.conn, item.task_id) if item.task_id is not None else None
     if following is None:
@@ -83,7 +100,7 @@ def next_due_text(bench: Workbench, item: QueueItem) -> str:
     return f"step {index + 1} is due {_when(due, bench.tz)}"
 
 
-class StepNote(Static):
+class StepNote(ShowsWorkerFailures, Static):
     """Under the banner: what a sequence step asks for and the keys that work it. Hidden for other items."""
 
     DEFAULT_CSS = """
@@ -111,7 +128,7 @@ class StepNote(Static):
         text.append(f"   {HINTS.get(channel, 'd when done')} · ctrl+x skips the step", style="dim")
         return text
 
-    @work(thread=True, exclusive=True, group="step-note")
+    @work(thread=True, exclusive=True, group="step-note", exit_on_error=False)
     def _load(self, item: QueueItem) -> None:
         try:
             note = step_work(self.app.workbench, item.task_id or 0).note
@@ -135,14 +152,15 @@ def email_step(screen: CallScreen) -> None:
     if screen.busy:
         screen.app.bell()
         return
-    from revdesk.tui.sequences.email_step import EmailStepModal
+    from revdesk.tui.navigation import EmailStep
 
     def sent(message: str | None) -> None:
         if message:
             screen.busy = True
-            screen.run_worker(partial(_next, screen, item, message), thread=True, exclusive=True, group="call")
+            screen.run_worker(partial(_next, screen, item, message), thread=True, exclusive=True, group="call",
+                              exit_on_error=False)
 
-    screen.app.push_screen(EmailStepModal(item), sent)
+    screen.app.post_message(EmailStep(item, callback=sent))
 
 
 def finish_step(screen: CallScreen, action: str) -> None:
@@ -153,7 +171,8 @@ def finish_step(screen: CallScreen, action: str) -> None:
         return
     item = screen._start()
     if item is not None:
-        screen.run_worker(partial(_finish, screen, item, action), thread=True, exclusive=True, group="call")
+        screen.run_worker(partial(_finish, screen, item, action), thread=True, exclusive=True, group="call",
+                              exit_on_error=False)
 
 
 def _finish(screen: CallScreen, item: QueueItem, action: str) -> None:
