@@ -135,12 +135,13 @@ class CallScreen(ShowsWorkerFailures, Screen):
             self.query_one("#last-action", Static).update(line, layout=False)
 
     def _next_after(self, items: list[QueueItem], exclude: tuple[str, int] | None) -> QueueItem | None:
-        """The first item not skipped (and not `exclude`); when only skipped ones remain, start over."""
+        """The first item not skipped (and not `exclude`); when only skipped ones remain, start over. From a
+        worker."""
         items = [i for i in items if i.kind != "handoff"]  # handoffs are decided in their own screen
         fresh = [i for i in items if i.key != exclude and i.key not in self.skipped]
         if fresh:
             return fresh[0]
-        self.skipped.clear()
+        self.app.call_from_thread(lambda: self.skipped.clear())  # from a worker: screen state changes on the UI thread
         rest = [i for i in items if i.key != exclude]
         return rest[0] if rest else None
 
@@ -150,6 +151,11 @@ class CallScreen(ShowsWorkerFailures, Screen):
         nxt = self._next_after(items, exclude)
         context = self.app.workbench.call_context(nxt.contact_id) if nxt else None
         self.app.call_from_thread(self.show, Shown(items, nxt, context), kpi, message, after_call)
+
+    def _counted(self, item: QueueItem | None, step: int) -> None:
+        """On the UI thread: how many calls this session logged, and the last one (n and f reach it)."""
+        self.logged = max(self.logged + step, 0)
+        self.last_logged = item
 
     def _start(self) -> QueueItem | None:
         """Claim the screen for one action; None (with a bell) while busy or when the queue is clear."""
@@ -169,8 +175,7 @@ class CallScreen(ShowsWorkerFailures, Screen):
         bench = self.app.workbench
         try:
             logged = bench.log_call(item.contact_id, key, task_id=item.task_id)
-            self.logged += 1
-            self.last_logged = item
+            self.app.call_from_thread(self._counted, item, 1)
             message = f"{bench.playbook.outcome(key).label}: {item.contact_name}"
             if logged.follow_up_due_at:
                 message += f" · follow-up {_when(logged.follow_up_due_at, bench.tz)}"
@@ -210,12 +215,11 @@ class CallScreen(ShowsWorkerFailures, Screen):
     def _undo_and_show(self) -> None:
         bench = self.app.workbench
         undone = bench.undo()
-        self.logged = max(self.logged - 1, 0)
-        self.last_logged = None
+        self.app.call_from_thread(self._counted, None, -1)
         items = bench.queue()
         back = next((i for i in items if i.contact_id == undone.contact_id), None)
         if back is not None:
-            self.skipped.discard(back.key)
+            self.app.call_from_thread(lambda: self.skipped.discard(back.key))
         target = back or self._next_after(items, None)
         context = bench.call_context(target.contact_id) if target else None
         label = bench.playbook.outcome(undone.outcome).label if undone.outcome else "activity"
