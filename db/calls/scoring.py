@@ -91,6 +91,16 @@ def stored_parts(conn: sqlite3.Connection, playbook: Playbook, row: sqlite3.Row,
     return parts_from_sums(playbook.qualification, _facts(row), sums.get(row["id"], {}), now)
 
 
+def score_inputs(conn: sqlite3.Connection, playbook: Playbook, contact_id: int,
+                 now: datetime) -> tuple[sqlite3.Row, dict[str, object], dict[str, tuple[float, int]]]:
+    """The contact's stored score row, and (never scored yet) its facts and each event's decayed weight and
+    count over its history, for core to add one event to (a read: nothing is written)."""
+    row = _row(conn, contact_id)
+    if row["score_detail"]:
+        return row, {}, {}
+    return row, _facts(row), _sums(conn, playbook, [row], row["id"], row["id"], now).get(row["id"], {})
+
+
 def contact_score(conn: sqlite3.Connection, playbook: Playbook, contact_id: int, now: datetime) -> Score:
     """The contact's score now, with its explanation (a read: nothing is written)."""
     row = _row(conn, contact_id)
