@@ -14,7 +14,6 @@ from revdesk.core.calls.scoring import (
     FIT_FIELDS,
     Score,
     ScoreParts,
-    add_event,
     decay_weight,
     engagement_event,
     lifecycle_after_score,
@@ -36,7 +35,6 @@ _SUMS = ("SELECT contact_id, kind, outcome, COUNT(*),"
          " FROM activities WHERE contact_id BETWEEN :low AND :high AND undone_at IS NULL AND outcome IS NOT NULL"
          " GROUP BY contact_id, kind, outcome")
 BATCH = 20_000
-CONTACT_INITIATED = ("inbound_request", "reply", "meeting")
 Progress = Callable[[int, int], None]
 
 
@@ -115,34 +113,6 @@ def _mql(conn: sqlite3.Connection, playbook: Playbook, moves: list[tuple[int, st
     for contact_id, before, total in moves:
         record_status_change(conn, contact_id, "lifecycle", before, "mql", user_id, now,
                              f"Score {total} reached the MQL threshold {threshold}")
-
-
-def _write(conn: sqlite3.Connection, playbook: Playbook, row: sqlite3.Row, parts: ScoreParts, user_id: int | None,
-           now: datetime, engaged: bool = False) -> dict:
-    """Store the parts, move a lead to mql at the threshold; return what undo needs to put things back."""
-    before = {"score": row["score"], "score_detail": row["score_detail"], "score_at": row["score_at"]}
-    total = parts.total()
-    conn.execute("UPDATE contacts SET score = ?, score_detail = ?, score_at = ? WHERE id = ?",
-                 (total, parts.to_json(), to_stored(parts.at), row["id"]))
-    if lifecycle_after_score(row["lifecycle_stage"], total, playbook.qualification, engaged):
-        _mql(conn, playbook, [(row["id"], row["lifecycle_stage"], total)], user_id, now)
-    return before
-
-
-def score_activity(conn: sqlite3.Connection, playbook: Playbook, contact_id: int, kind: str, outcome: str | None,
-                   occurred: datetime, user_id: int | None, now: datetime) -> dict | None:
-    """Add one logged activity to the contact's score (inside the caller's transaction). Returns the score
-    before, for undo, or None when the activity is not an engagement event."""
-    event = engagement_event(kind, outcome, playbook)
-    if event is None or not any(r.event == event for r in playbook.qualification.engagement_rules):
-        return None
-    row = _row(conn, contact_id)
-    if not row["score_detail"]:  # never scored: the full history already includes this activity
-        parts = stored_parts(conn, playbook, row, now)
-    else:
-        parts = add_event(ScoreParts.from_json(row["score_detail"]), playbook.qualification, event, occurred, now)
-    # a nurtured contact comes back as an MQL only by something they did, not by being called
-    return _write(conn, playbook, row, parts, user_id, now, engaged=event in CONTACT_INITIATED)
 
 
 def rescore(conn: sqlite3.Connection, playbook: Playbook, now: datetime, contact_ids: list[int] | None = None,
