@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -54,6 +55,14 @@ class RevdeskApp(App[int]):
         from revdesk.tui.routes import screen_for
 
         self.push_screen(screen_for(message), message.callback)
+
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """From a worker's thread: run `callback` on the UI thread, unless the worker has been cancelled (its
+        screen closed, or a newer load of its group replaced it): then what it found is dropped, so a cancelled
+        worker never touches a screen."""
+        if cancelled():
+            return None
+        return super().call_from_thread(callback, *args, **kwargs)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's failure is shown: the app's own workers' and, through ShowsWorkerFailures,

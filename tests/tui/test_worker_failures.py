@@ -147,3 +147,21 @@ def test_every_class_that_runs_workers_hands_their_failures_to_the_app():
             if cls.name != "RevdeskApp" and not issubclass(found, ShowsWorkerFailures):
                 missing.append(f"{path.relative_to(TUI)}:{cls.name}")
     assert missing == []
+
+
+async def test_a_cancelled_worker_leaves_the_screen_alone(store):
+    app = build_app(store, "maya", clock=fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go, touched = threading.Event(), []
+
+        def late() -> None:
+            go.wait(10)
+            app.call_from_thread(touched.append, "shown")
+
+        worker = app.run_worker(late, thread=True, exit_on_error=False)
+        worker.cancel()  # its screen closed, or a newer load replaced it
+        go.set()
+        await pilot.pause(0.2)
+        await pilot.pause()
+        assert touched == [], "what a cancelled worker found never reaches the screen"
