@@ -1,43 +1,108 @@
-"""The workbench: one user's view of one database, composing db/ queries with core/ rules. The CLI and the
-TUI both work through it, so every screen and command applies the same definitions."""
+"""The workbench: the one front door of db. One user's (or, for some commands, nobody in particular's) view of
+one database, composing db/ queries and services with core/ rules; the TUI and the CLI reach the data only through
+this module, so every screen and command applies the same definitions with the same clock.
+
+Workbench is made of one desk per room (db/<room>/desk.py); this module also re-exports what screens and commands
+need beside it: opening a store, the result types, the file helpers. Those load on first use (module __getattr__),
+keeping start-up lean."""
 
 from __future__ import annotations
 
+import importlib
+import sqlite3
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from revdesk.core.analytics.kpi import KpiReport, build_kpi
-from revdesk.core.analytics.metrics import period_bounds
-from revdesk.core.calls.queue import rank_queue
-from revdesk.core.common.models import CallContext, QueueItem, User
-from revdesk.core.common.when import day_bounds
-from revdesk.core.playbook.model import Period, Playbook
-from revdesk.db.analytics import kpi
-from revdesk.db.calls import queue
-from revdesk.db.common import records, users
+from revdesk.core.common.errors import InvalidInput, NotFound
+from revdesk.core.common.models import User
+from revdesk.core.playbook.model import Playbook
+from revdesk.db.accounts.desk import AccountsDesk
+from revdesk.db.analytics.desk import AnalyticsDesk
+from revdesk.db.calls.desk import CallsDesk
+from revdesk.db.common import users
 from revdesk.db.common.connection import Store
-from revdesk.db.dormancy.picks import todays_dormant
+from revdesk.db.dormancy.desk import DormancyDesk, ListScope
+from revdesk.db.handoffs.desk import HandoffsDesk
+from revdesk.db.importing.desk import ImportingDesk
+from revdesk.db.pipeline.desk import PipelineDesk
 from revdesk.db.playbook.stored import current_playbook
+from revdesk.db.sequences.desk import EnrollChoices, SequencesDesk
 
-if TYPE_CHECKING:  # the write path loads on first use, keeping start-up lean
-    from revdesk.core.analytics.dashboard import Dashboard
-    from revdesk.core.calls.scoring import Score
-    from revdesk.db.calls.services import Logged
-    from revdesk.db.calls.undo import Undone
-    from revdesk.db.handoffs.drafts import HandoffDraft
-    from revdesk.db.handoffs.services import HandoffResult
-    from revdesk.db.pipeline.stage_moves import Moved
-    from revdesk.db.sequences.enrollments import Enrolled
-    from revdesk.db.sequences.steps import EmailDraft
+if TYPE_CHECKING:  # re-exported lazily below (see _LAZY), named here for readers and type checkers
+    from revdesk.db.calls.queue import STEPS_IN_QUEUE  # noqa: F401
+    from revdesk.db.calls.services import Logged  # noqa: F401
+    from revdesk.db.calls.undo import Undone  # noqa: F401
+    from revdesk.db.common.files import (  # noqa: F401
+        PRIVATE_FILE,
+        NewDatabase,
+        open_private,
+        private_dir,
+        private_file,
+        remove_database,
+    )
+    from revdesk.db.common.writer import LockWaitExpired, Waiting  # noqa: F401
+    from revdesk.db.dormancy.actions import ASSIGNERS, MAX_SNOOZE_DAYS, Assigned, assign_refusal  # noqa: F401
+    from revdesk.db.handoffs.drafts import HandoffDraft  # noqa: F401
+    from revdesk.db.handoffs.queries import HandoffReview  # noqa: F401
+    from revdesk.db.handoffs.services import HandoffResult  # noqa: F401
+    from revdesk.db.importing.importer import ImportResult  # noqa: F401
+    from revdesk.db.pipeline.lanes import DealState  # noqa: F401
+    from revdesk.db.pipeline.stage_moves import Moved  # noqa: F401
+    from revdesk.db.sequences.definitions import SequenceFigures, StoredSequence  # noqa: F401
+    from revdesk.db.sequences.enrollment_queries import EnrollCandidate, EnrollmentList, EnrollmentRow  # noqa: F401
+    from revdesk.db.sequences.enrollments import Enrolled  # noqa: F401
+    from revdesk.db.sequences.steps import EmailDraft, StepWork  # noqa: F401
 
+__all__ = ["Clock", "EnrollChoices", "ListScope", "Store", "Workbench", "local_zone", "opened", "system_clock"]
+
+T = TypeVar("T")
 Clock = Callable[[], datetime]
+
+_LAZY = {
+    "revdesk.db.calls.queue": ("STEPS_IN_QUEUE",),
+    "revdesk.db.calls.services": ("Logged",),
+    "revdesk.db.calls.undo": ("Undone",),
+    "revdesk.db.common.failures": ("database_failure",),
+    "revdesk.db.common.writer": ("LockWaitExpired", "Waiting"),
+    "revdesk.db.common.files": ("PRIVATE_FILE", "NewDatabase", "open_private", "private_dir", "private_file",
+                                "remove_database"),
+    "revdesk.db.dormancy.actions": ("ASSIGNERS", "MAX_SNOOZE_DAYS", "Assigned", "assign_refusal"),
+    "revdesk.db.handoffs.drafts": ("HandoffDraft",),
+    "revdesk.db.handoffs.queries": ("HandoffReview",),
+    "revdesk.db.handoffs.services": ("HandoffResult",),
+    "revdesk.db.importing.exporter": ("export_csv",),
+    "revdesk.db.importing.importer": ("ImportResult", "rejects_path", "write_rejects"),
+    "revdesk.db.importing.layouts": ("MAPPINGS_DIR", "choose_mapping", "read_owner_map"),
+    "revdesk.db.pipeline.lanes": ("DealState",),
+    "revdesk.db.pipeline.stage_moves": ("Moved",),
+    "revdesk.db.seeding.seed": ("seed_database",),
+    "revdesk.db.sequences.definitions": ("SequenceFigures", "StoredSequence"),
+    "revdesk.db.sequences.enrollment_queries": ("EnrollCandidate", "EnrollmentList", "EnrollmentRow"),
+    "revdesk.db.sequences.enrollments": ("Enrolled",),
+    "revdesk.db.sequences.steps": ("EmailDraft", "StepWork"),
+}
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named module holds
+    """Re-exports loaded on first use (PEP 562): `from revdesk.db.workbench import HandoffDraft`."""
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def _system_now() -> datetime:
+    """The default clock: system_clock looked up when read, so a test (or a bench) may set the module's clock."""
+    return system_clock()
 
 
 def local_zone() -> ZoneInfo:
@@ -49,15 +114,27 @@ def local_zone() -> ZoneInfo:
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
 
 
-class Workbench:
-    def __init__(self, store: Store, user: User, clock: Clock = system_clock) -> None:
+def opened(store: Store) -> Store:
+    """`store`, opened and migrated now (not at its first query): a too-new or another program's database, or one
+    that is locked or damaged, is refused here in one line."""
+    store.conn  # noqa: B018 - connecting is the point
+    return store
+
+
+class Workbench(CallsDesk, SequencesDesk, HandoffsDesk, PipelineDesk, DormancyDesk, AnalyticsDesk, AccountsDesk,
+                ImportingDesk):
+    """`user` is None for a command run without saying who (everyone's lists, imports, reports): methods that need
+    someone refuse in one line (Desk.me). The clock is the one clock: every room reads `now` from it."""
+
+    def __init__(self, store: Store, user: User | None, clock: Clock | None = None) -> None:
         self.store = store
         self.user = user
-        self.clock = clock
+        self.clock = clock or _system_now
 
     @classmethod
-    def open(cls, store: Store, handle: str, clock: Clock = system_clock) -> Workbench:
-        return cls(store, users.user_by_handle(store.conn, handle), clock)
+    def open(cls, store: Store, handle: str | None, clock: Clock | None = None) -> Workbench:
+        """The workbench of the user `handle` (NotFound if there is none), or of nobody in particular (None)."""
+        return cls(store, users.user_by_handle(store.conn, handle) if handle else None, clock)
 
     @cached_property
     def playbook(self) -> Playbook:
@@ -65,7 +142,8 @@ class Workbench:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.user.timezone)
+        """The acting person's timezone; this computer's when nobody in particular is acting."""
+        return ZoneInfo(self.user.timezone) if self.user is not None else local_zone()
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -73,174 +151,29 @@ class Workbench:
     def today(self) -> date:
         return self.now().date()
 
-    def as_of(self, day: date | None) -> datetime:
-        """The moment the queue is computed for: now for today, else the end of that day."""
-        now = self.now()
-        if day is None or day == now.date():
-            return now
-        return day_bounds(day, self.tz)[1] - timedelta(seconds=1)
+    def _write(self, apply: Callable[[sqlite3.Connection], T], doing: str | None = None) -> T:
+        """Run `apply(conn)` through the store's one writer, in one transaction (a service's own transaction is a
+        savepoint in it); its result, or its exception raised here. It may wait for another process's lock (see
+        Store.write): call write methods from a worker thread, never the UI thread. `doing` ("import in progress") tells
+        another revdesk waiting on a long write what holds it up."""
+        return self.store.write(apply, doing)
 
-    def queue(self, day: date | None = None) -> list[QueueItem]:
-        moment = self.as_of(day)
-        _, end = day_bounds(moment.date(), self.tz)
-        stages = self.playbook.stages
-        candidates = queue.queue_candidates(self.store.conn, self.user.id, moment, end, self.playbook.sla, stages)
-        if moment.date() == self.today():  # dormant accounts are picked a day at a time, for today only
-            start = day_bounds(moment.date(), self.tz)[0]
-            candidates += todays_dormant(self.store.conn, self.playbook, self.user, moment.date(), moment, start)
-        return rank_queue(candidates, moment, self.playbook.sla, self.tz, stages)
+    # -- people ---------------------------------------------------------------------------------------------
+    def users(self) -> list[User]:
+        return users.list_users(self.store.conn)
 
-    def steps_due_count(self) -> int:
-        """Sequence steps of mine due by the end of today (the queue lists the soonest of them)."""
-        _, end = day_bounds(self.today(), self.tz)
-        return queue.steps_due_count(self.store.conn, self.user.id, end)
+    def user_named(self, handle: str, option: str = "as") -> User:
+        """The user `handle`, or one line naming the option and the way out."""
+        try:
+            return users.user_by_handle(self.store.conn, handle)
+        except NotFound:
+            raise InvalidInput(option, f"no user {handle!r} (see `revdesk users`)") from None
 
-    def kpi(self, period: Period = "day", day: date | None = None, team: bool = False) -> KpiReport:
-        day = day or self.today()
-        members = users.team_members(self.store.conn, self.user.team) if team else [self.user]
-        scope = f"team:{self.user.team}" if team else self.user.handle
-        return kpi_for(self.store, self.playbook, scope, members, period, day, self.tz)
+    def first_user_with_role(self, role: str) -> User | None:
+        return users.first_user_with_role(self.store.conn, role)
 
-    def people(self, scope: str) -> tuple[str, list[User]]:
-        """Whose figures: "me", "team" (my team), "everyone", or one person's handle; (label, members)."""
-        if scope == "me":
-            return self.user.handle, [self.user]
-        if scope == "team":
-            return f"team:{self.user.team}", users.team_members(self.store.conn, self.user.team)
-        if scope == "everyone":
-            return "team:all", users.list_users(self.store.conn)
-        return scope, [users.user_by_handle(self.store.conn, scope)]
-
-    def dashboard(self, scope: str = "me", period: Period = "month", day: date | None = None) -> Dashboard:
-        """The KPI dashboard (the period's KPIs, the trend, activity per lead stage) of `scope` (see people)."""
-        from revdesk.db.analytics.dashboard import dashboard
-
-        label, members = self.people(scope)
-        return dashboard(self.store, self.playbook, label, members, period, day or self.today(), self.tz)
-
-    def adhoc_item(self, ctx: CallContext) -> QueueItem:
-        """A contact opened from search rather than from the queue."""
-        return QueueItem(
-            kind="lookup", reason="Opened from search", due_at=self.now(), urgency=9, contact_id=ctx.contact.id,
-            contact_name=ctx.contact.name, contact_title=ctx.contact.title, account_id=ctx.contact.account_id,
-            account_name=ctx.account.name if ctx.account else None, contact_timezone=ctx.contact.timezone,
-        )
-
-    def call_context(self, contact_id: int) -> CallContext:
-        from revdesk.db.calls.scoring import contact_score
-
-        ctx = records.call_context(self.store.conn, contact_id, self.now())
-        return ctx._replace(score=contact_score(self.store.conn, self.playbook, contact_id, self.now()))
-
-    def log_call(self, contact_id: int, outcome: str, task_id: int | None = None,
-                 note: str | None = None) -> Logged:
-        from revdesk.db.calls import services as calls
-
-        return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "call", outcome,
-                                  self.now(), note=note, task_id=task_id)
-
-    def add_note(self, contact_id: int, text: str) -> Logged:
-        from revdesk.db.calls import services as calls
-
-        return calls.log_activity(self.store.conn, self.playbook, self.user, contact_id, "note", None,
-                                  self.now(), note=text)
-
-    def follow_up(self, contact_id: int, when: str, note: str | None = None) -> tuple[int, datetime]:
-        from revdesk.db.calls import services as calls
-
-        return calls.schedule_follow_up(self.store.conn, self.user, contact_id, when, self.now(), note)
-
-    # -- sequences -----------------------------------------------------------------------------------
-    def enroll(self, key: str, contact_ids: list[int], owner: User | None = None) -> Enrolled:
-        from revdesk.db.sequences.enrollments import enroll
-
-        return enroll(self.store.conn, self.user, key, contact_ids, self.now(), owner)
-
-    def change_enrollment(self, enrollment_id: int, action: str) -> None:
-        from revdesk.db.sequences.enrollments import change_status
-
-        change_status(self.store.conn, self.user, enrollment_id, action, self.now())
-
-    def email_draft(self, task_id: int) -> EmailDraft:
-        from revdesk.db.sequences.steps import email_draft
-
-        return email_draft(self.store.conn, self.user, task_id, self.now())
-
-    def send_email_step(self, task_id: int) -> Logged:
-        from revdesk.db.sequences.steps import send_email_step
-
-        return send_email_step(self.store.conn, self.playbook, self.user, task_id, self.now())
-
-    def complete_step(self, task_id: int) -> Logged | int:
-        from revdesk.db.sequences.steps import complete_step
-
-        return complete_step(self.store.conn, self.playbook, self.user, task_id, self.now())
-
-    def skip_step(self, task_id: int) -> int:
-        from revdesk.db.sequences.enrollments import skip_step
-
-        return skip_step(self.store.conn, self.user, task_id, self.now())
-
-    def warm_up_sequences(self) -> None:
-        """Load the scheduling libraries and holidays before the first step is worked (from a worker)."""
-        from revdesk.db.sequences.enrollments import warm_up
-
-        warm_up(self.store.conn, self.user.id, self.today())
-
-    def tick_sequences(self) -> dict[str, int]:
-        """Due sequence steps become tasks; safe to run any time (see db.sequences.enrollments.tick)."""
-        from revdesk.db.sequences.enrollments import tick
-
-        return tick(self.store.conn, self.clock())
-
-    def undo(self) -> Undone:
-        from revdesk.db.calls import undo
-
-        return undo.undo_last(self.store.conn, self.user, self.now(), self.playbook)
-
-    # -- qualification, handoffs and the pipeline -----------------------------------------------------
-    def score(self, contact_id: int) -> Score:
-        from revdesk.db.calls.scoring import contact_score
-
-        return contact_score(self.store.conn, self.playbook, contact_id, self.now())
-
-    def handoff_draft(self, kind: str, contact_id: int | None = None, deal_id: int | None = None) -> HandoffDraft:
-        from revdesk.db.handoffs.drafts import handoff_draft
-
-        return handoff_draft(self.store.conn, self.playbook, kind, self.now(), contact_id=contact_id,
-                             deal_id=deal_id, team=self.user.team)
-
-    def send_handoff(self, kind: str, to_user_id: int | None, context: dict[str, object],
-                     contact_id: int | None = None, deal_id: int | None = None) -> HandoffResult:
-        from revdesk.db.handoffs import services as handoffs
-
-        return handoffs.send_handoff(self.store.conn, self.playbook, self.user, kind, to_user_id, context,
-                                     self.now(), contact_id=contact_id, deal_id=deal_id)
-
-    def accept_handoff(self, handoff_id: int) -> HandoffResult:
-        from revdesk.db.handoffs import services as handoffs
-
-        return handoffs.accept_handoff(self.store.conn, self.playbook, self.user, handoff_id, self.now())
-
-    def reject_handoff(self, handoff_id: int, reason: str, note: str) -> HandoffResult:
-        from revdesk.db.handoffs import services as handoffs
-
-        return handoffs.reject_handoff(self.store.conn, self.playbook, self.user, handoff_id, reason, note,
-                                       self.now())
-
-    def move_deal(self, deal_id: int, stage: str, fields: dict[str, str]) -> Moved:
-        from revdesk.db.pipeline import stage_moves as deals
-
-        return deals.move_deal(self.store.conn, self.playbook, self.user, deal_id, stage, fields, self.now())
-
-
-def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,
-            tz: ZoneInfo) -> KpiReport:
-    start, end = period_bounds(period, day, tz)
-    ids = [m.id for m in members]
-    counts = kpi.activity_counts(store.conn, ids, start, end)
-    from revdesk.db.dormancy.revival import revival_figures
-
-    return build_kpi(playbook, scope, members, counts, period, day, start, end,
-                     kpi.handoff_counts(store.conn, ids, start, end), revival_figures(store.conn, playbook, start, end),
-                     kpi.deal_counts(store.conn, ids, start, end, playbook))
+    def check_definitions(self) -> None:
+        """Refuse, in one line, a database whose playbook or sequences can't be used (none applied yet, or one a
+        check added since refuses), before any screen meets it."""
+        self.playbook  # noqa: B018 - reading it is the check
+        self.sequences()

@@ -8,15 +8,13 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from revdesk.db.common.search import search_accounts, search_contacts
-
 
 class ContactsProvider(Provider):
     async def search(self, query: str) -> Hits:
         if len(query.strip()) < 2:
             return
         bench = self.app.workbench  # type: ignore[attr-defined]
-        rows = await asyncio.to_thread(search_contacts, bench.store.conn, query.strip(), 30)
+        rows = await asyncio.to_thread(bench.search_contacts, query.strip(), 30)
         matcher = self.matcher(query)
         for row in rows:
             label = f"{row.name} — {row.account_name or 'no account'}"
@@ -36,7 +34,7 @@ class AccountsProvider(Provider):
         if len(query.strip()) < 2:
             return
         bench = self.app.workbench  # type: ignore[attr-defined]
-        rows = await asyncio.to_thread(search_accounts, bench.store.conn, query.strip(), 30)
+        rows = await asyncio.to_thread(bench.search_accounts, query.strip(), 30)
         matcher = self.matcher(query)
         for row in rows:
             label = f"{row.name} — {row.domain}" if row.domain else row.name

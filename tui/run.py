@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 
-from revdesk.db.common.connection import Store
+from revdesk.db.workbench import Store
 
 
 def run_app(store: Store, handle: str) -> int:
-    from revdesk.db.playbook.stored import current_playbook
-    from revdesk.db.sequences.definitions import list_sequences
+    from revdesk.db.workbench import Workbench
     from revdesk.tui.app import build_app
 
     # A database whose playbook or sequences can't be used (no playbook yet, or one a check added since refuses)
     # is refused here in one line, before any screen would meet it.
-    current_playbook(store.conn)
-    list_sequences(store.conn)
+    Workbench(store, None).check_definitions()
     app = build_app(store, handle, exit_when_ready=bool(os.environ.get("REVDESK_EXIT_WHEN_READY")))
     app.run()
     return app.return_code or 0

@@ -1,4 +1,4 @@
-"""Reading the KPI dashboard: the period's KPIs (db.workbench.kpi_for, the same as `revdesk kpi`), the trend
+"""Reading the KPI dashboard: the period's KPIs (db.analytics.kpi.kpi_for, the same as `revdesk kpi`), the trend
 over recent periods and the activity per lead stage. A handful of reads over the per-day activity counts,
 handoffs and won deals, so a team's month with its trend stays well inside 200 ms on the bench data."""
 
@@ -12,7 +12,7 @@ from revdesk.core.analytics.metrics import ActivityCount, activity_metrics, deal
 from revdesk.core.common.models import User
 from revdesk.core.common.when import to_stored
 from revdesk.core.playbook.model import Period, Playbook
-from revdesk.db.analytics.kpi import handoffs_by_period, period_case, wins_by_period
+from revdesk.db.analytics.kpi import handoffs_by_period, kpi_for, period_case, wins_by_period
 from revdesk.db.calls.activity_days import day_counts
 from revdesk.db.common.connection import Store
 
@@ -20,8 +20,6 @@ from revdesk.db.common.connection import Store
 def dashboard(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,
               tz: ZoneInfo) -> Dashboard:
     """The dashboard of `members` (one person, a team or everyone) for the period containing `day`."""
-    from revdesk.db.workbench import kpi_for
-
     report = kpi_for(store, playbook, scope, members, period, day, tz)
     conn, ids = store.conn, [m.id for m in members]
     periods = periods_back(period, day, tz, TREND_LENGTH[period])

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from revdesk.core.analytics.metrics import ActivityCount, DealCount, HandoffCount, outcome
+from revdesk.core.analytics.kpi import KpiReport, build_kpi
+from revdesk.core.analytics.metrics import ActivityCount, DealCount, HandoffCount, outcome, period_bounds
+from revdesk.core.common.models import User
 from revdesk.core.common.when import to_stored
-from revdesk.core.playbook.model import Playbook
+from revdesk.core.playbook.model import Period, Playbook
+
+if TYPE_CHECKING:
+    from revdesk.db.common.connection import Store
 
 
 def activity_counts(
@@ -72,3 +79,17 @@ def wins_by_period(conn: sqlite3.Connection, user_ids: list[int], bounds: list[s
                 won[bucket] += 1
                 revenue[bucket] += playbook.currency.to_base(amount or 0.0, code)
     return [DealCount(w, r) for w, r in zip(won, revenue, strict=True)]
+
+
+def kpi_for(store: Store, playbook: Playbook, scope: str, members: list[User], period: Period, day: date,
+            tz: ZoneInfo) -> KpiReport:
+    """The KPIs of `members` for the period containing `day`: the one reading `revdesk kpi`, the KPI bar and the
+    dashboard share."""
+    from revdesk.db.dormancy.revival import revival_figures
+
+    start, end = period_bounds(period, day, tz)
+    ids = [m.id for m in members]
+    conn = store.conn
+    return build_kpi(playbook, scope, members, activity_counts(conn, ids, start, end), period, day, start, end,
+                     handoff_counts(conn, ids, start, end), revival_figures(conn, playbook, start, end),
+                     deal_counts(conn, ids, start, end, playbook))

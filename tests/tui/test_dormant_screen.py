@@ -1,4 +1,4 @@
-"""The dormant-accounts screen driven with Pilot on a real database: D opens it, its rows are DormantDesk's (order,
+"""The dormant-accounts screen driven with Pilot on a real database: D opens it, its rows are the workbench's (order,
 figures, scope), s switches scope, o re-sorts, z snoozes, a and ctrl+a assign (founders only), E enrolls in the
 re-engagement sequence and enter opens Account 360."""
 
@@ -14,7 +14,6 @@ from revdesk.core.common.when import to_stored
 from revdesk.core.dormancy.definition import RevivalRow, quiet_for
 from revdesk.db.common.connection import transaction
 from revdesk.db.common.users import user_by_handle
-from revdesk.db.dormancy.desk import DormantDesk
 from revdesk.db.sequences.definitions import apply_sequence
 from revdesk.db.workbench import Workbench
 from revdesk.fixtures import FIXTURES_DIR
@@ -47,8 +46,8 @@ def dormant(store):
     return store
 
 
-def desk(store, handle: str) -> DormantDesk:
-    return DormantDesk(store, user_by_handle(store.conn, handle), fixed_clock)
+def desk(store, handle: str) -> Workbench:
+    return Workbench(store, user_by_handle(store.conn, handle), fixed_clock)
 
 
 def rows(screen: DormantScreen) -> list[list[str]]:
@@ -105,7 +104,7 @@ async def test_D_shows_my_dormant_accounts_as_the_desk_reads_them_and_s_switches
             assert names(screen) == [a.name for a in listed]
             assert [r[-1] for r in rows(screen)] == [f"{a.value_at_risk:,.0f}" for a in listed]
             lifetime = sum(a.lifetime_revenue for a in listed)
-            assert f"{maya.count(scope)} dormant account" in title(screen)
+            assert f"{maya.dormant_count(scope)} dormant account" in title(screen)
             assert f"{lifetime:,.0f} EUR lifetime revenue" in title(screen)
             assert f" {label} " in title(screen)
             if scope == "unowned":

@@ -16,7 +16,6 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from revdesk.core.accounts.view import AccountDealRow, AccountView, ago, intelligence_line, role_label
 from revdesk.core.common.errors import RevdeskError
-from revdesk.db.accounts.view import account_view
 from revdesk.tui.commands import ACCOUNT_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.literal import LiteralTable
@@ -152,7 +151,7 @@ class AccountScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     def load(self) -> None:
         bench = self.app.workbench
         try:
-            view = account_view(bench.store.conn, self.account_id, bench.now(), TIMELINE_LIMIT, bench.playbook)
+            view = bench.account_view(self.account_id, TIMELINE_LIMIT)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._failed, reason)
@@ -322,9 +321,7 @@ class AccountScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
 
     @work(thread=True, exclusive=True, group="account-enroll", exit_on_error=False)
     def _enroll_account(self, name: str) -> None:
-        from revdesk.db.sequences.enrollment_queries import account_contacts
-
-        ids, dnc = account_contacts(self.app.workbench.store.conn, self.account_id)
+        ids, dnc = self.app.workbench.account_enroll_contacts(self.account_id)
         self.app.call_from_thread(self._open_enroll, ids, dnc, name)
 
     def _open_enroll(self, ids: list[int], dnc: list[str], name: str) -> None:

@@ -124,14 +124,9 @@ class FunnelScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
 
     @work(thread=True, exclusive=True, group="funnel", exit_on_error=False)
     def _load(self, period: PeriodKind, start: datetime, end: datetime) -> None:
-        from revdesk.db.analytics.deals import all_deal_figures
-        from revdesk.db.analytics.funnel import funnel_for
-
         bench = self.app.workbench
-        conn = bench.store.conn
         try:
-            loaded = Loaded(period, start, end, funnel_for(conn, start, end),
-                            all_deal_figures(conn, bench.playbook, start, end, bench.now()))
+            loaded = Loaded(period, start, end, bench.funnel(start, end), bench.deal_figures(start, end))
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._failed, reason)

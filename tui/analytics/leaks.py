@@ -69,11 +69,9 @@ class LeaksScreen(ShowsWorkerFailures, Screen):
 
     @work(thread=True, exclusive=True, group="leaks", exit_on_error=False)
     def load(self, period: Period, day: date) -> None:
-        from revdesk.db.analytics.leaks import leak_report
-
         bench = self.app.workbench
         try:
-            report = leak_report(bench.store.conn, bench.playbook, period, day, bench.now(), bench.tz)
+            report = bench.leak_report(period, day)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._failed, reason)

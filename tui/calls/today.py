@@ -11,7 +11,7 @@ from textual.worker import Worker
 
 from revdesk.core.calls.queue import FOLLOW_UP_OVERDUE, HANDOFF_PAST_SLA
 from revdesk.core.common.models import QueueItem
-from revdesk.db.calls.queue import STEPS_IN_QUEUE
+from revdesk.db.workbench import STEPS_IN_QUEUE
 from revdesk.tui.calls.kpi_bar import KpiBar
 from revdesk.tui.commands import TODAY_COMMANDS, bindings
 from revdesk.tui.common.returning import ReloadsOnReturn

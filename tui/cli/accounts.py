@@ -5,12 +5,11 @@ values are printed as Text: "Acme [/] Ltd" is a name, not Rich markup."""
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 
 from rich.text import Text
 
 from revdesk.tui.cli.arguments import record_id
-from revdesk.tui.cli.common import console, open_store, print_json, resolve_handle
+from revdesk.tui.cli.common import console, open_bench, print_json
 
 SHOWN = 50  # pairs the table shows unless --limit says otherwise
 
@@ -41,14 +40,8 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from revdesk.db.accounts.merge import merge_accounts
-    from revdesk.db.common.users import user_by_handle
-    from revdesk.db.playbook.stored import current_playbook
-
-    store = open_store(args)
-    user = user_by_handle(store.conn, resolve_handle(args, store))
-    result = merge_accounts(store.conn, current_playbook(store.conn), user, args.keep, args.other,
-                            datetime.now(UTC), dry_run=args.dry_run)
+    bench = open_bench(args, need_user=True)
+    result = bench.merge_accounts(args.keep, args.other, dry_run=args.dry_run)
     if args.json:
         print_json(result.to_json())
         return 0
@@ -71,14 +64,11 @@ def _merge(args: argparse.Namespace) -> int:
 
 def _duplicates(args: argparse.Namespace) -> int:
     from revdesk.core.common.errors import InvalidInput
-    from revdesk.db.accounts.merge import duplicate_accounts
-
     if args.threshold is not None and not 0 < args.threshold <= 100:
         raise InvalidInput("--threshold", "must be more than 0 and at most 100")
     if args.limit is not None and args.limit < 1:
         raise InvalidInput("limit", "must be 1 or more")
-    store = open_store(args)
-    pairs = duplicate_accounts(store.conn, args.threshold)
+    pairs = open_bench(args, need_user=False).duplicate_accounts(args.threshold)
     if args.json:
         print_json([p.to_json() for p in pairs[:args.limit]])
         return 0

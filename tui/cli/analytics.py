@@ -11,13 +11,13 @@ from revdesk.core.analytics.deals import GROUPINGS, range_bounds
 from revdesk.core.analytics.metrics import period_bounds
 from revdesk.core.common.errors import InvalidInput
 from revdesk.core.common.when import parse_day
-from revdesk.tui.cli.common import acting_zone, console, open_store, print_json
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.tables import CliTable, fact, name
 
 if TYPE_CHECKING:
     from revdesk.core.analytics.deals import DealRow, StageReport
     from revdesk.core.analytics.funnel import Funnel, FunnelReport
-    from revdesk.db.common.connection import Store
+    from revdesk.db.workbench import Workbench
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,11 +48,6 @@ def _period_options(parser: argparse.ArgumentParser, default: str = "month") -> 
     parser.add_argument("--json", action="store_true")
 
 
-def _timezone(args: argparse.Namespace, store: Store) -> tzinfo:
-    """The acting user's timezone (--as, or the configured user), else this computer's."""
-    return acting_zone(args, store)
-
-
 def period(args: argparse.Namespace, tz: tzinfo, today: date) -> tuple[datetime, datetime]:
     """[start, end) from --from/--to (both days whole), else the --period around --date (default today)."""
     if args.first is None and args.last is None and args.period == "all":  # every deal, whenever it closed
@@ -71,14 +66,11 @@ def period(args: argparse.Namespace, tz: tzinfo, today: date) -> tuple[datetime,
     return range_bounds(first, last, tz)  # type: ignore[arg-type]
 
 
-def _setup(args: argparse.Namespace):
-    from revdesk.db.playbook.stored import current_playbook
-
-    store = open_store(args)
-    tz = _timezone(args, store)
-    now = datetime.now(UTC)
-    start, end = period(args, tz, now.astimezone(tz).date())
-    return store, current_playbook(store.conn), start, end, now
+def _setup(args: argparse.Namespace) -> tuple[Workbench, datetime, datetime]:
+    """The workbench (of --as or the configured user, in their timezone; else this computer's) and the period."""
+    bench = open_bench(args)
+    start, end = period(args, bench.tz, bench.today())
+    return bench, start, end
 
 
 def _span(start: datetime, end: datetime) -> str:
@@ -102,14 +94,12 @@ def _num(value: float | None) -> str:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from revdesk.db.analytics.deals import deal_rows
-
-    store, playbook, start, end, _ = _setup(args)
-    rows, total = deal_rows(store.conn, playbook, args.by, start, end)
+    bench, start, end = _setup(args)
+    rows, total = bench.deal_rows(args.by, start, end)
     if args.json:
         print_json([r.to_json() for r in rows])
         return 0
-    _print_stats(rows, total, args.by, playbook.currency.base, _span(start, end))
+    _print_stats(rows, total, args.by, bench.playbook.currency.base, _span(start, end))
     return 0
 
 
@@ -130,14 +120,12 @@ def _print_stats(rows: list[DealRow], total: DealRow, by: str, base: str, span: 
 
 
 def _stages(args: argparse.Namespace) -> int:
-    from revdesk.db.analytics.deals import deal_stage_report
-
-    store, playbook, start, end, now = _setup(args)
-    report = deal_stage_report(store.conn, playbook, start, end, now)
+    bench, start, end = _setup(args)
+    report = bench.deal_stage_report(start, end)
     if args.json:
         print_json(report.to_json())
         return 0
-    _print_stages(report, playbook.currency.base, _span(start, end))
+    _print_stages(report, bench.playbook.currency.base, _span(start, end))
     return 0
 
 
@@ -168,10 +156,8 @@ def _print_stages(report: StageReport, base: str, span: str) -> None:
 
 
 def _funnel(args: argparse.Namespace) -> int:
-    from revdesk.db.analytics.funnel import funnel_for
-
-    store, _, start, end, _ = _setup(args)
-    report = funnel_for(store.conn, start, end)
+    bench, start, end = _setup(args)
+    report = bench.funnel(start, end)
     if args.json:
         print_json(report.to_json(by_source=args.by == "source"))
         return 0

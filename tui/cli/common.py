@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from revdesk.core.common.errors import InvalidInput, NotFound
-from revdesk.db.common.connection import Store
+from revdesk.core.common.errors import InvalidInput
+from revdesk.db.workbench import Store, opened
 from revdesk.tui.common.config import default_db_path, load_settings
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from revdesk.db.workbench import Workbench
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -29,7 +31,7 @@ def db_path(args: argparse.Namespace) -> Path:
 def open_store(args: argparse.Namespace, create: bool = False, dry_run: bool = False) -> Store:
     """The database of --db; only commands that create one (`playbook apply`, `import`) may start a new file,
     and that file appears only once `store.keep()` is called. A dry run writes nothing, not even a schema."""
-    from revdesk.db.common.files import private_dir
+    from revdesk.db.workbench import private_dir
 
     path = db_path(args)
     settings = load_settings()
@@ -51,30 +53,38 @@ def open_store(args: argparse.Namespace, create: bool = False, dry_run: bool = F
         store = Store.new_file(path)
     else:
         store = Store(path, create=create)
-    store.conn  # noqa: B018 - opens and migrates now, so a too-new or another program's database is refused up front
-    return store
+    return opened(store)  # opened and migrated now, so a too-new or another program's database is refused up front
 
 
 def resolve_handle(args: argparse.Namespace, store: Store) -> str:
-    from revdesk.db.common.users import user_by_handle
+    from revdesk.db.workbench import Workbench
 
     handle = args.as_user or load_settings().user
     if not handle:
         raise InvalidInput("--as", "say who you are, e.g. --as HANDLE (see `revdesk users`)")
-    try:
-        user_by_handle(store.conn, handle)
-    except NotFound:
-        raise InvalidInput("--as", f"no user {handle!r} (see `revdesk users`)") from None
+    Workbench(store, None).user_named(handle, "--as")
     return handle
+
+
+def open_bench(args: argparse.Namespace, need_user: bool | None = None, *, create: bool = False,
+               dry_run: bool = False) -> Workbench:
+    """The workbench of --db (see open_store) for --as or the configured user: required when `need_user`, never
+    when False, and when None whoever is named (nobody in particular if no one is: everyone's lists, this
+    computer's timezone)."""
+    from revdesk.db.workbench import Workbench
+
+    store = open_store(args, create=create, dry_run=dry_run)
+    named = need_user or (need_user is None and bool(args.as_user or load_settings().user))
+    return Workbench.open(store, resolve_handle(args, store) if named else None)
 
 
 def acting_zone(args: argparse.Namespace, store: Store) -> ZoneInfo:
     """The acting person's timezone (--as, or the configured user), else this computer's: the one every command
     reads dates and periods in."""
     if args.as_user or load_settings().user:
-        from revdesk.db.common.users import user_by_handle
+        from revdesk.db.workbench import Workbench
 
-        return ZoneInfo(user_by_handle(store.conn, resolve_handle(args, store)).timezone)
+        return Workbench.open(store, resolve_handle(args, store)).tz
     from revdesk.db.workbench import local_zone
 
     return local_zone()

@@ -6,13 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from revdesk.core.dormancy.definition import DormantAccount
 from revdesk.tui.cli.arguments import count, record_id
-from revdesk.tui.cli.common import console, open_store, print_json, resolve_handle
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.tables import CliTable, fact, name
-from revdesk.tui.common.config import load_settings
+
+if TYPE_CHECKING:
+    from revdesk.db.workbench import Workbench
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,14 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     revival.set_defaults(handler=_revival)
 
 
-def _desk(args: argparse.Namespace, need_user: bool):
-    """The dormancy desk of --as, or (for everyone's lists, with nobody named) of nobody in particular."""
-    from revdesk.db.dormancy.desk import DormantDesk
-
-    store = open_store(args)
-    if need_user or args.as_user or load_settings().user:
-        return DormantDesk.for_handle(store, resolve_handle(args, store))
-    return DormantDesk.for_handle(store, None)
+def _desk(args: argparse.Namespace, need_user: bool) -> Workbench:
+    """The workbench of --as, or (for everyone's lists, with nobody named) of nobody in particular."""
+    return open_bench(args, need_user=True if need_user else None)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -71,7 +69,7 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print(accounts: list[DormantAccount], desk, scope: str) -> None:
+def _print(accounts: list[DormantAccount], desk: Workbench, scope: str) -> None:
     base = desk.playbook.currency.base
     whose = {"mine": f"{desk.user.handle}'s" if desk.user else "", "unowned": "unowned", "all": "all"}[scope]
     snoozed = any(a.snoozed_until for a in accounts)  # the column is there only when it says something
@@ -93,7 +91,7 @@ def _day(moment: datetime | None, tz: ZoneInfo, missing: str) -> str:
 
 def _assign(args: argparse.Namespace) -> int:
     desk = _desk(args, need_user=True)
-    assigned = desk.assign(args.to, account_ids=args.account, limit=args.limit)
+    assigned = desk.assign_dormant(args.to, account_ids=args.account, limit=args.limit)
     names = desk.user_names()
     if args.json:
         print_json({"change_id": assigned.change_id,
@@ -112,14 +110,14 @@ def _assign(args: argparse.Namespace) -> int:
 
 def _snooze(args: argparse.Namespace) -> int:
     desk = _desk(args, need_user=True)
-    until = desk.snooze(args.account, args.days, args.reason)
+    until = desk.snooze_dormant(args.account, args.days, args.reason)
     console().print(f"Account {args.account} is snoozed until {until.astimezone(desk.tz):%Y-%m-%d %H:%M}")
     return 0
 
 
 def _enroll(args: argparse.Namespace) -> int:
     desk = _desk(args, need_user=True)
-    enrolled, sequence = desk.enroll(args.account, args.contact)
+    enrolled, sequence = desk.enroll_dormant(args.account, args.contact)
     console().print(f"Enrolled in '{sequence}' (enrollment {', '.join(map(str, enrolled.enrollments))})")
     return 0
 

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from revdesk.core.common.errors import InvalidInput, NotFound
+from revdesk.core.common.errors import InvalidInput
 from revdesk.core.common.when import to_stored
 from revdesk.tui.cli.arguments import file_path, record_id
-from revdesk.tui.cli.common import console, open_store, print_json, resolve_handle
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.tables import CliTable, fact, name
-from revdesk.tui.common.config import load_settings
 from revdesk.tui.common.text import when
 
 if TYPE_CHECKING:
@@ -67,10 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _bench(args: argparse.Namespace) -> Workbench:
-    from revdesk.db.workbench import Workbench
-
-    store = open_store(args)
-    return Workbench.open(store, resolve_handle(args, store))
+    return open_bench(args, need_user=True)
 
 
 def _pairs(items: list[str], option: str) -> dict[str, str]:
@@ -84,12 +80,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from revdesk.db.calls.scoring import contact_score
-    from revdesk.db.playbook.stored import current_playbook
-    from revdesk.db.workbench import system_clock
-
-    store = open_store(args)  # a read anyone may run: no --as needed
-    score = contact_score(store.conn, current_playbook(store.conn), args.contact, system_clock())
+    score = open_bench(args, need_user=False).score(args.contact)  # a read anyone may run: no --as needed
     if args.json:
         print_json({"contact_id": args.contact, **score.to_json()})
         return 0
@@ -138,15 +129,10 @@ def _context(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from revdesk.db.common.users import user_by_handle
-
     bench = _bench(args)
     kind = "sdr_ae" if args.contact is not None else "ae_cs"
     if args.to:
-        try:
-            to = user_by_handle(bench.store.conn, args.to)
-        except NotFound:
-            raise InvalidInput("--to", f"no user {args.to!r} (see `revdesk users`)") from None
+        to = bench.user_named(args.to, "--to")
         why = "chosen"
     else:
         draft = bench.handoff_draft(kind, contact_id=args.contact, deal_id=args.deal)
@@ -164,17 +150,10 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from revdesk.db.common.users import user_by_handle
-    from revdesk.db.handoffs.queries import list_handoffs
-    from revdesk.db.workbench import system_clock
-
-    store = open_store(args)
-    user_id, tz = None, ZoneInfo("UTC")
-    if args.as_user or load_settings().user:
-        me = user_by_handle(store.conn, resolve_handle(args, store))
-        user_id, tz = me.id, ZoneInfo(me.timezone)
-    rows = list_handoffs(store.conn, to_user_id=user_id, from_user_id=user_id, status=args.status)
-    now = system_clock()
+    bench = open_bench(args)  # mine (to or from me) with --as, else everyone's, in UTC
+    user_id, tz = (bench.user.id, bench.tz) if bench.user else (None, ZoneInfo("UTC"))
+    rows = bench.handoffs(to_user_id=user_id, from_user_id=user_id, status=args.status)
+    now = bench.now()
     if args.json:
         print_json([_row_json(h, now) for h in rows])
         return 0

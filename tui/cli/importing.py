@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.text import Text
 
 from revdesk.core.common.errors import InvalidInput
-from revdesk.tui.cli.common import console, open_store, print_json
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.common.config import load_settings
 
 
@@ -79,21 +79,15 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | Non
 
 
 def _import(args: argparse.Namespace) -> int:
-    from revdesk.db.importing.importer import import_file, rejects_path, write_rejects
-    from revdesk.db.importing.layouts import choose_mapping, read_owner_map
-    from revdesk.db.playbook.stored import apply_playbook, current_playbook_source
-    from revdesk.db.workbench import system_clock
+    from revdesk.db.workbench import Workbench, choose_mapping, read_owner_map, rejects_path, write_rejects
 
     if not args.file.exists():
         raise InvalidInput("file", f"{args.file} does not exist")
     mapping, chosen = choose_mapping(args.file, args.mapping, kind=args.kind, vendor=args.format)
-    store = open_store(args, create=True, dry_run=args.dry_run)  # a new file appears whole, on keep()
-    now = system_clock()
-    from revdesk.db.playbook.stored import current_playbook
-
-    fresh = current_playbook_source(store.conn) is None
+    bench = open_bench(args, need_user=False, create=True, dry_run=args.dry_run)  # a new file appears on keep()
+    fresh = bench.playbook_source() is None
     if not fresh:
-        playbook = current_playbook(store.conn)
+        playbook = bench.playbook
     else:  # a new database: the default playbook, to place stages
         from revdesk.core.playbook.base_currency import with_base_currency
         from revdesk.core.playbook.model import parse_playbook
@@ -104,20 +98,17 @@ def _import(args: argparse.Namespace) -> int:
         if args.dry_run:  # read, not applied: a dry run writes nothing
             playbook = parse_playbook(text, DEFAULT_PLAYBOOK.name)
         else:
-            apply_playbook(store.conn, text, DEFAULT_PLAYBOOK.name, now)
-            playbook = current_playbook(store.conn)
+            bench.apply_playbook(text, DEFAULT_PLAYBOOK.name)
+            playbook = bench.playbook
 
-    user = None
     handle = args.as_user or load_settings().user
-    if handle:
-        from revdesk.db.common.users import user_by_handle
-
-        user = user_by_handle(store.conn, handle)
+    if handle:  # looked up once the playbook is there (a new database has nobody yet)
+        bench = Workbench.open(bench.store, handle)
     people = read_owner_map(args.owner_map) if args.owner_map else None
     with _progress_bar(quiet=args.json) as progress:
-        result = import_file(store.conn, playbook, user, args.file, mapping, now,
-                             dry_run=args.dry_run, owner_role=args.new_user_role, owner_map=people, progress=progress)
-    store.keep()
+        result = bench.import_file(args.file, mapping, playbook=playbook, dry_run=args.dry_run,
+                                   owner_role=args.new_user_role, owner_map=people, progress=progress)
+    bench.store.keep()
     if fresh:
         result.notes.insert(0, f"a new database: the default playbook{' would be' if args.dry_run else ' was'} applied,"
                                f" counting revenue in {playbook.currency.base}")
@@ -158,11 +149,9 @@ def _export(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from revdesk.db.common.files import open_private
-    from revdesk.db.importing.exporter import export_csv, export_rows
+    from revdesk.db.workbench import export_csv, open_private
 
-    store = open_store(args)
-    rows = list(export_rows(store.conn, args.kind))
+    rows = list(open_bench(args, need_user=False).export_rows(args.kind))
     text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n" if args.format == "json" \
         else export_csv(args.kind, rows)
     if args.out is None:

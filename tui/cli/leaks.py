@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from revdesk.core.analytics.leaks import LeakReport
 from revdesk.core.common.when import parse_day
 from revdesk.tui.cli.arguments import count
-from revdesk.tui.cli.common import acting_zone, console, open_store, print_json
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.tables import CliTable, fact, name
 from revdesk.tui.common.text import cut, day_span
 
@@ -28,14 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _leaks(args: argparse.Namespace) -> int:
-    from revdesk.db.analytics.leaks import leak_report
-    from revdesk.db.playbook.stored import current_playbook
-
-    store = open_store(args)
-    tz = acting_zone(args, store)
-    now = datetime.now(UTC).astimezone(tz)
-    day = parse_day(args.date, "--date") if args.date else now.date()
-    report = leak_report(store.conn, current_playbook(store.conn), args.period, day, now, tz)
+    bench = open_bench(args)
+    tz = bench.tz
+    day = parse_day(args.date, "--date") if args.date else bench.today()
+    report = bench.leak_report(args.period, day)
     if args.json:
         print_json(report.to_json())
     else:

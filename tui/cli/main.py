@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _say(_file_option(args, names, exc.filename), f"cannot use {exc.filename}: {exc.strerror}")
     except Exception as exc:
-        from revdesk.db.common.failures import database_failure
+        from revdesk.db.workbench import database_failure
 
         if (reason := database_failure(exc, _database(args))) is None:
             raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from revdesk.core.common.errors import PlaybookError
-from revdesk.tui.cli.common import console, open_store, print_json
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.definition_files import read_definition, shown
 
 
@@ -35,15 +35,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace) -> int:
     from revdesk.core.playbook.model import parse_playbook
-    from revdesk.db.playbook.stored import apply_playbook
-    from revdesk.db.workbench import system_clock
-
     source = read_definition(args.file)
     origin = shown(args.file)
     parse_playbook(source, origin)  # a refused file opens no database, and creates none
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    store = open_store(args, create=True)  # applying a playbook is how a new team database starts
+    bench = open_bench(args, need_user=False, create=True)  # applying a playbook is how a new database starts
     out = console()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=out, transient=True, disable=not out.is_terminal) as bar:  # no bar (or blank line) in a pipe
@@ -52,8 +49,8 @@ def _apply(args: argparse.Namespace) -> int:
         def rescoring(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, visible=True)
 
-        playbook = apply_playbook(store.conn, source, origin, system_clock(), progress=rescoring)
-        store.keep()  # a new database file appears only now, whole
+        playbook = bench.apply_playbook(source, origin, progress=rescoring)
+        bench.store.keep()  # a new database file appears only now, whole
         rescored = bar.tasks[0].visible
     out.print(f"Applied {playbook.name!r} from {origin}"
               + ("; the qualification rules changed, so every contact was rescored" if rescored else ""))
@@ -62,20 +59,19 @@ def _apply(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from revdesk.core.playbook.model import playbook_to_json
-    from revdesk.db.playbook.stored import current_playbook, current_playbook_source
 
-    store = open_store(args)
+    bench = open_bench(args, need_user=False)
     if args.json:
-        print_json(playbook_to_json(current_playbook(store.conn)))
+        print_json(playbook_to_json(bench.playbook))
         return 0
-    stored = current_playbook_source(store.conn)
+    stored = bench.playbook_source()
     if stored is None:
         raise PlaybookError(["no playbook applied"])
     from rich.syntax import Syntax
     from rich.text import Text
 
     try:
-        title = Text(current_playbook(store.conn).name, style="bold")
+        title = Text(bench.playbook.name, style="bold")
     except PlaybookError:  # applied by an older revdesk, refused by a check added since: show it to be fixed
         title = Text("The playbook in force (it no longer passes `revdesk playbook check`)", style="bold red")
     console().print(title + Text(f" (applied {stored[1]})"))

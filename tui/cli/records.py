@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 from revdesk.core.analytics.kpi import KpiReport
 from revdesk.core.calls.activities import ACTIVITY_KINDS
-from revdesk.core.common.errors import InvalidInput, NotFound
 from revdesk.core.common.when import parse_day, parse_moment, to_stored
 from revdesk.tui.cli.arguments import record_id
-from revdesk.tui.cli.common import console, open_store, print_json, resolve_handle
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.tables import CliTable, fact, name
 from revdesk.tui.common.config import load_settings
 from revdesk.tui.common.text import when
@@ -53,16 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _bench(args: argparse.Namespace) -> Workbench:
-    from revdesk.db.workbench import Workbench
-
-    store = open_store(args)
-    return Workbench.open(store, resolve_handle(args, store))
+    return open_bench(args, need_user=True)
 
 
 def _users(args: argparse.Namespace) -> int:
-    from revdesk.db.common.users import list_users
-
-    people = list_users(open_store(args).conn)
+    people = open_bench(args, need_user=False).users()
     if args.json:
         print_json([{"handle": u.handle, "name": u.name, "role": u.role, "team": u.team} for u in people])
         return 0
@@ -100,10 +94,7 @@ def _queue(args: argparse.Namespace) -> int:
 def _log(args: argparse.Namespace) -> int:
     bench = _bench(args)
     at = parse_moment(args.at, "--at", bench.tz) if args.at else None
-    from revdesk.db.calls.services import log_activity
-
-    logged = log_activity(bench.store.conn, bench.playbook, bench.user, args.contact, args.type, args.outcome,
-                          bench.now(), at=at, note=args.note)
+    logged = bench.log_activity(args.contact, args.type, args.outcome, at=at, note=args.note)
     result = {"activity_id": logged.activity_id, "change_id": logged.change_id,
               "follow_up_task_id": logged.follow_up_task_id,
               "follow_up_due_at": to_stored(logged.follow_up_due_at) if logged.follow_up_due_at else None}
@@ -129,12 +120,7 @@ def _kpi(args: argparse.Namespace) -> int:
         scope = args.rep or ("everyone" if args.everyone else "team" if args.team else "me")
         bench = _bench(args)
         if args.rep:
-            from revdesk.db.common.users import user_by_handle
-
-            try:
-                user_by_handle(bench.store.conn, args.rep)
-            except NotFound:
-                raise InvalidInput("rep", f"no user {args.rep!r} (see `revdesk users`)") from None
+            bench.user_named(args.rep, "rep")
         board = bench.dashboard(scope, args.period, day)
         if args.json:
             print_json(board.to_json() if args.trend else board.report.to_json())
@@ -184,28 +170,9 @@ def _number(value: float) -> str:
 
 def _everyone_board(args: argparse.Namespace, day: date | None):  # noqa: ANN201 - a core.analytics.dashboard.Dashboard
     """Everyone's dashboard (the KPIs, the trend, activity per lead stage) in this computer's timezone."""
-    from datetime import datetime
-
-    from revdesk.db.analytics.dashboard import dashboard
-    from revdesk.db.common.users import list_users
-    from revdesk.db.playbook.stored import current_playbook
-    from revdesk.db.workbench import local_zone
-
-    store = open_store(args)
-    zone = local_zone()
-    return dashboard(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period,
-                     day or datetime.now(zone).date(), zone)
+    return open_bench(args, need_user=False).dashboard("everyone", args.period, day)
 
 
 def _everyone_kpi(args: argparse.Namespace, day: date | None) -> KpiReport:
     """Everyone's numbers, in this computer's timezone (no --as: no person's timezone to use)."""
-    from datetime import datetime
-
-    from revdesk.db.common.users import list_users
-    from revdesk.db.playbook.stored import current_playbook
-    from revdesk.db.workbench import kpi_for, local_zone
-
-    store = open_store(args)
-    zone = local_zone()
-    return kpi_for(store, current_playbook(store.conn), "team:all", list_users(store.conn), args.period,
-                   day or datetime.now(zone).date(), zone)
+    return open_bench(args, need_user=False).scope_kpi("everyone", args.period, day)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 
 from revdesk.core.common.errors import InvalidInput
 from revdesk.core.common.when import year_problem
-from revdesk.db.common.connection import Store
 from revdesk.tui.cli.arguments import file_path
-from revdesk.tui.cli.common import acting_zone, console, open_store
+from revdesk.tui.cli.common import console, open_bench
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,13 +38,9 @@ def _month(text: str | None, today: date) -> date:
 def _report(args: argparse.Namespace) -> int:
     from revdesk.core.reporting.html import render_html
     from revdesk.core.reporting.markdown import render_markdown
-    from revdesk.db.reporting.monthly import monthly_report
-
-    store = open_store(args)
-    tz = acting_zone(args, store)  # the viewer's: --as, else the configured user, else this computer's
-    now = datetime.now(UTC)
-    month = _month(args.month, now.astimezone(tz).date())
-    doc = monthly_report(store, month, tz, now, _viewer(args, store))
+    bench = open_bench(args)  # read in the viewer's timezone: --as, else the configured user, else this computer's
+    month = _month(args.month, bench.today())
+    doc = bench.monthly_report(month, bench.user.name if bench.user else None)
     text = render_html(doc) if args.format == "html" else render_markdown(doc)
     if args.out is None:
         sys.stdout.write(text)
@@ -62,11 +57,3 @@ def _report(args: argparse.Namespace) -> int:
     console().print(f"Wrote {doc.title} to {args.out} ({len(doc.sections)} sections, {len(text.encode()):,} bytes)")
     return 0
 
-
-def _viewer(args: argparse.Namespace, store: Store) -> str | None:
-    """The name of the person whose timezone the report is read in (None: nobody named, this computer's)."""
-    from revdesk.db.common.users import user_by_handle
-    from revdesk.tui.common.config import load_settings
-
-    handle = args.as_user or load_settings().user
-    return user_by_handle(store.conn, handle).name if handle else None

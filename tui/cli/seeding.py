@@ -1,7 +1,7 @@
 """`revdesk seed demo|bench` and `revdesk demo` (build a demo database and open it as an SDR).
 
 `revdesk demo` rebuilds a demo seeded on an earlier day (yesterday's queue is stale), but never one in which
-work has been done since its seed (see db.common.changes.work_since_seed): that it refuses, or with --fresh asks first
+work has been done since its seed (see Workbench.work_since_seed): that it refuses, or with --fresh asks first
 (and refuses without a terminal to ask on). It remembers the database it opened in config.toml, so the
 commands that follow use it.
 """
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from revdesk.core.common.errors import InvalidInput
-from revdesk.db.common.files import NewDatabase, private_dir, remove_database
+from revdesk.db.workbench import NewDatabase, private_dir, remove_database
 from revdesk.tui.cli.common import console, db_path
 
 
@@ -43,7 +43,7 @@ def seed_with_progress(path: Path, kind: str, seed: int) -> dict[str, int]:
 def _seed_file(path: Path, kind: str, seed: int) -> dict[str, int]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from revdesk.db.seeding.seed import seed_database
+    from revdesk.db.workbench import seed_database
 
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console(), transient=False) as progress:
@@ -75,15 +75,14 @@ def _needs_building(path: Path, fresh: bool) -> bool:
     """Whether `revdesk demo` builds the demo at `path` anew; refuses to replace anything but an untouched demo
     (or, with --fresh, one whose work the person at the terminal agrees to lose)."""
     from revdesk.core.common.when import from_stored
-    from revdesk.db.common.changes import work_since_seed
-    from revdesk.db.common.connection import Store
+    from revdesk.db.workbench import Store, Workbench
     from revdesk.tui.common.config import demo_db_path
 
     if not path.exists() or path.stat().st_size == 0:
         return True
     store = Store(path, create=False)
     try:
-        seeded = work_since_seed(store.conn)
+        seeded = Workbench(store, None).work_since_seed()
     finally:
         store.close()
     if seeded is None or seeded[1].get("kind") != "demo":
@@ -110,8 +109,7 @@ def _needs_building(path: Path, fresh: bool) -> bool:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from revdesk.db.common.connection import Store
-    from revdesk.db.common.users import first_user_with_role
+    from revdesk.db.workbench import Store, Workbench
     from revdesk.tui.common.config import demo_db_path, remember_demo_db
     from revdesk.tui.run import run_app
 
@@ -127,7 +125,7 @@ def _demo(args: argparse.Namespace) -> int:
     store = Store(path, create=False)
     handle = args.as_user
     if handle is None:
-        sdr = first_user_with_role(store.conn, "sdr")
+        sdr = Workbench(store, None).first_user_with_role("sdr")
         if sdr is None:
             raise InvalidInput("--db", f"{path} has no SDR to open as")
         handle = sdr.handle

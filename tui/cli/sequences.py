@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from revdesk.core.common.errors import InvalidInput, NotFound
 from revdesk.tui.cli.arguments import file_path, record_id
-from revdesk.tui.cli.common import console, open_store, print_json, resolve_handle
+from revdesk.tui.cli.common import console, open_bench, print_json
 from revdesk.tui.cli.tables import CliTable, fact, name
 
 
@@ -53,25 +52,21 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from revdesk.db.sequences.definitions import apply_sequence
-    from revdesk.db.workbench import system_clock
     from revdesk.sequences.definition import parse_sequence
     from revdesk.tui.cli.definition_files import read_definition, shown
 
     sources = [(shown(path), read_definition(path)) for path in args.files]
     for origin, source in sources:  # every file is checked before any is loaded, or the database opened
         parse_sequence(source, origin)
-    store = open_store(args)
+    bench = open_bench(args, need_user=False)
     for origin, source in sources:
-        stored = apply_sequence(store.conn, source, origin, system_clock())
+        stored = bench.apply_sequence(source, origin)
         console().print(f"Applied '{stored.sequence.name}' ({stored.sequence.key}) from {origin}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    from revdesk.db.sequences.definitions import sequence_figures
-
-    figures = sequence_figures(open_store(args).conn)
+    figures = open_bench(args, need_user=False).sequence_figures()
     if args.json:
         print_json([f.to_json() for f in figures])
         return 0
@@ -91,10 +86,7 @@ def _pct(value: float | None) -> str:
 
 
 def _tick(args: argparse.Namespace) -> int:
-    from revdesk.db.sequences.enrollments import tick
-    from revdesk.db.workbench import system_clock
-
-    result = tick(open_store(args).conn, system_clock())
+    result = open_bench(args, need_user=False).tick_sequences()
     if args.json:
         print_json(result)
     else:
@@ -104,19 +96,9 @@ def _tick(args: argparse.Namespace) -> int:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    from revdesk.db.common.users import user_by_handle
-    from revdesk.db.sequences.enrollments import enroll
-    from revdesk.db.workbench import system_clock
-
-    store = open_store(args)
-    me = user_by_handle(store.conn, resolve_handle(args, store))
-    owner = me
-    if args.for_user:
-        try:
-            owner = user_by_handle(store.conn, args.for_user)
-        except NotFound:
-            raise InvalidInput("--for", f"no user {args.for_user!r} (see `revdesk users`)") from None
-    result = enroll(store.conn, me, args.sequence, args.contact, system_clock(), owner)
+    bench = open_bench(args, need_user=True)
+    owner = bench.user_named(args.for_user, "--for") if args.for_user else bench.me
+    result = bench.enroll(args.sequence, args.contact, owner)
     if args.json:
         print_json({"enrollments": result.enrollments, "refused": {str(k): v for k, v in result.refused.items()}})
         return 0
@@ -128,13 +110,8 @@ def _enroll(args: argparse.Namespace) -> int:
 
 
 def _change(args: argparse.Namespace) -> int:
-    from revdesk.db.common.users import user_by_handle
-    from revdesk.db.sequences.enrollments import change_status, live_enrollment
-    from revdesk.db.workbench import system_clock
-
-    store = open_store(args)
-    me = user_by_handle(store.conn, resolve_handle(args, store))
-    enrollment_id = live_enrollment(store.conn, args.contact, args.sequence)
-    change_status(store.conn, me, enrollment_id, args.action, system_clock())
+    bench = open_bench(args, need_user=True)
+    enrollment_id = bench.live_enrollment(args.contact, args.sequence)
+    bench.change_enrollment(enrollment_id, args.action)
     console().print(f"Enrollment {enrollment_id} of contact {args.contact}: {args.action}d")
     return 0

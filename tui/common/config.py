@@ -120,7 +120,7 @@ def remember_demo_db(path: Path) -> str | None:
         readable = False
     if not readable:
         return f"its name cannot be written in config.toml: give other commands --db {path}"
-    from revdesk.db.common.files import private_dir, private_file
+    from revdesk.db.workbench import private_dir, private_file
 
     config = config_path()
     source = config.read_text(encoding="utf-8") if config.exists() else ""

@@ -29,9 +29,7 @@ class RepPicker(ModalScreen[str | None]):
             yield OptionList(id="rep-options")
 
     def on_mount(self) -> None:
-        from revdesk.db.common.users import list_users
-
-        self.users: list[User] = list_users(self.app.workbench.store.conn)
+        self.users: list[User] = self.app.workbench.users()
         self._fill("")
         self.query_one("#rep-filter", Input).focus()
 

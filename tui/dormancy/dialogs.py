@@ -1,5 +1,5 @@
 """The dormant screen's dialogs: snooze an account (days and a reason), assign it to one person, or deal out the
-unowned dormant accounts round-robin over the reps ticked. Each runs its DormantDesk service in a thread worker,
+unowned dormant accounts round-robin over the reps ticked. Each runs its workbench service in a thread worker,
 shows a refusal beside the field it names and writes nothing then; it dismisses with the message to show, or
 None when cancelled."""
 
@@ -20,8 +20,7 @@ from textual.widgets.selection_list import Selection
 from revdesk.core.common.errors import InvalidFields, InvalidInput, RevdeskError
 from revdesk.core.common.models import User
 from revdesk.core.dormancy.definition import DormantAccount, round_robin
-from revdesk.db.dormancy.actions import MAX_SNOOZE_DAYS
-from revdesk.db.dormancy.desk import DormantDesk
+from revdesk.db.workbench import MAX_SNOOZE_DAYS, Workbench
 from revdesk.tui.common.workers import ShowsWorkerFailures
 
 ROLE_ORDER = ("sdr", "ae", "cs", "manager", "founder")
@@ -83,7 +82,7 @@ class DeskModal(ShowsWorkerFailures, ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, desk: DormantDesk) -> None:
+    def __init__(self, desk: Workbench) -> None:
         super().__init__()
         self.desk = desk
         self.busy = False
@@ -168,7 +167,7 @@ class SnoozeModal(DeskModal):
 
     FIELDS = ("days", "reason")
 
-    def __init__(self, desk: DormantDesk, account: DormantAccount) -> None:
+    def __init__(self, desk: Workbench, account: DormantAccount) -> None:
         super().__init__(desk)
         self.account = account
 
@@ -214,7 +213,7 @@ class SnoozeModal(DeskModal):
         account, desk = self.account, self.desk
 
         def snooze() -> str:
-            until = desk.snooze(account.account_id, days, reason)
+            until = desk.snooze_dormant(account.account_id, days, reason)
             return f"Snoozed until {until.astimezone(desk.tz):%a %d %b %Y}: {account.name}"
 
         return snooze
@@ -225,7 +224,7 @@ class AssignModal(DeskModal):
 
     FIELDS = ("to",)
 
-    def __init__(self, desk: DormantDesk, account: DormantAccount, users: list[User]) -> None:
+    def __init__(self, desk: Workbench, account: DormantAccount, users: list[User]) -> None:
         super().__init__(desk)
         self.account = account
         self.users = [u for u in by_role(users) if u.id != account.owner_id]
@@ -259,7 +258,7 @@ class AssignModal(DeskModal):
         account, desk = self.account, self.desk
 
         def assign() -> str:
-            desk.assign([handle], account_ids=[account.account_id])
+            desk.assign_dormant([handle], account_ids=[account.account_id])
             return f"{account.name} assigned to {name}"
 
         return assign
@@ -270,7 +269,7 @@ class BulkAssignModal(DeskModal):
 
     FIELDS = ("to", "limit")
 
-    def __init__(self, desk: DormantDesk, users: list[User]) -> None:
+    def __init__(self, desk: Workbench, users: list[User]) -> None:
         super().__init__(desk)
         self.reps = by_role(users, REP_ROLES)
         self.handles = {u.id: u.handle for u in users}
@@ -300,7 +299,7 @@ class BulkAssignModal(DeskModal):
     @work(thread=True, exclusive=True, group="dormant-count", exit_on_error=False)
     def _count(self) -> None:
         try:
-            count = self.desk.count("unowned", snoozed=False)
+            count = self.desk.dormant_count("unowned", snoozed=False)
         except Exception:  # noqa: BLE001 - the preview just goes without the count
             return
         self.app.call_from_thread(self._counted, count)
@@ -346,7 +345,7 @@ class BulkAssignModal(DeskModal):
         desk, names = self.desk, self.handles
 
         def assign() -> str:
-            assigned = desk.assign(handles, limit=limit)
+            assigned = desk.assign_dormant(handles, limit=limit)
             if not assigned.pairs:
                 return "No unowned dormant accounts to assign."
             return f"Assigned {len(assigned.pairs)}: {spread(assigned.pairs, names)}"

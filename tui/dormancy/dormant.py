@@ -3,7 +3,7 @@ at risk first. The header says whose (s: mine, unowned, everyone's), how many an
 and what was revived this month; o re-sorts. Enter opens the account, z snoozes it, E enrolls its best contact in
 the re-engagement sequence, a assigns it and ctrl+a deals out the unowned ones (managers and founders).
 
-Rows load in a thread worker; the services (db.dormancy.desk.DormantDesk) run in the dialogs' workers
+Rows load in a thread worker; the services (the workbench's dormancy desk) run in the dialogs' workers
 (tui/dormancy/dialogs.py) or, for E, in this screen's."""
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from revdesk.core.common.errors import EnrollmentRefused, InvalidInput, RevdeskError
 from revdesk.core.common.models import User
 from revdesk.core.dormancy.definition import DormantAccount, RevivalRow, quiet_for
-from revdesk.db.dormancy.actions import ASSIGNERS
-from revdesk.db.dormancy.desk import DormantDesk, ListScope
+from revdesk.db.workbench import ASSIGNERS, ListScope
 from revdesk.tui.commands import DORMANT_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill, shorten
 from revdesk.tui.common.returning import ReloadsOnReturn
@@ -141,7 +140,7 @@ class DormantScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
 
     def on_mount(self) -> None:
         bench = self.app.workbench
-        self.desk = DormantDesk(bench.store, bench.user, bench.clock)
+        self.desk = bench
         self.scope = self.scope or default_scope(bench.user.role)
         self.title = "Dormant accounts"
         self.query_one("#dormant-empty").display = False
@@ -155,7 +154,6 @@ class DormantScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     @work(thread=True, exclusive=True, group="dormant", exit_on_error=False)
     def load(self, scope: ListScope) -> None:
         from revdesk.core.analytics.metrics import period_bounds
-        from revdesk.db.common.users import list_users
 
         desk = self.desk
         try:
@@ -164,7 +162,7 @@ class DormantScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
             accounts = [a for a in everything if a.snoozed_until is None or a.snoozed_until <= now]
             start, end = period_bounds("month", desk.now().date(), desk.tz)
             revival = desk.revival([(f"{start:%Y-%m}", start, end)])
-            users = list_users(desk.store.conn)
+            users = desk.users()
             warning = desk.currency_warning()
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
@@ -295,7 +293,7 @@ class DormantScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
 
     def refusal(self) -> str | None:
         """The service's own words when I may not assign dormant accounts."""
-        from revdesk.db.dormancy.actions import assign_refusal
+        from revdesk.db.workbench import assign_refusal
 
         return assign_refusal(self.desk.user)
 
@@ -333,7 +331,7 @@ class DormantScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     @work(thread=True, exclusive=True, group="dormant-enroll", exit_on_error=False)
     def _enroll(self, account: DormantAccount) -> None:
         try:
-            enrolled, sequence = self.desk.enroll(account.account_id)
+            enrolled, sequence = self.desk.enroll_dormant(account.account_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was written
             self.app.call_from_thread(self.notify, f"Could not enroll {account.name}: {enroll_refusal(exc)}",
                                       severity="error")

@@ -16,8 +16,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 from revdesk.core.accounts.view import role_label
 from revdesk.core.common.errors import InvalidFields, InvalidInput, RevdeskError
 from revdesk.core.common.models import Contact
-from revdesk.db.handoffs.drafts import HandoffDraft
-from revdesk.db.handoffs.services import HandoffResult
+from revdesk.db.workbench import HandoffDraft, HandoffResult
 from revdesk.tui.commands import HANDOFF_FORM_COMMANDS, bindings
 from revdesk.tui.common.widget_ids import key_id, key_of
 from revdesk.tui.common.workers import ShowsWorkerFailures

@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from revdesk.core.common.models import HandoffSummary
 from revdesk.core.playbook.model import Playbook
-from revdesk.db.handoffs.queries import list_handoffs
 from revdesk.tui.commands import HANDOFF_INBOX_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.returning import ReloadsOnReturn
@@ -72,11 +71,11 @@ class HandoffInboxScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
         me = bench.user.id
         mode = self.mode
         if mode == "to_me":
-            rows = list_handoffs(bench.store.conn, to_user_id=me)
+            rows = bench.handoffs(to_user_id=me)
         elif mode == "from_me":
-            rows = list_handoffs(bench.store.conn, from_user_id=me)
+            rows = bench.handoffs(from_user_id=me)
         else:
-            rows = list_handoffs(bench.store.conn)
+            rows = bench.handoffs()
         self.app.call_from_thread(self.show, rows, mode)
 
     def show(self, rows: list[HandoffSummary], mode: Mode) -> None:

@@ -21,8 +21,7 @@ from revdesk.core.common.errors import RevdeskError
 from revdesk.core.common.models import Contact, HandoffSummary
 from revdesk.core.common.when import humanize_delta
 from revdesk.core.playbook.model import Playbook
-from revdesk.db.handoffs.queries import HandoffReview, handoff_review
-from revdesk.db.handoffs.services import HandoffResult
+from revdesk.db.workbench import HandoffResult, HandoffReview
 from revdesk.tui.commands import HANDOFF_REVIEW_COMMANDS, bindings
 from revdesk.tui.common.literal import LiteralTable
 from revdesk.tui.common.text import money, when
@@ -180,7 +179,7 @@ class HandoffReviewScreen(ShowsWorkerFailures, Screen):
     def load(self) -> None:
         bench = self.app.workbench
         try:
-            review = handoff_review(bench.store.conn, bench.playbook, self.handoff_id, bench.now())
+            review = bench.handoff_review(self.handoff_id)
         except Exception as exc:  # noqa: BLE001 - shown on screen; Esc still goes back
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._failed, f"Could not load handoff {self.handoff_id}: {reason}")

@@ -22,9 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from revdesk.core.common.errors import InvalidInput, RevdeskError
-from revdesk.db.importing.importer import ImportResult
-from revdesk.db.importing.layouts import MAPPINGS_DIR
-from revdesk.db.workbench import Workbench
+from revdesk.db.workbench import MAPPINGS_DIR, ImportResult, Workbench
 from revdesk.tui.commands import IMPORT_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
 from revdesk.tui.common.workers import ShowsWorkerFailures
@@ -72,24 +70,23 @@ def mapping_choices(folder: Path = MAPPINGS_DIR) -> list[tuple[str, str]]:
 
 def rejects_path(file: Path) -> Path:
     """Where an import lists its rejected rows: `<stem>.rejected.csv` beside the file, as the CLI does."""
-    from revdesk.db.importing.importer import rejects_path as beside
+    from revdesk.db.workbench import rejects_path as beside
 
     return beside(file)
 
 
 def run_job(bench: Workbench, job: Job, progress: Progress | None = None) -> Outcome:
-    """Read the mapping and the file and import (or dry-run) it on this thread's connection; write the rejects CSV.
+    """Read the mapping and the file and import (or dry-run) it through the workbench; write the rejects CSV.
     Raises RevdeskError (InvalidInput, PlaybookError) for a missing file, a bad mapping or missing columns."""
-    from revdesk.db.importing.importer import import_file, write_rejects
-    from revdesk.db.importing.layouts import choose_mapping, read_owner_map
+    from revdesk.db.workbench import choose_mapping, read_owner_map, write_rejects
 
     started = time.monotonic()
     if not job.file.is_file():
         raise InvalidInput("file", f"{job.file} {'is a folder' if job.file.is_dir() else 'does not exist'}")
     mapping, chosen = choose_mapping(job.file, job.mapping)
     owners = read_owner_map(job.owner_map) if job.owner_map else None
-    result = import_file(bench.store.conn, bench.playbook, bench.user, job.file, mapping, bench.now(),
-                         dry_run=job.dry_run, owner_role=job.owner_role, owner_map=owners, progress=progress)
+    result = bench.import_file(job.file, mapping, dry_run=job.dry_run, owner_role=job.owner_role, owner_map=owners,
+                               progress=progress)
     rejects, error = None, None
     if result.rejected and not job.dry_run:  # a dry run writes nothing, not even the list
         rejects = rejects_path(job.file)

@@ -294,11 +294,9 @@ class PipelineScreen(ShowsWorkerFailures, DealMoves, Screen):
 
     @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False)
     def _load(self, scope: Scope, generation: int) -> None:
-        from revdesk.db.pipeline.lanes import pipeline
-
         bench = self.app.workbench
         try:
-            lanes = pipeline(bench.store.conn, bench.playbook, scope, bench.user, bench.now())
+            lanes = bench.pipeline(scope)
         except Exception as exc:  # noqa: BLE001 - the screen stays usable; the reason is shown
             self.app.call_from_thread(self.notify, f"Could not load the pipeline: {exc}", severity="error")
             return

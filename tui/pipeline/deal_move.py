@@ -26,7 +26,7 @@ from revdesk.tui.common.widget_ids import key_id, key_of
 from revdesk.tui.common.workers import ShowsWorkerFailures
 
 if TYPE_CHECKING:
-    from revdesk.db.pipeline.lanes import DealState
+    from revdesk.db.workbench import DealState
 
 FIELD_LABELS = {"amount": "Amount", "expected_close_date": "Expected close date",
                 "primary_contact_id": "Primary contact", "lost_reason": "Lost reason",
@@ -63,10 +63,8 @@ def begin_pick(host: DealMoves, card: Card, done: Done) -> None:
 
 def _state(app: App, card: Card) -> DealState:
     """(worker) The deal as it is now; refused unless the user may move it."""
-    from revdesk.db.pipeline.lanes import deal_state
-
     bench = app.workbench
-    state = deal_state(bench.store.conn, card.id)
+    state = bench.deal_state(card.id)
     if state is None:
         raise NotFound("deal", card.id)
     if not may_move(bench.user.role, bench.user.id, state.owner_id):
@@ -92,8 +90,6 @@ def _pick(host: DealMoves, card: Card, done: Done) -> None:
 
 def _prepare(app: App, card: Card, target: Stage, done: Done) -> None:
     """(worker) Which required fields the deal lacks; move now when none."""
-    from revdesk.db.pipeline.lanes import account_contacts
-
     bench = app.workbench
     try:
         state = _state(app, card)
@@ -102,7 +98,7 @@ def _prepare(app: App, card: Card, target: Stage, done: Done) -> None:
         missing = missing_fields(required_fields(bench.playbook, state.stage, target.key), state.values, {})
         if missing:
             keys = {key for key, _ in missing}
-            contacts = account_contacts(bench.store.conn, state.account_id) if "primary_contact_id" in keys else []
+            contacts = bench.deal_contacts(state.account_id) if "primary_contact_id" in keys else []
             app.call_from_thread(_ask, app, card, target, missing, contacts, done)
             return
         moved = bench.move_deal(card.id, target.key, {})

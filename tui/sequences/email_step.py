@@ -22,7 +22,7 @@ from revdesk.tui.common.workers import ShowsWorkerFailures
 from revdesk.tui.sequences.step_actions import next_due_text, reason_of
 
 if TYPE_CHECKING:  # the write path loads only when the dialog opens
-    from revdesk.db.sequences.steps import EmailDraft
+    from revdesk.db.workbench import EmailDraft
     from revdesk.tui.common.config import Settings
 
 

@@ -17,9 +17,7 @@ from textual.widgets import Button, Label, Select, Static
 
 from revdesk.core.common.errors import InvalidInput, RevdeskError
 from revdesk.core.common.models import User
-from revdesk.db.common.users import team_members
-from revdesk.db.sequences.definitions import StoredSequence, list_sequences
-from revdesk.db.sequences.enrollment_queries import EnrollCandidate, enroll_candidates
+from revdesk.db.workbench import EnrollCandidate, StoredSequence
 from revdesk.sequences.definition import Sequence
 from revdesk.sequences.rules import enrollment_problems
 from revdesk.tui.common.workers import ShowsWorkerFailures
@@ -97,11 +95,7 @@ class EnrollModal(ShowsWorkerFailures, ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="enroll", exit_on_error=False)
     def _load(self) -> None:
-        bench = self.app.workbench
-        conn = bench.store.conn
-        me = bench.user
-        mates = [u for u in team_members(conn, me.team) if u.role == "sdr" and u.id != me.id]
-        choices = Choices(list_sequences(conn), [me, *mates], enroll_candidates(conn, self.contact_ids))
+        choices = Choices(*self.app.workbench.enroll_choices(self.contact_ids))
         self.app.call_from_thread(self._loaded, choices)
 
     def _loaded(self, choices: Choices) -> None:

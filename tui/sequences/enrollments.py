@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from revdesk.core.common.errors import RevdeskError
-from revdesk.db.sequences.enrollment_queries import EnrollmentList, EnrollmentRow, sequence_enrollments
+from revdesk.db.workbench import EnrollmentList, EnrollmentRow
 from revdesk.sequences.definition import Sequence
 from revdesk.tui.commands import SEQUENCE_ENROLLMENTS_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
@@ -96,7 +96,7 @@ class SequenceEnrollmentsScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     @work(thread=True, exclusive=True, group="enrollments", exit_on_error=False)
     def load(self, message: str | None = None) -> None:
         try:
-            listing = sequence_enrollments(self.app.workbench.store.conn, self.sequence_id)
+            listing = self.app.workbench.sequence_enrollments(self.sequence_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             self.app.call_from_thread(self._failed, _reason(exc))
             return
@@ -176,7 +176,7 @@ class SequenceEnrollmentsScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
     def _apply(self, row: EnrollmentRow, action: str) -> None:
         try:
             self.app.workbench.change_enrollment(row.id, action)
-            listing = sequence_enrollments(self.app.workbench.store.conn, self.sequence_id)
+            listing = self.app.workbench.sequence_enrollments(self.sequence_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user; nothing was changed
             self.app.call_from_thread(self._failed, _reason(exc))
             return

@@ -114,7 +114,7 @@ def build_message(draft: Draft, settings: Settings, now: datetime) -> EmailMessa
 
 def write_eml(draft: Draft, settings: Settings, now: datetime, outbox: Path | None = None) -> Path:
     """Write the message to the outbox as `2026-11-24-jonas-weber.eml` (-2, -3... when taken); its path."""
-    from revdesk.db.common.files import PRIVATE_FILE, private_dir
+    from revdesk.db.workbench import PRIVATE_FILE, private_dir
 
     folder = outbox or outbox_dir()
     message = build_message(draft, settings, now)

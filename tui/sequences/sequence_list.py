@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from revdesk.core.common.errors import RevdeskError
-from revdesk.db.sequences.definitions import SequenceFigures, StoredSequence, list_sequences, sequence_figures
+from revdesk.db.workbench import SequenceFigures, StoredSequence
 from revdesk.sequences.definition import Sequence, Step
 from revdesk.tui.commands import SEQUENCES_COMMANDS, bindings
 from revdesk.tui.common.fit_table import Column, fill
@@ -166,10 +166,10 @@ class SequencesScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
 
     @work(thread=True, exclusive=True, group="sequences", exit_on_error=False)
     def load(self) -> None:
-        conn = self.app.workbench.store.conn
+        bench = self.app.workbench
         try:
-            stored = list_sequences(conn)
-            figures = {f.key: f for f in sequence_figures(conn)}
+            stored = bench.sequences()
+            figures = {f.key: f for f in bench.sequence_figures()}
         except Exception as exc:  # noqa: BLE001 - shown to the user; the screen stays usable
             reason = str(exc) if isinstance(exc, RevdeskError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self._failed, reason)

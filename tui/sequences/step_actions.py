@@ -17,8 +17,7 @@ from revdesk.tui.common.workers import ShowsWorkerFailures
 
 if TYPE_CHECKING:
     from revdesk.core.analytics.kpi import KpiReport
-    from revdesk.db.sequences.steps import StepWork
-    from revdesk.db.workbench import Workbench
+    from revdesk.db.workbench import StepWork, Workbench
 
 
 class CallScreen(Protocol):
@@ -77,9 +76,7 @@ def why_not(item: QueueItem | None, action: str) -> str | None:
 
 def step_work(bench: Workbench, task_id: int) -> StepWork:
     """The due step behind a task (its sequence, number, channel and note); from a worker."""
-    from revdesk.db.sequences.steps import due_step
-
-    return due_step(bench.store.conn, bench.user, task_id)[0]
+    return bench.step_work(task_id)
 
 
 def next_due_text(bench: Workbench, item: QueueItem) -> str:
@@ -87,10 +84,9 @@ def next_due_text(bench: Workbench, item: QueueItem) -> str:
     from zoneinfo import ZoneInfo
 
     from revdesk.core.common.when import from_stored
-    from revdesk.db.sequences.enrollments import next_step
     from revdesk.tui.common.text import their_time as _when
 
-    following = next_step(bench.store.conn, item.task_id) if item.task_id is not None else None
+    following = bench.next_step(item.task_id) if item.task_id is not None else None
     if following is None:
         return "that was the sequence's last step"
     index, due_text = following
