@@ -5,21 +5,37 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from revdesk.core.analytics.kpi import KpiReport
-from revdesk.db.common.connection import Store
-from revdesk.db.workbench import Clock, Workbench, system_clock
+from revdesk.core.common.errors import RevdeskError
+from revdesk.db.workbench import Clock, Store, Workbench, system_clock
 from revdesk.tui.commands import APP_COMMANDS, Command, bindings
 from revdesk.tui.common.workers import cancelled, failure_line
 from revdesk.tui.navigation import Navigate
+
+if TYPE_CHECKING:
+    from revdesk.db.workbench import Waiting
+
+T = TypeVar("T")
+
+
+class WriteWaiting(Message):
+    """The writer began waiting for another process's write lock (`waiting`), or stopped (None); posted from the
+    writer's thread (post_message is thread-safe), so the writer never waits on the UI."""
+
+    def __init__(self, waiting: Waiting | None) -> None:
+        super().__init__()
+        self.waiting = waiting
 
 
 class RevdeskApp(App[int]):
@@ -33,12 +49,40 @@ class RevdeskApp(App[int]):
         self.COMMANDS = App.COMMANDS | {_contacts_provider, _accounts_provider}
         self.workbench = workbench
         self.exit_when_ready = exit_when_ready
+        self.waiting: Waiting | None = None
+        workbench.store.on_waiting(lambda waiting: self.post_message(WriteWaiting(waiting)))
         self.sub_title = self._who(wide=True)
 
     def _who(self, wide: bool) -> str:
         """Who is working: name, role and team; without the team on a narrow screen, so the role isn't cut."""
+        if self.waiting is not None:  # the status line says why a save has not landed yet
+            return self.waiting.line()
         user = self.workbench.user
         return f"{user.name} · {user.role.upper()}" + (f" · {user.team}" if wide else "")
+
+    def on_write_waiting(self, message: WriteWaiting) -> None:
+        """While a save waits for another process (an import, a second revdesk) the header says so and why; keys
+        keep working, and the save lands by itself once the lock clears."""
+        was, self.waiting = self.waiting, message.waiting
+        self.sub_title = self._who(wide=self.size.width >= 100)
+        if message.waiting is not None and was is None:
+            self.notify(f"Waiting to save: {message.waiting.reason}. Keep working: what you saved is kept and lands"
+                        " as soon as the other write is done.", severity="warning", timeout=8)
+        elif message.waiting is None and was is not None:
+            self.notify("Saved: the database is free again.", timeout=4)
+
+    def save(self, write: Callable[[], T], done: Callable[[T], None], refused: str) -> None:
+        """Run `write` (a workbench write method) off the UI thread: it may wait for another process's lock. Once it
+        has landed `done(result)` runs on the UI thread; a refusal is shown as "`refused`: reason"."""
+        self.run_worker(partial(self._save, write, done, refused), thread=True, group="save", exit_on_error=False)
+
+    def _save(self, write: Callable[[], T], done: Callable[[T], None], refused: str) -> None:
+        try:
+            result = write()
+        except RevdeskError as exc:
+            self.call_from_thread(self.notify, f"{refused}: {exc}", severity="error", timeout=10)
+            return
+        self.call_from_thread(done, result)
 
     def on_resize(self) -> None:
         self.sub_title = self._who(wide=self.size.width >= 100)
@@ -214,5 +258,7 @@ def _runner(screen: Screen, action: str):
 
 
 def build_app(store: Store, handle: str, clock: Clock = system_clock, exit_when_ready: bool = False) -> RevdeskApp:
-    """The app for `handle` on `store`; tests pass a fixed clock."""
+    """The app for `handle` on `store`; tests pass a fixed clock. Its writes wait for another process's lock for
+    as long as it takes (the header says so meanwhile): what the user saved is never dropped."""
+    store.patience = None
     return RevdeskApp(Workbench.open(store, handle, clock), exit_when_ready=exit_when_ready)

@@ -10,6 +10,7 @@ import itertools
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -187,8 +188,9 @@ class Store:
             if self._writer is None:
                 from revdesk.db.common.writer import Writer
 
-                self._writer = Writer(self._write_connection, self.path, lambda: self.patience,
-                                      self._waiting_listeners)
+                me = weakref.ref(self)  # the writer's thread must not keep its store alive
+                self._writer = Writer(lambda: me()._write_connection(), self.path,  # type: ignore[union-attr]
+                                      lambda: getattr(me(), "patience", 0.0), self._waiting_listeners)
             return self._writer
 
     def on_waiting(self, listener: Callable[[Waiting | None], None]) -> None:

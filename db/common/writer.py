@@ -18,6 +18,7 @@ import queue
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
@@ -166,19 +167,22 @@ class Writer:
     def _ensure_thread(self) -> None:
         with self._start:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name=f"revdesk-writer-{next(_writer_names)}",
-                                                daemon=True)
+                # the thread holds its writer only weakly, so a store dropped without close() is freed (and its
+                # unkept new file removed); the writer's finalizer then ends the thread
+                self._thread = threading.Thread(target=_loop, args=(self._jobs, weakref.ref(self)), daemon=True,
+                                                name=f"revdesk-writer-{next(_writer_names)}")
                 self._thread.start()
+                weakref.finalize(self, self._jobs.put, None)
 
-    def _loop(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            fn, future, what = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(self._run(fn, what))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller through the Future
-                future.set_exception(exc)
+    def _job(self, fn: Callable[[sqlite3.Connection], Any], future: Future[Any], what: str | None) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(self._run(fn, what))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the Future
+            future.set_exception(exc)
+
+    def _close_connection(self) -> None:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -242,3 +246,19 @@ class Writer:
         for listener in list(self._listeners):
             with suppress(Exception):  # a listener's failure must not stop the write
                 listener(waiting)
+
+
+def _loop(jobs: queue.Queue[Any], ref: weakref.ReferenceType[Writer]) -> None:
+    """The writer thread: run each queued job until told to stop (None) or the writer is gone."""
+    while True:
+        job = jobs.get()
+        if job is None:
+            break
+        writer = ref()
+        if writer is None:
+            return
+        writer._job(*job)
+        del writer, job  # hold nothing while waiting for the next job
+    writer = ref()
+    if writer is not None:
+        writer._close_connection()

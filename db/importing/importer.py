@@ -8,7 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from revdesk.core.importing.rows import Draft, RowProblem, RowReader
 from revdesk.core.playbook.model import Playbook
 from revdesk.db.common.changes import append_change
 from revdesk.db.common.connection import transaction
-from revdesk.db.importing.phones import start_phone_checks
+from revdesk.db.importing.phones import PhoneChecks, start_phone_checks
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total): "Checking" the rows, then "Writing" them
 
@@ -114,25 +115,52 @@ def _read_json(path: Path) -> tuple[list[str], list[list[str]]]:
     return header, [["" if r.get(k) is None else str(r.get(k)) for k in header] for r in records]
 
 
+@dataclass
+class CheckedFile:
+    """A file read and checked, before any write: its rows, its result so far, and its phone checks running."""
+
+    path: Path
+    mapping: ImportMapping
+    result: ImportResult
+    drafts: list[Draft]
+    phones: PhoneChecks | None
+
+    def close(self) -> None:
+        if self.phones:
+            self.phones.close()
+
+
 def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
                 now: datetime, *, dry_run: bool = False, owner_role: str | None = None,
                 owner_map: dict[str, str] | None = None, progress: Progress | None = None) -> ImportResult:
     """Import `path` as `mapping` says; rows with a problem are left out and listed in the result."""
+    with quiet_collector():
+        checked = check_file(playbook, path, mapping, dry_run=dry_run, progress=progress)
+        try:
+            return write_checked(conn, playbook, user, checked, now, dry_run=dry_run, owner_role=owner_role,
+                                 owner_map=owner_map, progress=progress)
+        finally:
+            checked.close()
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """A large file makes some million objects, none of them in cycles: the collector would only slow it."""
     import gc
 
     collecting = gc.isenabled()
-    gc.disable()  # a large file makes some million objects, none of them in cycles: the collector only slows it
+    gc.disable()
     try:
-        return _import(conn, playbook, user, path, mapping, now, dry_run=dry_run, owner_role=owner_role,
-                       owner_map=owner_map, progress=progress)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _import(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path: Path, mapping: ImportMapping,
-            now: datetime, *, dry_run: bool, owner_role: str | None, owner_map: dict[str, str] | None,
-            progress: Progress | None) -> ImportResult:
+def check_file(playbook: Playbook, path: Path, mapping: ImportMapping, *, dry_run: bool = False,
+               progress: Progress | None = None) -> CheckedFile:
+    """Read and check every row of `path`, touching no database (so it runs before the write lock is taken, and
+    on the caller's thread, where the phone checks may fork their pool). Close the result when done."""
     from revdesk.core.importing.values import ValueProblem, detect_date_format, restore_formula
 
     header, rows = read_table(path)
@@ -160,11 +188,21 @@ def _import(conn: sqlite3.Connection, playbook: Playbook, user: User | None, pat
     phones = start_phone_checks(reader, rows) if mapping.kind == "contacts" else None  # on other cores meanwhile
     try:
         drafts = _read(reader, rows, result, progress)
-        _write(conn, playbook, user, path, mapping, drafts, result, now, dry_run=dry_run, owner_role=owner_role,
-               owner_map=owner_map, progress=progress, extra={"phones": phones} if phones else {})
-    finally:
+    except BaseException:
         if phones:
             phones.close()
+        raise
+    return CheckedFile(path, mapping, result, drafts, phones)
+
+
+def write_checked(conn: sqlite3.Connection, playbook: Playbook, user: User | None, checked: CheckedFile,
+                  now: datetime, *, dry_run: bool = False, owner_role: str | None = None,
+                  owner_map: dict[str, str] | None = None, progress: Progress | None = None) -> ImportResult:
+    """Write a checked file's good rows in one transaction with one change record (rolled back for a dry run)."""
+    result, phones = checked.result, checked.phones
+    _write(conn, playbook, user, checked.path, checked.mapping, checked.drafts, result, now, dry_run=dry_run,
+           owner_role=owner_role, owner_map=owner_map, progress=progress,
+           extra={"phones": phones} if phones else {})
     result.rejected.sort(key=lambda p: p.line)
     return result
 

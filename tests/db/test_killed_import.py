@@ -40,10 +40,14 @@ def test_phone_workers_of_a_killed_import_end_quietly():
 
 
 def _children(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
+    """The processes started by any thread of `pid` (the import's phone checks start from the writer's thread)."""
+    found: list[str] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return found
 
 
 @needs_a_pool

@@ -68,10 +68,10 @@ async def test_e_in_call_mode_enrolls_the_contact_on_screen(with_sequences):
 
 async def test_a_do_not_contact_contact_is_refused_and_nothing_is_written(with_sequences):
     with_sequences.conn.execute("UPDATE contacts SET do_not_contact = 1 WHERE id = 1")
-    changes = with_sequences.conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
     app = build_app(with_sequences, "maya", clock=fixed_clock)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
+        changes = with_sequences.conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0]  # after the day's picks
         app.push_screen(CallScreen.for_contact(1))
         await settle(pilot)
         await pilot.press("E")

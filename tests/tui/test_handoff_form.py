@@ -62,10 +62,10 @@ async def _open_form(pilot, from_call_mode: bool = False) -> HandoffFormScreen:
 
 async def test_missing_context_is_named_field_by_field_and_nothing_is_written(store):
     Workbench.open(store, "maya", fixed_clock).log_call(1, "connected")  # 60 + 10: reaches the SQL threshold
-    before = _counts(store)
     app = build_app(store, "maya", clock=fixed_clock)
     async with app.run_test(size=(140, 45)) as pilot:
         form = await _open_form(pilot)
+        before = _counts(store)  # after start-up, which records the day's dormant picks
         approver = form.query_one("#field-approver", Select)
         assert approver.value == 2, "Lea Fischer is the account's approver"
         assert form.context()["approver"] == "2"

@@ -16,7 +16,7 @@ from revdesk.tui.common.config import default_db_path, load_settings
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from revdesk.db.workbench import Workbench
+    from revdesk.db.workbench import Waiting, Workbench
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -53,7 +53,25 @@ def open_store(args: argparse.Namespace, create: bool = False, dry_run: bool = F
         store = Store.new_file(path)
     else:
         store = Store(path, create=create)
+    wait_for_writers(args, store)
     return opened(store)  # opened and migrated now, so a too-new or another program's database is refused up front
+
+
+def wait_for_writers(args: argparse.Namespace, store: Store) -> None:
+    """A write waits for another process's lock up to REVDESK_LOCK_WAIT seconds (not at all with --no-wait),
+    saying once on stderr what it waits for; past that the command exits 2 naming the holder (LockWaitExpired)."""
+    if getattr(args, "no_wait", False):
+        store.patience = 0.0
+    said: list[str] = []
+    patience, path = store.patience or 0.0, db_path(args)  # not the store itself: a listener must not keep it
+
+    def say(waiting: Waiting | None) -> None:
+        if waiting is not None and waiting.reason not in said:
+            said.append(waiting.reason)
+            print(f"revdesk: waiting up to {patience:.0f} s to write to {path}: {waiting.reason}"
+                  " (--no-wait not to wait)", file=sys.stderr, flush=True)
+
+    store.on_waiting(say)
 
 
 def resolve_handle(args: argparse.Namespace, store: Store) -> str:

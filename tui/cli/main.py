@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"revdesk {__version__}")
     parser.add_argument("--db", metavar="PATH", help="database file (default: revdesk.db in the user data dir)")
     parser.add_argument("--as", dest="as_user", metavar="HANDLE", help="who you are (a user handle)")
+    parser.add_argument("--no-wait", dest="no_wait", action="store_true",
+                        help="if another process is writing to the database, give up at once (exit 2) instead of"
+                             " waiting up to REVDESK_LOCK_WAIT seconds (default 10)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     seed.register(sub)
     playbook.register(sub)
@@ -74,13 +77,15 @@ def _full_parser() -> argparse.ArgumentParser:
 
 
 def _accept_global_options(parser: argparse.ArgumentParser) -> None:
-    """Let --db and --as also follow the subcommand (`revdesk queue --as maya`)."""
+    """Let --db, --as and --no-wait also follow the subcommand (`revdesk queue --as maya`)."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
                 child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="database file")
                 child.add_argument("--as", dest="as_user", metavar="HANDLE", default=argparse.SUPPRESS,
                                    help="who you are (a user handle)")
+                child.add_argument("--no-wait", dest="no_wait", action="store_true", default=argparse.SUPPRESS,
+                                   help="give up at once if another process is writing to the database")
                 _accept_global_options(child)
 
 
@@ -104,7 +109,7 @@ def _opens_the_app(argv: Sequence[str]) -> bool:
         option = values.pop(0)
         if option in ("--db", "--as") and values and not values[0].startswith("-"):
             values.pop(0)
-        elif not option.startswith(("--db=", "--as=")):
+        elif option != "--no-wait" and not option.startswith(("--db=", "--as=")):
             return False
     return True
 
@@ -113,6 +118,7 @@ def _app_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="revdesk")
     parser.add_argument("--db", metavar="PATH")
     parser.add_argument("--as", dest="as_user", metavar="HANDLE")
+    parser.add_argument("--no-wait", dest="no_wait", action="store_true")
     parser.set_defaults(handler=_open)
     return parser
 

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from revdesk.core.calls.follow_up import decide_follow_up
 from revdesk.core.common.errors import RevdeskError
 from revdesk.core.common.when import resolve_quick_form
 from revdesk.db.workbench import Workbench
@@ -84,15 +85,24 @@ class FollowUpModal(ModalScreen[str | None]):
         self._submit()
 
     def _submit(self) -> None:
+        """Checked here (the form stays open with the reason), then saved off the UI thread: the form closes at
+        once, and the follow-up lands even while another process holds the database (the header says so)."""
         typed = self.query_one("#when", Input).value
         note = self.query_one("#note", Input).value.strip() or None
+        bench, contact_id, name, tz = self.workbench, self.contact_id, self.contact_name, self.contact_tz
         try:
-            _, due = self.workbench.follow_up(self.contact_id, typed, note)
+            decide_follow_up(typed, tz, bench.now(), note)
         except RevdeskError as exc:
             self.query_one("#preview", Label).update(Text(str(exc), style="red"))
             return
-        times = both_times(due, self.contact_tz, self.workbench.tz, self.workbench.now())
-        self.dismiss(f"Follow-up with {self.contact_name} on {times}" + (f": {note}" if note else ""))
+
+        def saved(result: tuple[int, datetime]) -> None:
+            times = both_times(result[1], tz, bench.tz, bench.now())
+            self.app.notify(f"Follow-up with {name} on {times}" + (f": {note}" if note else ""), timeout=4)
+
+        self.app.save(lambda: bench.follow_up(contact_id, typed, note), saved,  # type: ignore[attr-defined]
+                      f"The follow-up with {name} ({typed!r}" + (f", {note!r}" if note else "") + ") was not saved")
+        self.dismiss(None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
