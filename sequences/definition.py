@@ -120,7 +120,7 @@ class Sequence:
 def parse_sequence(source: str, origin: str) -> Sequence:
     """Parse and validate one sequence file; raise PlaybookError naming each bad key and its line
     ("FILE:LINE: steps[2].window: reason"), exactly as the playbook is checked."""
-    from revdesk.core.playbook.check import validate_toml
+    from revdesk.core.common.validation import validate_toml
 
     return validate_toml(Sequence, source, origin)
 

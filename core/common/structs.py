@@ -41,7 +41,7 @@ def rebuild_stored(cls: type, data: object, origin: str, way_out: str) -> object
         return from_plain(cls, data)
     except ValueError:
         from revdesk.core.common.errors import PlaybookError
-        from revdesk.core.playbook.check import stored_problems
+        from revdesk.core.common.validation import stored_problems
 
         problems = stored_problems(cls, data, origin) or [f"{origin} is refused"]
         raise PlaybookError([*problems, way_out]) from None

@@ -123,6 +123,6 @@ class ImportMapping:
 
 def parse_mapping(source: str, origin: str = "mapping") -> ImportMapping:
     """Validate mapping TOML; raise PlaybookError naming each bad key and its line."""
-    from revdesk.core.playbook.check import validate_toml
+    from revdesk.core.common.validation import validate_toml
 
     return validate_toml(ImportMapping, source, origin)

@@ -391,13 +391,6 @@ def playbook_from_json(data: dict) -> Playbook:
                        " `revdesk playbook apply FILE`")
 
 
-def parse_playbook(source: str, origin: str = "playbook") -> Playbook:
-    """Validate playbook TOML (see core.playbook.check); errors name the key and line."""
-    from revdesk.core.playbook.check import parse_playbook as parse
-
-    return parse(source, origin)
-
-
 def playbook_to_json(playbook: Playbook) -> dict:
     import dataclasses
 

@@ -1,5 +1,5 @@
 """Opening a revdesk database: pragmas, migrations, the refusal of a newer schema or another program's file,
-dry runs that write nothing, private file modes, and transactions.
+dry runs that write nothing, private file modes, and the store with its one writer.
 
 Connections are per thread (workers query on their own connection); nothing connects at import time.
 """
@@ -11,13 +11,13 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from revdesk.core.common.errors import InvalidInput, SchemaTooNew
 from revdesk.db.common.files import NewDatabase, private_file, tighten
+from revdesk.db.common.transactions import transaction as transaction  # where services have always found it
 from revdesk.db.migrations.runner import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 REVDESK_TABLES = frozenset({"users", "accounts", "contacts", "changes"})  # there from the first migration on
 _scratch_names = itertools.count(1)
-_savepoint_names = itertools.count(1)
 
 
 def lock_wait() -> float:
@@ -60,33 +59,6 @@ def connect(path: str | Path, uri: bool = False) -> sqlite3.Connection:
 def enable_wal(conn: sqlite3.Connection) -> None:
     """WAL lets workers read while the UI writes; set only once the schema version has been checked."""
     conn.execute("PRAGMA journal_mode = WAL")
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All of the block is written, or none: BEGIN IMMEDIATE ... COMMIT (ROLLBACK on any error) at the outermost
-    level; inside an open transaction a SAVEPOINT, released at the end or rolled back to on an error, so that a
-    service may be called from another service (or from the writer's own transaction) and still undo its part."""
-    if conn.in_transaction:
-        name = f"revdesk_{next(_savepoint_names)}"
-        conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:  # an error SQLite answered with a rollback of its own leaves nothing to undo
-                conn.execute(f"ROLLBACK TO {name}")
-                conn.execute(f"RELEASE {name}")
-            raise
-        conn.execute(f"RELEASE {name}")
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

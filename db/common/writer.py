@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from revdesk.core.common.errors import InvalidInput
 from revdesk.db.common.failures import lock_held
+from revdesk.db.common.transactions import transaction
 
 T = TypeVar("T")
 SLICE = 0.2  # seconds of busy_timeout per attempt at the lock: short, so waiting can be published and abandoned
@@ -211,8 +212,6 @@ class Writer:
         return result
 
     def _run_nested(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        from revdesk.db.common.connection import transaction
-
         with transaction(self._connection()) as conn:
             return fn(conn)
 

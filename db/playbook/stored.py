@@ -10,7 +10,8 @@ from datetime import datetime
 from revdesk.core.common.errors import InvalidInput, PlaybookError
 from revdesk.core.common.toml_lines import line_of
 from revdesk.core.common.when import to_stored
-from revdesk.core.playbook.model import Playbook, parse_playbook, playbook_from_json, playbook_to_json
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.core.playbook.model import Playbook, playbook_from_json, playbook_to_json
 from revdesk.db.common.changes import append_change
 from revdesk.db.common.connection import transaction
 

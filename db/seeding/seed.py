@@ -21,7 +21,8 @@ from typing import Literal
 
 from revdesk.core.common.errors import InvalidInput
 from revdesk.core.common.when import to_stored
-from revdesk.core.playbook.model import parse_playbook, playbook_to_json
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.core.playbook.model import playbook_to_json
 from revdesk.db.accounts.facts import refresh_account_facts, set_currency_rates, suspend_fact_triggers
 from revdesk.db.calls.activity_days import rebuild_activity_days
 from revdesk.db.common.changes import append_change

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from revdesk.core.pipeline.deal_rules import missing_fields, parse_amount, parse_fields, required_fields
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))

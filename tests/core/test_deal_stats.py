@@ -22,7 +22,7 @@ from revdesk.core.analytics.deals import (
     weighted_forecast,
 )
 from revdesk.core.analytics.metrics import outcome, period_bounds
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from revdesk.core.common.models import Contact, User
 from revdesk.core.handoffs.rules import clean_context, context_problems, prefill, suggest_recipient
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))

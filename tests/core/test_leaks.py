@@ -29,7 +29,7 @@ from revdesk.core.analytics.leaks import (
 from revdesk.core.common.models import HandoffSummary
 from revdesk.core.dormancy.definition import DormantAccount
 from revdesk.core.pipeline.lanes import is_stale
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 PLAYBOOK = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from revdesk.core.analytics.metrics import ActivityCount, activity_metrics, peri
 from revdesk.core.analytics.targets import target_for, team_target
 from revdesk.core.calls.transitions import move_for_outcome
 from revdesk.core.common.models import User
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 SOURCE = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
@@ -217,7 +217,7 @@ def test_an_sdr_touch_leaves_later_lifecycles_alone():
 
 def test_a_disqualified_lead_who_books_a_meeting_comes_back():
     from revdesk.core.calls.transitions import move_for_outcome
-    from revdesk.core.playbook.model import parse_playbook
+    from revdesk.core.playbook.check import parse_playbook
     from revdesk.fixtures import DEFAULT_PLAYBOOK
 
     playbook = parse_playbook(DEFAULT_PLAYBOOK.read_text(encoding="utf-8"))

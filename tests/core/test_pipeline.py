@@ -18,7 +18,7 @@ from revdesk.core.pipeline.lanes import (
     stale_before,
     totals,
 )
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from revdesk.core.common.errors import PlaybookError
-from revdesk.core.playbook.model import parse_playbook, playbook_from_json, playbook_to_json
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.core.playbook.model import playbook_from_json, playbook_to_json
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 SOURCE = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")

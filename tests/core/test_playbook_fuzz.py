@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from revdesk.core.common.errors import PlaybookError
-from revdesk.core.playbook.model import parse_playbook
+from revdesk.core.playbook.check import parse_playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK, FIXTURES_DIR
 from revdesk.sequences.definition import parse_sequence
 from tests.toml_strings import toml_string

@@ -12,7 +12,8 @@ import pytest
 
 from revdesk.core.calls.scoring import fit_lines
 from revdesk.core.common.errors import PlaybookError
-from revdesk.core.playbook.model import parse_playbook, playbook_from_json, playbook_to_json
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.core.playbook.model import playbook_from_json, playbook_to_json
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 from tests.naughty import naughty_strings
 from tests.toml_strings import toml_string

@@ -16,7 +16,8 @@ from revdesk.core.calls.scoring import (
     lifecycle_after_score,
     score_now,
 )
-from revdesk.core.playbook.model import EngagementRule, FitRule, Qualification, parse_playbook
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.core.playbook.model import EngagementRule, FitRule, Qualification
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

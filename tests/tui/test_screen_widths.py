@@ -130,7 +130,7 @@ async def test_today_at_80_keeps_each_days_figure_with_its_percentage(template, 
 
 
 def test_the_outcome_keys_wrap_between_outcomes_never_inside_one():
-    from revdesk.core.playbook.model import parse_playbook
+    from revdesk.core.playbook.check import parse_playbook
     from revdesk.fixtures import DEFAULT_PLAYBOOK
     from revdesk.tui.calls.outcome_bar import render_outcomes
 

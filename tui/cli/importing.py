@@ -90,7 +90,7 @@ def _import(args: argparse.Namespace) -> int:
         playbook = bench.playbook
     else:  # a new database: the default playbook, to place stages
         from revdesk.core.playbook.base_currency import with_base_currency
-        from revdesk.core.playbook.model import parse_playbook
+        from revdesk.core.playbook.check import parse_playbook
         from revdesk.fixtures import DEFAULT_PLAYBOOK
 
         # counted in the currency of the team's data, when the file's mapping names one the playbook has a rate for

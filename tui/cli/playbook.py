@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from revdesk.core.playbook.model import parse_playbook
+    from revdesk.core.playbook.check import parse_playbook
 
     playbook = parse_playbook(read_definition(args.file), shown(args.file))
     console().print(f"{shown(args.file)}: ok — {len(playbook.stages)} stages, {len(playbook.outcomes)} outcomes,"
@@ -34,7 +34,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from revdesk.core.playbook.model import parse_playbook
+    from revdesk.core.playbook.check import parse_playbook
     source = read_definition(args.file)
     origin = shown(args.file)
     parse_playbook(source, origin)  # a refused file opens no database, and creates none

@@ -24,7 +24,8 @@ from revdesk.core.calls.outcome import (
 from revdesk.core.common.errors import InvalidInput
 from revdesk.core.common.when import to_stored
 from revdesk.core.dormancy.definition import DormantAccount
-from revdesk.core.playbook.model import Playbook, parse_playbook
+from revdesk.core.playbook.check import parse_playbook
+from revdesk.core.playbook.model import Playbook
 from revdesk.fixtures import DEFAULT_PLAYBOOK
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # a Monday, 14:00 in Berlin
