@@ -56,7 +56,7 @@ class RevdeskApp(App[int]):
     def _who(self, wide: bool) -> str:
         """Who is working: name, role and team; without the team on a narrow screen, so the role isn't cut."""
         if self.waiting is not None:  # the status line says why a save has not landed yet
-            return self.waiting.line()
+            return self.waiting.line(short=not wide)
         user = self.workbench.user
         return f"{user.name} · {user.role.upper()}" + (f" · {user.team}" if wide else "")
 

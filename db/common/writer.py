@@ -53,7 +53,10 @@ class Waiting:
     since: datetime
     reason: str
 
-    def line(self) -> str:
+    def line(self, short: bool = False) -> str:
+        """For a status line; `short` (a narrow screen) keeps only what the other process is doing."""
+        if short:
+            return f"waiting to save: {self.reason.removeprefix('another revdesk is writing: ')}"
         return f"waiting to save: {self.reason} (since {self.since.astimezone():%H:%M:%S})"
 
 

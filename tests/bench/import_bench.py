@@ -6,6 +6,10 @@ A file of N contacts (default 100,000: names, e-mails, phones written as people 
 country codes, countries, titles, companies) is imported into a new database with `revdesk import` and full
 validation (e-mail syntax, E.164 phones, accounts placed or created, lifecycle history), and loaded with
 `sqlite-utils insert --csv` with none. Targets: at least 20,000 rows/s, and at least half sqlite-utils' speed.
+
+The cost of recording every row the import writes (the change record's effects, db.common.effects) is measured
+too: the same import into an empty revdesk database, with its capture triggers and with them dropped. Target:
+at most 15% slower with them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -69,6 +74,33 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def _empty_databases(base: Path) -> tuple[Path, Path]:
+    """An empty revdesk database, and a copy of it whose writes are not captured (its triggers dropped)."""
+    import shutil
+
+    from revdesk.db.common.connection import Store
+    from revdesk.db.common.effects import drop_triggers
+
+    captured, bare = base / "empty.db", base / "empty-uncaptured.db"
+    store = Store(captured)
+    store.conn.execute("SELECT 1")
+    store.close()
+    shutil.copy(captured, bare)
+    conn = sqlite3.connect(bare)
+    drop_triggers(conn)
+    conn.commit()
+    conn.close()
+    return captured, bare
+
+
+def _import_into(template: Path, target: Path, data: Path, mapping: Path) -> float:
+    import shutil
+
+    shutil.copy(template, target)
+    return _timed([sys.executable, "-m", "revdesk.tui.cli", "--db", str(target), "import", str(data),
+                   "--mapping", str(mapping)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -79,14 +111,15 @@ def main() -> None:
         data, mapping = base / "contacts.csv", base / "bench-contacts.toml"
         write_file(data, args.rows)
         mapping.write_text(MAPPING, encoding="utf-8")
-        ours, theirs = [], []
+        ours, theirs, with_effects, without = [], [], [], []
+        captured, bare = _empty_databases(base)
         for run in range(args.runs):
+            with_effects.append(_import_into(captured, base / f"captured{run}.db", data, mapping))
+            without.append(_import_into(bare, base / f"bare{run}.db", data, mapping))
             ours.append(_timed([sys.executable, "-m", "revdesk.tui.cli", "--db", str(base / f"ours{run}.db"), "import",
                                 str(data), "--mapping", str(mapping), "--rejects", str(base / "rejected.csv")]))
             theirs.append(_timed([sys.executable, "-m", "sqlite_utils", "insert", str(base / f"theirs{run}.db"),
                                   "contacts", str(data), "--csv"]))
-        import sqlite3
-
         conn = sqlite3.connect(base / "ours0.db")
         imported = conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
         accounts = conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
@@ -101,6 +134,9 @@ def main() -> None:
     print(f"sqlite-utils insert --csv, no validation: {theirs_s:.2f} s ({args.rows / theirs_s:,.0f} rows/s);"
           f" revdesk's speed is {theirs_s / ours_s:.2f} of it (must be ≥ 0.5:"
           f" {'ok' if theirs_s / ours_s >= 0.5 else 'UNDER'})")
+    kept, bare_s = statistics.median(with_effects), statistics.median(without)
+    print(f"recording every row's effects: {kept:.2f} s with, {bare_s:.2f} s without (the floor), ratio"
+          f" {kept / bare_s:.2f} (must be ≤ 1.15: {'ok' if kept / bare_s <= 1.15 else 'OVER'})")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 Builds the bench database first when PATH does not exist (timing `revdesk seed bench`), then measures:
 start-up to an interactive Today screen vs a bare Textual app (both in a pseudo-terminal), the Today
 queue for several SDRs vs a trivial indexed query, and outcome key → next item rendered in call mode
-(Pilot) vs a key that only moves the table cursor.
+(Pilot) vs a key that only moves the table cursor; and what recording each write's row effects costs on the
+outcome path (in the screen and through the workbench alone) against the same with the capture switched off.
 """
 
 from __future__ import annotations
@@ -151,18 +152,62 @@ async def _call_mode(path: Path, handle: str, presses: int) -> tuple[list[float]
     return outcome, cursor
 
 
-def bench_call_mode(path: Path, handle: str, presses: int) -> None:
+def _copies(path: Path, scratch: str) -> tuple[Path, Path]:
+    """Two copies of the bench database: as it is, and with the capture of row effects switched off (its triggers
+    dropped), the floor that recording every write's effects is measured against."""
     import shutil
+    import sqlite3
 
+    from revdesk.db.common.effects import drop_triggers
+
+    captured, bare = Path(scratch) / "bench.db", Path(scratch) / "bench-uncaptured.db"
+    shutil.copy(path, captured)
+    shutil.copy(path, bare)
+    conn = sqlite3.connect(bare)
+    drop_triggers(conn)
+    conn.commit()
+    conn.close()
+    os.sync()  # the copies' write-back must not land on the first commit measured
+    return captured, bare
+
+
+def bench_call_mode(path: Path, handle: str, presses: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "bench.db"
-        shutil.copy(path, copy)
-        os.sync()  # the copy's write-back must not land on the first commit measured
-        outcome, cursor = asyncio.run(_call_mode(copy, handle, presses))
+        captured, bare = _copies(path, scratch)
+        outcome, cursor = asyncio.run(_call_mode(captured, handle, presses))
+        uncaptured, _ = asyncio.run(_call_mode(bare, handle, presses))
     print(f"call mode: outcome key → next item rendered median {median_ms(outcome):.1f} ms "
           f"(p90 {sorted(outcome)[int(len(outcome) * 0.9) - 1] * 1000:.1f} ms, {len(outcome)} outcomes; "
           f"must be ≤ 50 ms); cursor-move key floor {median_ms(cursor):.1f} ms; "
           f"ratio {median_ms(outcome) / median_ms(cursor):.1f}")
+    print(f"call mode without recording effects: {median_ms(uncaptured):.1f} ms; with them"
+          f" {median_ms(outcome) / median_ms(uncaptured):.2f}x (must be ≤ 1.15)")
+
+
+def bench_outcome_write(path: Path, handle: str, outcomes: int) -> None:
+    """Logging an outcome through the workbench (read, decide, apply with its change record and effects), with
+    and without the effects recorded: the write path alone, without the screen."""
+    from revdesk.db.common.connection import Store
+    from revdesk.db.workbench import Workbench
+
+    figures = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for copy in _copies(path, scratch):
+            store = Store(copy)
+            bench = Workbench.open(store, handle)
+            contacts = [r[0] for r in store.conn.execute(
+                "SELECT id FROM contacts WHERE owner_id = ? AND do_not_contact = 0 ORDER BY id LIMIT ?",
+                (bench.me.id, outcomes))]
+            times = []
+            for n, contact in enumerate(contacts):
+                start = time.perf_counter()
+                bench.log_call(contact, "voicemail" if n % 2 else "no_answer")
+                times.append(time.perf_counter() - start)
+            store.close()
+            figures.append(times)
+    kept, bare = median_ms(figures[0]), median_ms(figures[1])
+    print(f"outcome write path: {kept:.2f} ms median with effects recorded, {bare:.2f} ms without (the floor);"
+          f" ratio {kept / bare:.2f} (must be ≤ 1.15), {len(figures[0])} outcomes each")
 
 
 def main() -> None:
@@ -180,6 +225,7 @@ def main() -> None:
     bench_queue(path, args.runs)
     bench_startup(path, handle, args.runs)
     bench_call_mode(path, handle, 30)
+    bench_outcome_write(path, handle, 200)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from revdesk.db.common.connection import Store, transaction
-from revdesk.db.common.writer import UNKNOWN_HOLDER, LockWaitExpired, doing, holder, note_path
+from revdesk.db.common.writer import UNKNOWN_HOLDER, LockWaitExpired, Waiting, doing, holder, note_path
 from tests.lock_holder import held_lock
 
 
@@ -130,3 +130,12 @@ def test_the_note_is_private_removed_after_and_ignored_when_its_process_is_gone(
     assert holder(db) is None
     note_path(db).write_text("not json")
     assert holder(db) is None
+
+
+def test_the_waiting_line_keeps_what_the_other_process_does_on_a_narrow_screen():
+    from datetime import UTC, datetime
+
+    waiting = Waiting(datetime(2026, 11, 24, 8, 0, tzinfo=UTC), "another revdesk is writing: import in progress")
+    assert waiting.line().startswith("waiting to save: another revdesk is writing: import in progress (since ")
+    assert waiting.line(short=True) == "waiting to save: import in progress"
+    assert Waiting(waiting.since, UNKNOWN_HOLDER).line(short=True) == f"waiting to save: {UNKNOWN_HOLDER}"
