@@ -85,7 +85,13 @@ def _pick(host: DealMoves, card: Card, done: Done) -> None:
         if key:
             begin_move(host, card, playbook.stage(key), done)
 
-    app.call_from_thread(app.push_screen, StagePicker(card, playbook, state.stage, state.values), picked)
+    app.call_from_thread(_show_picker, app, card, playbook, state, picked)
+
+
+def _show_picker(app: App, card: Card, playbook: Playbook, state: DealState,
+                 picked: Callable[[str | None], None]) -> None:
+    """(UI thread) The picker is built and pushed here, not in the worker."""
+    app.push_screen(StagePicker(card, playbook, state.stage, state.values), picked)
 
 
 def _prepare(app: App, card: Card, target: Stage, done: Done) -> None:
