@@ -140,13 +140,19 @@ def apply_effects(conn: sqlite3.Connection, effects: Iterable[Effect]) -> None:
 
 def undo_effects(conn: sqlite3.Connection, effects: Iterable[Effect]) -> None:
     """Take the effects back: each inverted, last first (inside the caller's transaction)."""
-    inverse = {"insert": "delete", "delete": "insert", "update": "update"}
+    inverse = {"insert": "delete", "delete": "insert", "update": "update", "insert_rows": "delete_rows"}
     for effect in sorted(effects, key=lambda e: e.seq, reverse=True):
+        if effect.op == "insert_rows":
+            _write_rows(conn, effect.table, "delete_rows", effect.key["columns"], effect.new or {})
+            continue
         key = {**effect.key, **{k: v for k, v in (effect.new or {}).items() if k in effect.key}}
         _write(conn, effect.table, inverse[effect.op], key, effect.new, effect.old)
 
 
 def _write(conn: sqlite3.Connection, table: str, op: str, key: dict, old: dict | None, new: dict | None) -> None:
+    if op == "insert_rows":  # many rows of one table (db.common.bulk_effects)
+        _write_rows(conn, table, op, key["columns"], new or {})
+        return
     where = " AND ".join(f"{_quote(k)} IS ?" for k in key)
     if op == "insert":
         row = new or {}
@@ -157,3 +163,14 @@ def _write(conn: sqlite3.Connection, table: str, op: str, key: dict, old: dict |
     elif new:
         sets = ", ".join(f"{_quote(k)} = ?" for k in new)
         conn.execute(f"UPDATE {_quote(table)} SET {sets} WHERE {where}", [*new.values(), *key.values()])
+
+
+def _write_rows(conn: sqlite3.Connection, table: str, op: str, key: list[str], rows: dict) -> None:
+    columns, values = rows.get("columns", []), rows.get("rows", [])
+    if op == "insert_rows":
+        conn.executemany(f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) VALUES"
+                         f" ({', '.join('?' * len(columns))})", values)
+        return
+    at = [columns.index(k) for k in key]
+    conn.executemany(f"DELETE FROM {_quote(table)} WHERE {' AND '.join(f'{_quote(k)} IS ?' for k in key)}",
+                     [[row[i] for i in at] for row in values])

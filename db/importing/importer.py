@@ -19,6 +19,7 @@ from revdesk.core.common.models import User
 from revdesk.core.importing.mapping import ImportMapping
 from revdesk.core.importing.rows import Draft, RowProblem, RowReader
 from revdesk.core.playbook.model import Playbook
+from revdesk.db.common.bulk_effects import bulk_inserts
 from revdesk.db.common.changes import append_change
 from revdesk.db.common.connection import transaction
 from revdesk.db.importing.phones import PhoneChecks, start_phone_checks
@@ -237,14 +238,17 @@ def _write(conn: sqlite3.Connection, playbook: Playbook, user: User | None, path
             if owner_map:
                 check_owner_map(conn, owner_map)
             writing = (lambda done, total: progress("Writing", done, total)) if progress else None
-            writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=writing,
-                   owner_map=owner_map, **extra)
-            if progress:
-                progress("Writing", len(drafts), len(drafts))
-            result.change_id = append_change(
-                conn, at=now, user_id=user.id if user else None, command="import", entity=mapping.kind, entity_id=None,
-                payload={"file": path.name, "mapping": mapping.name, "rows": result.rows, "created": result.created,
-                         "updated": result.updated, "rejected_rows": result.rejected_rows})
+            with bulk_inserts(conn) as bulk:  # the new rows are recorded a thousand to an effect
+                writer(conn, playbook, user, mapping, drafts, result, now, owner_role=owner_role, progress=writing,
+                       owner_map=owner_map, **extra)
+                if progress:
+                    progress("Writing", len(drafts), len(drafts))
+                result.change_id = append_change(
+                    conn, at=now, user_id=user.id if user else None, command="import", entity=mapping.kind,
+                    entity_id=None, payload={"file": path.name, "mapping": mapping.name, "rows": result.rows,
+                                             "created": result.created, "updated": result.updated,
+                                             "rejected_rows": result.rejected_rows})
+                bulk.record(result.change_id)
             if dry_run:
                 raise DryRun
     except DryRun:

@@ -19,7 +19,7 @@ CREATE TABLE change_effects (
     seq INTEGER PRIMARY KEY,
     change_id INTEGER REFERENCES changes(id),
     tbl TEXT NOT NULL,
-    op TEXT NOT NULL CHECK (op = 'insert' OR op = 'update' OR op = 'delete'),
+    op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete', 'insert_rows')),
     key TEXT NOT NULL,
     old TEXT,
     new TEXT

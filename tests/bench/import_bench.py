@@ -114,8 +114,9 @@ def main() -> None:
         ours, theirs, with_effects, without = [], [], [], []
         captured, bare = _empty_databases(base)
         for run in range(args.runs):
-            with_effects.append(_import_into(captured, base / f"captured{run}.db", data, mapping))
-            without.append(_import_into(bare, base / f"bare{run}.db", data, mapping))
+            pair = [(with_effects, captured, "captured"), (without, bare, "bare")]
+            for into, template, name in pair if run % 2 == 0 else pair[::-1]:  # neither always goes first
+                into.append(_import_into(template, base / f"{name}{run}.db", data, mapping))
             ours.append(_timed([sys.executable, "-m", "revdesk.tui.cli", "--db", str(base / f"ours{run}.db"), "import",
                                 str(data), "--mapping", str(mapping), "--rejects", str(base / "rejected.csv")]))
             theirs.append(_timed([sys.executable, "-m", "sqlite_utils", "insert", str(base / f"theirs{run}.db"),
