@@ -27,6 +27,14 @@ def server_bin(name: str) -> str:
     return found
 
 
+def installed() -> bool:
+    try:
+        server_bin("initdb")
+    except RuntimeError:
+        return False
+    return True
+
+
 def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
