@@ -56,6 +56,13 @@ def _days(value: float | None) -> str | re.Pattern:
     return re.compile("(?:" + "|".join(re.escape(text) for text in sorted(either)) + ")")
 
 
+def _money(value: float) -> re.Pattern:
+    """An amount to the unit; the --json value is itself rounded to cents, so 24,817.50 may have been 24,817.4999
+    (printed 24,817): either neighbour of a half passes."""
+    either = {money(value - 0.005, "EUR"), money(value, "EUR"), money(value + 0.005, "EUR")}
+    return re.compile("(?:" + "|".join(re.escape(text) for text in sorted(either)) + ")")
+
+
 def _figure(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
@@ -102,8 +109,8 @@ def _same_size(value: float) -> re.Pattern:
 
 def _deal_stats(data: list) -> list[str | re.Pattern]:
     return [token for row in data for token in (
-        _count(row["won"]), _count(row["lost"]), _pct(row["win_rate"]), money(row["revenue_won"], "EUR"),
-        *(money(row[k], "EUR") for k in ("avg_won_value", "weighted_forecast") if row[k] is not None),
+        _count(row["won"]), _count(row["lost"]), _pct(row["win_rate"]), _money(row["revenue_won"]),
+        *(_money(row[k]) for k in ("avg_won_value", "weighted_forecast") if row[k] is not None),
         _days(row["avg_days_to_close"]), _count(row["open"]))]
 
 
@@ -114,8 +121,8 @@ def _stages(data: dict) -> list[str | re.Pattern]:
         f"{row['stale_after_days']:,} days", _count(row["open"]), _count(row["stale"]), _pct(row["share"]))]
     forecast = data["forecast"]
     tokens += [t for row in forecast["stages"] for t in (
-        _pct(row["probability"]), _count(row["deals"]), money(row["amount"], "EUR"), money(row["weighted"], "EUR"))]
-    return [*tokens, _count(forecast["deals"]), money(forecast["amount"], "EUR"), money(forecast["weighted"], "EUR")]
+        _pct(row["probability"]), _count(row["deals"]), _money(row["amount"]), _money(row["weighted"]))]
+    return [*tokens, _count(forecast["deals"]), _money(forecast["amount"]), _money(forecast["weighted"])]
 
 
 def _funnel(data: dict) -> list[str | re.Pattern]:
