@@ -141,11 +141,7 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (for reads; on the writer's own thread, the write connection)."""
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            self._ensure_open()
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        return conn if conn is not None else self._thread_connection()
 
     def _ensure_open(self) -> None:
         with self._lock:
@@ -161,7 +157,7 @@ class Store:
                 from revdesk.db.common.writer import Writer
 
                 me = weakref.ref(self)  # the writer's thread must not keep its store alive
-                self._writer = Writer(lambda: me()._write_connection(), self.path,  # type: ignore[union-attr]
+                self._writer = Writer(lambda: me()._thread_connection(), self.path,  # type: ignore[union-attr]
                                       lambda: getattr(me(), "patience", 0.0), self._waiting_listeners)
             return self._writer
 
@@ -175,8 +171,9 @@ class Store:
         """Why the writer is waiting right now, if it is."""
         return self._writer.waiting if self._writer is not None else None
 
-    def _write_connection(self) -> sqlite3.Connection:
-        """Made on the writer's thread, which then reads through it too (so its reads see its own writes)."""
+    def _thread_connection(self) -> sqlite3.Connection:
+        """This thread's new connection; on the writer's thread the write connection, which it then reads through
+        too (so its reads see its own writes)."""
         self._ensure_open()
         conn = self._connect()
         self._local.conn = conn

@@ -29,11 +29,13 @@ from typing import Any, TypeVar
 
 from revdesk.core.common.errors import InvalidInput
 from revdesk.db.common.failures import lock_held
+from revdesk.db.common.files import PRIVATE_FILE
 from revdesk.db.common.transactions import transaction
 
 T = TypeVar("T")
 SLICE = 0.2  # seconds of busy_timeout per attempt at the lock: short, so waiting can be published and abandoned
 UNKNOWN_HOLDER = "another program is writing to the database"
+REVDESK_HOLDER = "another revdesk is writing: "  # then what it said it is doing
 _writer_names = itertools.count(1)
 
 
@@ -56,7 +58,7 @@ class Waiting:
     def line(self, short: bool = False) -> str:
         """For a status line; `short` (a narrow screen) keeps only what the other process is doing."""
         if short:
-            return f"waiting to save: {self.reason.removeprefix('another revdesk is writing: ')}"
+            return f"waiting to save: {self.reason.removeprefix(REVDESK_HOLDER)}"
         return f"waiting to save: {self.reason} (since {self.since.astimezone():%H:%M:%S})"
 
 
@@ -72,7 +74,7 @@ def doing(db: str | Path, what: str) -> Iterator[None]:
     path = note_path(db)
     body = json.dumps({"pid": os.getpid(), "doing": what})
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             handle.write(body)
     except OSError:  # a read-only folder: the wait is then reported as by an unknown program
@@ -95,7 +97,7 @@ def holder(db: str | Path) -> str | None:
         return None
     if pid == os.getpid() or not _alive(pid):
         return None
-    return f"another revdesk is writing: {what}"
+    return f"{REVDESK_HOLDER}{what}"
 
 
 def _alive(pid: int) -> bool:
@@ -118,8 +120,8 @@ class Writer:
     """One thread, one write connection (made by `opener` on that thread), one queue of jobs."""
 
     def __init__(self, opener: Callable[[], sqlite3.Connection], path: Path,
-                 patience: Callable[[], float | None],
-                 listeners: list[Callable[[Waiting | None], None]] | None = None) -> None:
+                 patience: Callable[[], float | None], listeners: list[Callable[[Waiting | None], None]]) -> None:
+        """`listeners` (the store's, kept by reference) hear each Waiting, then None, on the writer's thread."""
         self._opener = opener
         self.path = path
         self._patience = patience
@@ -129,14 +131,9 @@ class Writer:
         self._start = threading.Lock()
         self.conn: sqlite3.Connection | None = None
         self.waiting: Waiting | None = None
-        self._listeners = listeners if listeners is not None else []
+        self._listeners = listeners
 
     # -- callers ------------------------------------------------------------------------------------------
-    def on_waiting(self, listener: Callable[[Waiting | None], None]) -> None:
-        """Call `listener(Waiting)` when a wait starts or its reason changes, and `listener(None)` when it ends
-        (it runs on the writer thread: hand it to the UI with call_from_thread)."""
-        self._listeners.append(listener)
-
     def in_writer(self) -> bool:
         return threading.current_thread() is self._thread
 
