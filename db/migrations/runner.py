@@ -50,16 +50,15 @@ def statements(script_text: str) -> list[str]:
 
 def run_one(conn: sqlite3.Connection, number: int) -> None:
     """Apply migration `number` inside the caller's transaction (its SQL, then its data hook)."""
-    from revdesk.db.common.effects import drop_triggers, install_triggers
+    from revdesk.db.common.effects import uncaptured
 
     module = load(number)
-    drop_triggers(conn)
-    for statement in statements(module.SQL):
-        conn.execute(statement)
-    after = getattr(module, "after", None)
-    if after is not None:
-        after(conn)
-    install_triggers(conn)
+    with uncaptured(conn):  # the triggers come back generated for the schema as it ends up
+        for statement in statements(module.SQL):
+            conn.execute(statement)
+        after = getattr(module, "after", None)
+        if after is not None:
+            after(conn)
     conn.execute(f"PRAGMA user_version = {number}")
 
 

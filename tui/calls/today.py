@@ -122,9 +122,7 @@ class TodayScreen(ShowsWorkerFailures, ReloadsOnReturn, Screen):
             return
         self.app.call_from_thread(self.show_queue, items, more)
         if first:  # the header's numbers right after the first queue is on screen
-            kpi = bench.kpi("day")
-            if not cancelled():
-                self.app.call_from_thread(setattr, self.app, "kpi", kpi)
+            self.app.call_from_thread(setattr, self.app, "kpi", bench.kpi("day"))  # dropped once cancelled
 
     def _steps_behind(self, items: list[QueueItem]) -> int:
         """How many more sequence steps are due today than the queue lists (a count only when it is full)."""
