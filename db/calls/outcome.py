@@ -30,8 +30,8 @@ from revdesk.core.playbook.model import Playbook
 from revdesk.db.calls.activity_days import count_activity
 from revdesk.db.calls.scoring import score_inputs
 from revdesk.db.common.history import record_status_change
-from revdesk.db.dormancy.queries import dormant_account
-from revdesk.db.sequences.enrollments import _end, _where, materialize, step_label
+from revdesk.db.dormancy.queries import dormant_account, record_revival
+from revdesk.db.sequences.enrollments import contact_place, end_enrollment, materialize, step_label
 from revdesk.sequences.rules import exit_reason
 
 _CONTACT = ("SELECT id, account_id, lead_status, lifecycle_stage, first_touch_at, last_touch_at, timezone,"
@@ -96,7 +96,7 @@ def _next_step(conn: sqlite3.Connection, stored: dict, index: int, contact_id: i
     steps = sequence_from_json(stored).steps
     if index + 1 >= len(steps):
         return NextStep(steps[index].channel, None)
-    tz, country = _where(conn, contact_id, owner_id=owner_id)
+    tz, country = contact_place(conn, contact_id, owner_id=owner_id)
     return NextStep(steps[index].channel, step_due(now, steps[index + 1], tz, country))
 
 
@@ -142,12 +142,8 @@ def _apply_touch(conn: sqlite3.Connection, decision: OutcomeDecision, user: User
                   "contact_after": {"lead_status": touch.lead_status, "lifecycle_stage": touch.lifecycle_stage}}
     if touch.account_id:
         if touch.revival is not None:
-            gone = touch.revival
-            part["revival"] = int(conn.execute(
-                "INSERT INTO revivals (account_id, user_id, activity_id, revived_at, quiet_since, won_revenue,"
-                " owner_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (touch.account_id, user.id, activity_id, decision.activity.occurred_at, to_stored(gone.quiet_since),
-                 gone.lifetime_revenue, gone.owner_id)).lastrowid or 0) or None
+            part["revival"] = record_revival(conn, touch.revival, user.id, activity_id,
+                                             decision.activity.occurred_at) or None
         conn.execute("UPDATE accounts SET last_touch_at = ? WHERE id = ?", (touch.account_after, touch.account_id))
     conn.executemany("UPDATE tasks SET status = 'done', closed_at = ? WHERE id = ?",
                      [(stamp, i) for i in decision.closed_tasks])
@@ -168,7 +164,7 @@ def _apply_touch(conn: sqlite3.Connection, decision: OutcomeDecision, user: User
         steps.append({"enrollment_id": advance.enrollment_id, "step_index": advance.step_index,
                       "next_due_at": advance.next_due_at_before, "step_run": run_id})
     exited = [{"enrollment_id": e.enrollment_id, "status": e.status, "next_due_at": e.next_due_at,
-               "tasks": _end(conn, e.enrollment_id, "exited", e.reason, now)} for e in decision.exits]
+               "tasks": end_enrollment(conn, e.enrollment_id, "exited", e.reason, now)} for e in decision.exits]
     part.update({k: v for k, v in (("steps", steps), ("exited", exited)) if v})
     score = decision.score
     if score is not None:

@@ -92,16 +92,13 @@ def dormant_account(conn: sqlite3.Connection, playbook: Playbook, account_id: in
     return found[0] if found else None
 
 
-def note_revival(conn: sqlite3.Connection, playbook: Playbook, account_id: int, user_id: int, activity_id: int,
-                 occurred_at: datetime) -> int | None:
-    """Record a revival when the account was dormant just before this touch (call before its last touch
-    moves), credited to the account's owner (to whoever touched it when nobody owns it); its id, or None."""
-    before = dormant_account(conn, playbook, account_id, occurred_at)
-    if before is None:
-        return None
+def record_revival(conn: sqlite3.Connection, before: DormantAccount, user_id: int, activity_id: int,
+                   revived_at: str) -> int:
+    """Record that the touch `activity_id` revived `before` (the account as it was, dormant), credited to its owner
+    (to whoever touched it when nobody owns it); the revival's id."""
     return int(conn.execute(
         "INSERT INTO revivals (account_id, user_id, activity_id, revived_at, quiet_since, won_revenue, owner_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (account_id, user_id, activity_id, to_stored(occurred_at), to_stored(before.quiet_since),
-         before.lifetime_revenue, before.owner_id),
+        (before.account_id, user_id, activity_id, revived_at, to_stored(before.quiet_since), before.lifetime_revenue,
+         before.owner_id),
     ).lastrowid or 0)

@@ -44,8 +44,8 @@ class Enrolled:
     refused: dict[int, str]  # contact id -> why not
 
 
-def _where(conn: sqlite3.Connection, contact_id: int, fallback_tz: str | None = None,
-           owner_id: int | None = None) -> tuple[ZoneInfo, str | None]:
+def contact_place(conn: sqlite3.Connection, contact_id: int, fallback_tz: str | None = None,
+                  owner_id: int | None = None) -> tuple[ZoneInfo, str | None]:
     """The contact's timezone and country (the account's when the contact has none, else the owner's zone)."""
     row = conn.execute("SELECT c.timezone, c.country, a.timezone AS atz, a.country AS acountry,"
                        " (SELECT timezone FROM users WHERE id = ?) AS otz FROM contacts c"
@@ -82,7 +82,7 @@ def enroll(conn: sqlite3.Connection, user: User, key: str, contact_ids: list[int
             if problems:
                 refused[contact_id] = "; ".join(problems)
                 continue
-            tz, country = _where(conn, contact_id, owner.timezone)
+            tz, country = contact_place(conn, contact_id, owner.timezone)
             due = step_due(now, seq.steps[0], tz, country)
             ids.append(int(conn.execute(
                 "INSERT INTO enrollments (sequence_id, contact_id, user_id, status, step_index, next_due_at,"
@@ -144,7 +144,7 @@ def change_status(conn: sqlite3.Connection, user: User, enrollment_id: int, acti
             from revdesk.sequences.schedule import step_due
 
             seq = sequence_by_id(conn, row["sequence_id"])
-            tz, country = _where(conn, row["contact_id"], owner_id=row["user_id"])
+            tz, country = contact_place(conn, row["contact_id"], owner_id=row["user_id"])
             due = step_due(now, seq.steps[row["step_index"]], tz, country)
             conn.execute("UPDATE enrollments SET status = 'active', next_due_at = ? WHERE id = ?",
                          (to_stored(due), enrollment_id))
@@ -170,7 +170,7 @@ def tick(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
             "SELECT e.id FROM contacts c JOIN enrollments e ON e.contact_id = c.id AND e.status IN ('active',"
             " 'paused') WHERE c.do_not_contact = 1").fetchall()
         for (enrollment_id,) in dnc:
-            _end(conn, enrollment_id, "exited", "do_not_contact", now)
+            end_enrollment(conn, enrollment_id, "exited", "do_not_contact", now)
         row = conn.execute("SELECT value FROM local_state WHERE key = 'sequences_ticked_through'").fetchone()
         since = row[0] if row else ""
         if horizon < since:  # the clock went back: look at everything again, once
@@ -193,7 +193,9 @@ def materialize(conn: sqlite3.Connection, enrollment_id: int, now: datetime) -> 
     conn.execute(_ONE_STEP, {"now": to_stored(now), "horizon": to_stored(now + TICK_HORIZON), "id": enrollment_id})
 
 
-def _end(conn: sqlite3.Connection, enrollment_id: int, status: str, reason: str | None, now: datetime) -> list[int]:
+def end_enrollment(conn: sqlite3.Connection, enrollment_id: int, status: str, reason: str | None,
+                   now: datetime) -> list[int]:
+    """End the enrollment with `status` and `reason`; the ids of its open step tasks, cancelled."""
     conn.execute("UPDATE enrollments SET status = ?, exit_reason = ?, ended_at = ?, next_due_at = NULL WHERE id = ?",
                  (status, reason, to_stored(now), enrollment_id))
     return _cancel_step_tasks(conn, enrollment_id, now)
@@ -207,7 +209,7 @@ def exit_sequences(conn: sqlite3.Connection, contact_id: int, reason: str, now: 
             "SELECT e.id, e.status, e.next_due_at, s.data FROM enrollments e JOIN sequences s ON s.id = e.sequence_id"
             " WHERE e.contact_id = ? AND e.status IN ('active', 'paused')", (contact_id,)).fetchall():
         if reason in json.loads(data).get("exit_on", []):
-            tasks = _end(conn, enrollment_id, "exited", reason, now)
+            tasks = end_enrollment(conn, enrollment_id, "exited", reason, now)
             ended.append({"enrollment_id": enrollment_id, "status": status, "next_due_at": due, "tasks": tasks})
     return ended
 
@@ -239,7 +241,7 @@ def step_done(conn: sqlite3.Connection, task_id: int, outcome: str, user: User, 
         conn.execute("UPDATE enrollments SET status = 'finished', step_index = ?, ended_at = ?, next_due_at = NULL"
                      " WHERE id = ?", (following, to_stored(now), row["id"]))
     else:
-        tz, country = _where(conn, row["contact_id"], owner_id=row["user_id"])
+        tz, country = contact_place(conn, row["contact_id"], owner_id=row["user_id"])
         due = step_due(now, seq.steps[following], tz, country)
         conn.execute("UPDATE enrollments SET step_index = ?, next_due_at = ? WHERE id = ?",
                      (following, to_stored(due), row["id"]))
