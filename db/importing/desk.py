@@ -24,17 +24,11 @@ class ImportingDesk(Desk):
                     dry_run: bool = False, owner_role: str | None = None, owner_map: dict[str, str] | None = None,
                     progress: Progress | None = None) -> ImportResult:
         """Import `file` as `mapping` says (by the playbook in force unless one is given, e.g. a dry run's)."""
-        from revdesk.db.importing.importer import check_file, quiet_collector, write_checked
+        from revdesk.db.importing.importer import run_import
 
-        rules, me, now = playbook or self.playbook, self.user, self.now()
-        with quiet_collector():  # the file is read and checked here, then only the writing waits for the writer
-            checked = check_file(rules, file, mapping, dry_run=dry_run, progress=progress)
-            try:
-                return self._write(lambda conn: write_checked(conn, rules, me, checked, now, dry_run=dry_run,
-                                                              owner_role=owner_role, owner_map=owner_map,
-                                                              progress=progress), "import in progress")
-            finally:
-                checked.close()
+        return run_import(lambda job: self._write(job, "import in progress"), playbook or self.playbook, self.user,
+                          file, mapping, self.now(), dry_run=dry_run, owner_role=owner_role, owner_map=owner_map,
+                          progress=progress)
 
     def export_rows(self, kind: str) -> Iterator[dict[str, object]]:
         from revdesk.db.importing.exporter import export_rows

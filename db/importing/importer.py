@@ -135,11 +135,21 @@ def import_file(conn: sqlite3.Connection, playbook: Playbook, user: User | None,
                 now: datetime, *, dry_run: bool = False, owner_role: str | None = None,
                 owner_map: dict[str, str] | None = None, progress: Progress | None = None) -> ImportResult:
     """Import `path` as `mapping` says; rows with a problem are left out and listed in the result."""
+    return run_import(lambda job: job(conn), playbook, user, path, mapping, now, dry_run=dry_run,
+                      owner_role=owner_role, owner_map=owner_map, progress=progress)
+
+
+def run_import(write: Callable[[Callable[[sqlite3.Connection], ImportResult]], ImportResult], playbook: Playbook,
+               user: User | None, path: Path, mapping: ImportMapping, now: datetime, *, dry_run: bool = False,
+               owner_role: str | None = None, owner_map: dict[str, str] | None = None,
+               progress: Progress | None = None) -> ImportResult:
+    """`import_file`, with the file read and checked first and only the writing handed to `write(job)`, which runs
+    `job(conn)` in its transaction (the store's writer: the write lock is not held while the file is checked)."""
     with quiet_collector():
         checked = check_file(playbook, path, mapping, dry_run=dry_run, progress=progress)
         try:
-            return write_checked(conn, playbook, user, checked, now, dry_run=dry_run, owner_role=owner_role,
-                                 owner_map=owner_map, progress=progress)
+            return write(lambda conn: write_checked(conn, playbook, user, checked, now, dry_run=dry_run,
+                                                    owner_role=owner_role, owner_map=owner_map, progress=progress))
         finally:
             checked.close()
 
