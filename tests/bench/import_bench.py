@@ -76,21 +76,15 @@ def _timed(command: list[str]) -> float:
 
 def _empty_databases(base: Path) -> tuple[Path, Path]:
     """An empty revdesk database, and a copy of it whose writes are not captured (its triggers dropped)."""
-    import shutil
+    from capture_floor import copy_without_capture
 
     from revdesk.db.common.connection import Store
-    from revdesk.db.common.effects import drop_triggers
 
-    captured, bare = base / "empty.db", base / "empty-uncaptured.db"
+    captured = base / "empty.db"
     store = Store(captured)
     store.conn.execute("SELECT 1")
     store.close()
-    shutil.copy(captured, bare)
-    conn = sqlite3.connect(bare)
-    drop_triggers(conn)
-    conn.commit()
-    conn.close()
-    return captured, bare
+    return captured, copy_without_capture(captured, base / "empty-uncaptured.db")
 
 
 def _import_into(template: Path, target: Path, data: Path, mapping: Path) -> float:

@@ -156,17 +156,12 @@ def _copies(path: Path, scratch: str) -> tuple[Path, Path]:
     """Two copies of the bench database: as it is, and with the capture of row effects switched off (its triggers
     dropped), the floor that recording every write's effects is measured against."""
     import shutil
-    import sqlite3
 
-    from revdesk.db.common.effects import drop_triggers
+    from capture_floor import copy_without_capture
 
-    captured, bare = Path(scratch) / "bench.db", Path(scratch) / "bench-uncaptured.db"
+    captured = Path(scratch) / "bench.db"
     shutil.copy(path, captured)
-    shutil.copy(path, bare)
-    conn = sqlite3.connect(bare)
-    drop_triggers(conn)
-    conn.commit()
-    conn.close()
+    bare = copy_without_capture(path, Path(scratch) / "bench-uncaptured.db")
     os.sync()  # the copies' write-back must not land on the first commit measured
     return captured, bare
 
