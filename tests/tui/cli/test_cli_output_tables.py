@@ -48,19 +48,21 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _days(value: float | None) -> str | re.Pattern:
-    """Days to one decimal; the --json value is itself rounded to two, so 14.75 may have been 14.749 (14.7)."""
-    if value is None:
-        return "—"
-    either = {f"{value - 0.005:,.1f}", f"{value:,.1f}", f"{value + 0.005:,.1f}"}
+def _either(value: float, show: Callable[[float], str]) -> re.Pattern:
+    """`value` as printed; the --json value is itself rounded to two decimals, so it may have been up to 0.005
+    either way (14.75 may have been 14.749, printed 14.7; 24,817.50 may have been 24,817.4999, printed 24,817)."""
+    either = {show(value - 0.005), show(value), show(value + 0.005)}
     return re.compile("(?:" + "|".join(re.escape(text) for text in sorted(either)) + ")")
+
+
+def _days(value: float | None) -> str | re.Pattern:
+    """Days to one decimal."""
+    return "—" if value is None else _either(value, lambda v: f"{v:,.1f}")
 
 
 def _money(value: float) -> re.Pattern:
-    """An amount to the unit; the --json value is itself rounded to cents, so 24,817.50 may have been 24,817.4999
-    (printed 24,817): either neighbour of a half passes."""
-    either = {money(value - 0.005, "EUR"), money(value, "EUR"), money(value + 0.005, "EUR")}
-    return re.compile("(?:" + "|".join(re.escape(text) for text in sorted(either)) + ")")
+    """An amount to the unit, in euros."""
+    return _either(value, lambda v: money(v, "EUR"))
 
 
 def _figure(value: float) -> str:
